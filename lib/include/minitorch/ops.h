@@ -1,0 +1,137 @@
+// The differentiable operations of minitorch, as free functions.
+//
+// Names and semantics follow LibTorch's C++ frontend, so code ports by
+// changing the namespace. Every op:
+//   - accepts tensors of any strides (views, expanded, transposed);
+//   - broadcasts its tensor operands NumPy-style where it is elementwise;
+//   - promotes float32 with float64 to float64, as LibTorch does;
+//   - throws minitorch::Error naming the op and the shapes or dims on misuse;
+//   - records itself for autograd when grad mode is on and an input requires
+//     grad.
+// Dims may be negative (counting from the end). A reduction over an empty
+// dim list reduces every dim, as LibTorch does.
+//
+// Example:
+//   using namespace minitorch;
+//   Tensor logits = randn({4, 10}, /*seed=*/7).requires_grad_();
+//   Tensor target = tensor({1, 0, 9, 3}, {4}, kInt64);
+//   Tensor loss = cross_entropy(logits, target);
+//   loss.backward();   // logits.grad() == (softmax(logits, 1) - onehot) / 4
+#ifndef MINITORCH_OPS_H_
+#define MINITORCH_OPS_H_
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "minitorch/dtype.h"
+#include "minitorch/shape.h"
+#include "minitorch/tensor.h"
+
+namespace minitorch {
+
+// --- Creation ---------------------------------------------------------------
+// `values` in row-major order; their count must equal the shape's numel.
+// For kInt64 every value must be an integer.
+Tensor tensor(const std::vector<double>& values, Shape shape, DType dtype = kFloat64);
+// A 0-dim tensor holding `value`.
+Tensor scalar_tensor(double value, DType dtype = kFloat64);
+Tensor zeros(Shape shape, DType dtype = kFloat64);
+Tensor ones(Shape shape, DType dtype = kFloat64);
+Tensor full(Shape shape, double value, DType dtype = kFloat64);
+// Standard normal / uniform [0, 1) values from std::mt19937_64 seeded with
+// `seed`: the same seed gives the same values on every platform.
+Tensor randn(Shape shape, uint64_t seed, DType dtype = kFloat64);
+Tensor rand(Shape shape, uint64_t seed, DType dtype = kFloat64);
+// 0, 1, ..., n-1 as int64 (or another dtype).
+Tensor arange(int64_t n, DType dtype = kInt64);
+
+// --- Elementwise binary, broadcasting ---------------------------------------
+Tensor add(const Tensor& a, const Tensor& b);
+Tensor sub(const Tensor& a, const Tensor& b);
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor div(const Tensor& a, const Tensor& b);
+Tensor pow(const Tensor& base, const Tensor& exponent);
+Tensor pow(const Tensor& base, double exponent);
+// Elementwise max/min; NaN propagates; at ties the gradient is split evenly.
+Tensor maximum(const Tensor& a, const Tensor& b);
+Tensor minimum(const Tensor& a, const Tensor& b);
+
+// --- Elementwise unary -------------------------------------------------------
+Tensor neg(const Tensor& x);
+Tensor exp(const Tensor& x);
+Tensor log(const Tensor& x);
+Tensor sqrt(const Tensor& x);
+// Gradient at 0 is 0 (sign(0)), as in LibTorch.
+Tensor abs(const Tensor& x);
+Tensor tanh(const Tensor& x);
+Tensor sigmoid(const Tensor& x);
+// Gradient at 0 is 0, as in LibTorch.
+Tensor relu(const Tensor& x);
+// At least one bound must be given. The gradient passes where
+// min <= x <= max (bounds included), as in LibTorch.
+Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max);
+
+// --- Reductions ---------------------------------------------------------------
+Tensor sum(const Tensor& x);
+Tensor sum(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim = false);
+Tensor mean(const Tensor& x);
+Tensor mean(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim = false);
+// Max over dims; at ties the gradient is split evenly among the maxima.
+Tensor amax(const Tensor& x);
+Tensor amax(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim = false);
+// log(sum(exp(x))) computed stably (finite for |x| up to the float range).
+Tensor logsumexp(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim = false);
+
+// --- Linear algebra -----------------------------------------------------------
+// LibTorch's semantics: 1-D x 1-D is a dot product, 2-D x 2-D a matrix
+// product, 1-D operands are promoted by a prepended / appended dim that is
+// removed afterwards, and batch dims (all but the last two) broadcast.
+Tensor matmul(const Tensor& a, const Tensor& b);
+
+// --- Views ---------------------------------------------------------------------
+// One dim may be -1. A view when the tensor is contiguous, else a copy.
+Tensor reshape(const Tensor& x, absl::Span<const int64_t> shape);
+Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1);
+Tensor permute(const Tensor& x, absl::Span<const int64_t> dims);
+// Size-1 dims broadcast to any size; new leading dims may be added; -1 keeps
+// the existing size.
+Tensor expand(const Tensor& x, absl::Span<const int64_t> shape);
+// Removes every size-1 dim, or `dim` if its size is 1.
+Tensor squeeze(const Tensor& x);
+Tensor squeeze(const Tensor& x, int64_t dim);
+Tensor unsqueeze(const Tensor& x, int64_t dim);
+
+// --- Normalisation and loss ------------------------------------------------
+Tensor softmax(const Tensor& x, int64_t dim);
+Tensor log_softmax(const Tensor& x, int64_t dim);
+// Mean cross-entropy between `logits` of shape (N, C) (or (C,)) and either
+// kInt64 class indices of shape (N,) (or ()) in [0, C), or float class
+// probabilities of the logits' shape.
+Tensor cross_entropy(const Tensor& logits, const Tensor& target);
+
+// --- Other -------------------------------------------------------------------
+// Elementwise choice: condition != 0 ? a : b, broadcasting all three.
+// Differentiable in a and b.
+Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
+
+// --- Operators -------------------------------------------------------------
+Tensor operator+(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& a, const Tensor& b);
+Tensor operator*(const Tensor& a, const Tensor& b);
+Tensor operator/(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& x);
+// A double operand becomes a 0-dim tensor of the tensor's dtype.
+Tensor operator+(const Tensor& a, double b);
+Tensor operator+(double a, const Tensor& b);
+Tensor operator-(const Tensor& a, double b);
+Tensor operator-(double a, const Tensor& b);
+Tensor operator*(const Tensor& a, double b);
+Tensor operator*(double a, const Tensor& b);
+Tensor operator/(const Tensor& a, double b);
+Tensor operator/(double a, const Tensor& b);
+
+}  // namespace minitorch
+
+#endif  // MINITORCH_OPS_H_

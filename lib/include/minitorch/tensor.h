@@ -1,0 +1,153 @@
+// minitorch::Tensor: an N-d array of float32, float64 or int64 with
+// reverse-mode autograd.
+//
+// A Tensor is a cheap shared handle, as in LibTorch: copying a Tensor aliases
+// the same data and autograd state. Views (transpose, permute, expand,
+// squeeze, unsqueeze, reshape of a contiguous tensor) share storage with
+// their base. The free functions in ops.h are the operations; the methods
+// below forward to them where LibTorch has the method too.
+//
+// Example:
+//   using namespace minitorch;
+//   Tensor w = randn({3, 2}, /*seed=*/1).requires_grad_();
+//   Tensor x = tensor({1, 2, 3, 4, 5, 6}, {2, 3});
+//   Tensor loss = matmul(x, w).tanh().sum();
+//   loss.backward();
+//   std::vector<double> dw = w.grad().to_vector();   // d loss / d w, row-major
+#ifndef MINITORCH_TENSOR_H_
+#define MINITORCH_TENSOR_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "minitorch/dtype.h"
+#include "minitorch/shape.h"
+
+namespace minitorch {
+
+struct TensorImpl;  // Internal: storage, shape, strides, offset, autograd state.
+
+class Tensor {
+ public:
+  // An undefined tensor: defined() is false and every other call throws.
+  Tensor() = default;
+  explicit Tensor(std::shared_ptr<TensorImpl> impl);
+
+  // --- Metadata -----------------------------------------------------------
+  bool defined() const { return impl_ != nullptr; }
+  const Shape& shape() const;
+  Shape sizes() const { return shape(); }  // LibTorch's name for shape().
+  int64_t dim() const;
+  // Size of dim `d`; negative d counts from the end.
+  int64_t size(int64_t d) const;
+  // Strides in elements (not bytes), one per dim.
+  const Shape& strides() const;
+  int64_t numel() const;
+  DType dtype() const;
+  bool is_contiguous() const;
+
+  // --- Autograd -----------------------------------------------------------
+  bool requires_grad() const;
+  // Marks a leaf as requiring grad. Throws on non-leaves and int64 tensors.
+  Tensor& requires_grad_(bool requires_grad = true);
+  // True for tensors not produced by a recorded op.
+  bool is_leaf() const;
+  // The gradient accumulated by backward() into a leaf; undefined until a
+  // backward reaches it, and always undefined for non-leaves.
+  Tensor grad() const;
+  // Replaces (or, with an undefined tensor, clears) a leaf's gradient, as
+  // LibTorch's `mutable_grad() = ...` does. The shape must match.
+  void set_grad(const Tensor& grad);
+  // Name of the op that produced this tensor ("mul", ...); empty for leaves.
+  std::string grad_fn_name() const;
+  // Backpropagates from this tensor. With no argument the tensor must hold
+  // one element; otherwise `gradient` has this tensor's shape. The graph is
+  // freed afterwards unless retain_graph; create_graph records the backward
+  // itself so it can be differentiated again.
+  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false,
+                bool create_graph = false) const;
+  // Same data, no autograd history, requires_grad false.
+  Tensor detach() const;
+
+  // --- Data ---------------------------------------------------------------
+  // This tensor if contiguous, else a contiguous copy (differentiable).
+  Tensor contiguous() const;
+  // Converts the dtype (differentiable between float dtypes).
+  Tensor to(DType dtype) const;
+  // A copy with its own storage (differentiable).
+  Tensor clone() const;
+  // The single element as a double. Throws unless numel() == 1.
+  double item() const;
+  // All elements in row-major order, as doubles.
+  std::vector<double> to_vector() const;
+  std::string to_string() const;
+
+  // --- Methods that LibTorch has; see ops.h for their meaning -------------
+  Tensor add(const Tensor& other) const;
+  Tensor sub(const Tensor& other) const;
+  Tensor mul(const Tensor& other) const;
+  Tensor div(const Tensor& other) const;
+  Tensor pow(const Tensor& exponent) const;
+  Tensor pow(double exponent) const;
+  Tensor maximum(const Tensor& other) const;
+  Tensor minimum(const Tensor& other) const;
+  Tensor neg() const;
+  Tensor exp() const;
+  Tensor log() const;
+  Tensor sqrt() const;
+  Tensor abs() const;
+  Tensor tanh() const;
+  Tensor sigmoid() const;
+  Tensor relu() const;
+  Tensor clamp(std::optional<double> min, std::optional<double> max) const;
+  Tensor sum() const;
+  Tensor sum(absl::Span<const int64_t> dims, bool keepdim = false) const;
+  Tensor mean() const;
+  Tensor mean(absl::Span<const int64_t> dims, bool keepdim = false) const;
+  Tensor amax() const;
+  Tensor amax(absl::Span<const int64_t> dims, bool keepdim = false) const;
+  Tensor logsumexp(absl::Span<const int64_t> dims, bool keepdim = false) const;
+  Tensor matmul(const Tensor& other) const;
+  Tensor reshape(absl::Span<const int64_t> shape) const;
+  Tensor view(absl::Span<const int64_t> shape) const { return reshape(shape); }
+  Tensor transpose(int64_t dim0, int64_t dim1) const;
+  Tensor t() const;
+  Tensor permute(absl::Span<const int64_t> dims) const;
+  Tensor expand(absl::Span<const int64_t> shape) const;
+  Tensor squeeze() const;
+  Tensor squeeze(int64_t dim) const;
+  Tensor unsqueeze(int64_t dim) const;
+  Tensor softmax(int64_t dim) const;
+  Tensor log_softmax(int64_t dim) const;
+
+  // --- In-place ops, for optimizers and initialisers ----------------------
+  // They bump the storage's version counter, so a backward that would read a
+  // tensor modified after it was saved throws instead of returning a wrong
+  // gradient. On a leaf that requires grad they throw unless grad mode is off
+  // (wrap optimizer updates in NoGradGuard). Never recorded in the graph.
+  Tensor& zero_();
+  Tensor& fill_(double value);
+  Tensor& add_(const Tensor& other, double alpha = 1.0);
+  Tensor& sub_(const Tensor& other, double alpha = 1.0);
+  Tensor& mul_(const Tensor& other);
+  Tensor& mul_(double factor);
+  Tensor& copy_(const Tensor& source);
+
+  // Internal handle; not part of the stable API.
+  const std::shared_ptr<TensorImpl>& impl() const { return impl_; }
+
+ private:
+  const TensorImpl& checked_impl() const;
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+std::ostream& operator<<(std::ostream& os, const Tensor& t);
+
+}  // namespace minitorch
+
+#endif  // MINITORCH_TENSOR_H_

@@ -1,0 +1,208 @@
+// Reductions: sum, mean, amax, logsumexp over dim lists with keepdim.
+//
+// One kernel serves them all: the output is read as broadcast over the input
+// (stride 0 on reduced dims), and the loop visits the input in memory order.
+// A row along a reduced dim folds into a register accumulator (8 lanes, so it
+// vectorises); a row along a kept dim accumulates elementwise into the output.
+#include <cmath>
+#include <limits>
+
+#include "ops/op_util.h"
+
+namespace minitorch {
+
+namespace {
+
+// Folds x over the dims in `mask` into a new tensor of the kept shape
+// (reduced dims have size 1), starting every output at `init`.
+template <class T, class Combine>
+Tensor reduce_kernel(const Tensor& x, absl::Span<const bool> mask, T init, Combine combine) {
+  const TensorImpl& xi = *x.impl();
+  Tensor out = empty(reduced_shape(xi.shape, mask, /*keepdim=*/true), xi.dtype);
+  T* po = out.impl()->data<T>();
+  const int64_t n_out = out.numel();
+  for (int64_t i = 0; i < n_out; ++i) po[i] = init;
+  const T* px = xi.data<T>();
+  const Shape out_strides = broadcast_strides(*out.impl(), xi.shape);
+  StridedLoop<2> loop(xi.shape, {&out_strides, &xi.strides}, /*order_by=*/1);
+  loop.for_each_row([&](const auto& off, int64_t n, const auto& st) {
+    T* o = po + off[0];
+    const T* a = px + off[1];
+    if (st[0] == 0) {
+      constexpr int kLanes = 8;
+      T lanes[kLanes];
+      for (int l = 0; l < kLanes; ++l) lanes[l] = init;
+      int64_t i = 0;
+      if (st[1] == 1) {
+        for (; i + kLanes <= n; i += kLanes) {
+          for (int l = 0; l < kLanes; ++l) lanes[l] = combine(lanes[l], a[i + l]);
+        }
+      }
+      for (; i < n; ++i) lanes[0] = combine(lanes[0], a[i * st[1]]);
+      T acc = *o;
+      for (int l = 0; l < kLanes; ++l) acc = combine(acc, lanes[l]);
+      *o = acc;
+    } else if (st[0] == 1 && st[1] == 1) {
+      for (int64_t i = 0; i < n; ++i) o[i] = combine(o[i], a[i]);
+    } else {
+      for (int64_t i = 0; i < n; ++i) o[i * st[0]] = combine(o[i * st[0]], a[i * st[1]]);
+    }
+  });
+  return out;
+}
+
+// The reduction's result for its shape: the kept-shape tensor as is, or
+// viewed without the reduced dims.
+Tensor finish(Tensor kept, const Shape& input_shape, absl::Span<const bool> mask, bool keepdim) {
+  if (keepdim) return kept;
+  Shape shape = reduced_shape(input_shape, mask, false);
+  Shape strides = contiguous_strides(shape);
+  return make_view(kept, std::move(shape), std::move(strides), 0);
+}
+
+Tensor sum_forward(const Tensor& x, absl::Span<const bool> mask) {
+  return dispatch_float(x.dtype(), "sum", [&]<class T>() {
+    return reduce_kernel<T>(x, mask, T(0), [](T acc, T v) { return acc + v; });
+  });
+}
+
+int64_t reduced_count(const Shape& shape, absl::Span<const bool> mask) {
+  int64_t count = 1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (mask[i]) count *= shape[i];
+  }
+  return count;
+}
+
+std::string dims_string(absl::Span<const int64_t> dims) { return Shape(dims).to_string(); }
+
+// The dims set in a reduction mask, for calling a reduction again.
+absl::InlinedVector<int64_t, kInlineRank> mask_dims(absl::Span<const bool> mask) {
+  absl::InlinedVector<int64_t, kInlineRank> dims;
+  for (size_t i = 0; i < mask.size(); ++i) {
+    if (mask[i]) dims.push_back(static_cast<int64_t>(i));
+  }
+  return dims;
+}
+
+}  // namespace
+
+absl::InlinedVector<bool, kInlineRank> reduction_mask(absl::Span<const int64_t> dims,
+                                                      int64_t rank, const char* op) {
+  absl::InlinedVector<bool, kInlineRank> mask(rank, dims.empty());
+  for (int64_t d : dims) {
+    const int64_t w = wrap_dim(d, rank, op);
+    if (rank == 0) continue;  // a scalar reduces over dim 0 / -1 to itself
+    MT_CHECK(!mask[w], op, ": dim ", d, " appears more than once in dims ", dims_string(dims));
+    mask[w] = true;
+  }
+  return mask;
+}
+
+Shape reduced_shape(const Shape& shape, absl::Span<const bool> mask, bool keepdim) {
+  Shape out;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (!mask[i]) {
+      out.push_back(shape[i]);
+    } else if (keepdim) {
+      out.push_back(1);
+    }
+  }
+  return out;
+}
+
+Tensor expand_reduced(const Tensor& grad, const Shape& shape, absl::Span<const bool> mask) {
+  return expand(reshape(grad, reduced_shape(shape, mask, /*keepdim=*/true)), shape);
+}
+
+Tensor sum(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim) {
+  check_float(x, "sum", "input");
+  const auto mask = reduction_mask(dims, x.dim(), "sum");
+  Tensor out = finish(sum_forward(x, mask), x.shape(), mask, keepdim);
+  if (should_record({&x})) {
+    record(Op::kSum, out, {&x}, [shape = x.shape(), mask](const Tensor& grad,
+                                                          const BackwardContext&) {
+      return GradList{expand_reduced(grad, shape, mask)};
+    });
+  }
+  return out;
+}
+
+Tensor sum(const Tensor& x) { return sum(x, {}, false); }
+
+Tensor mean(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim) {
+  check_float(x, "mean", "input");
+  const auto mask = reduction_mask(dims, x.dim(), "mean");
+  // An empty reduction is 0 / 0 = NaN, as in LibTorch.
+  const double count = static_cast<double>(reduced_count(x.shape(), mask));
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = finish(sum_forward(x, mask), x.shape(), mask, keepdim) / count;
+  }
+  if (should_record({&x})) {
+    record(Op::kMean, out, {&x}, [shape = x.shape(), mask, count](const Tensor& grad,
+                                                                  const BackwardContext&) {
+      return GradList{expand_reduced(grad / count, shape, mask)};
+    });
+  }
+  return out;
+}
+
+Tensor mean(const Tensor& x) { return mean(x, {}, false); }
+
+Tensor amax(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim) {
+  check_float(x, "amax", "input");
+  const auto mask = reduction_mask(dims, x.dim(), "amax");
+  for (size_t i = 0; i < mask.size(); ++i) {
+    MT_CHECK(!mask[i] || x.size(i) != 0, "amax: cannot reduce over dim ", i, " of size 0 in shape ",
+             x.shape().to_string(), " (the maximum of nothing is undefined)");
+  }
+  Tensor out = dispatch_float(x.dtype(), "amax", [&]<class T>() {
+    return reduce_kernel<T>(x, mask, -std::numeric_limits<T>::infinity(), [](T acc, T v) {
+      return (v > acc || v != v) ? v : acc;  // NaN wins and stays
+    });
+  });
+  out = finish(std::move(out), x.shape(), mask, keepdim);
+  if (should_record({&x})) {
+    record(Op::kAmax, out, {&x}, [input = SavedTensor(x), result = SavedTensor(out, true), mask](
+                                     const Tensor& grad, const BackwardContext& ctx) {
+      // The gradient is split evenly among the elements equal to the maximum.
+      const Tensor x = input.unpack(ctx);
+      const Tensor is_max = eq_mask(x, expand_reduced(result.unpack(ctx), x.shape(), mask));
+      const Tensor count = sum(is_max, mask_dims(mask), /*keepdim=*/true);
+      return GradList{expand_reduced(grad, x.shape(), mask) * is_max / count};
+    });
+  }
+  return out;
+}
+
+Tensor amax(const Tensor& x) { return amax(x, {}, false); }
+
+Tensor logsumexp(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim) {
+  check_float(x, "logsumexp", "input");
+  const auto mask = reduction_mask(dims, x.dim(), "logsumexp");
+  Tensor kept;
+  {
+    NoGradGuard no_grad;
+    // log sum exp(x) = m + log sum exp(x - m) with m the max, so no exp
+    // overflows. An infinite m (all -inf, or a +inf) is replaced by 0, which
+    // leaves the exact result (-inf or +inf) to the log.
+    Tensor m = amax(x, mask_dims(mask), /*keepdim=*/true);
+    m = where(eq_mask(abs(m), scalar_like(INFINITY, m)), scalar_like(0, m), m);
+    kept = log(sum(exp(x - m), mask_dims(mask), /*keepdim=*/true)) + m;
+  }
+  Tensor out = finish(kept, x.shape(), mask, keepdim);
+  if (should_record({&x})) {
+    record(Op::kLogsumexp, out, {&x},
+           [input = SavedTensor(x), result = SavedTensor(out, true), mask](
+               const Tensor& grad, const BackwardContext& ctx) {
+             const Tensor x = input.unpack(ctx);
+             const Tensor softmax = exp(x - expand_reduced(result.unpack(ctx), x.shape(), mask));
+             return GradList{expand_reduced(grad, x.shape(), mask) * softmax};
+           });
+  }
+  return out;
+}
+
+}  // namespace minitorch

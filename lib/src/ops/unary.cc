@@ -1,0 +1,196 @@
+// Elementwise unary ops: forward kernel and backward formula side by side.
+#include <cmath>
+
+#include "ops/op_util.h"
+
+namespace minitorch {
+
+namespace {
+
+template <class F>
+Tensor unary_forward(const char* op, const Tensor& x, F f) {
+  check_float(x, op, "input");
+  return dispatch_float(x.dtype(), op,
+                        [&]<class T>() { return map_unary<T>(x, x.dtype(), f); });
+}
+
+// sign(x) with sign(+-0) = 0 and NaN kept: the gradient of |x|, as LibTorch's sgn.
+Tensor sign_of(const Tensor& x) {
+  return unary_forward("abs", x, [](auto v) -> decltype(v) { return v > 0 ? 1 : (v < 0 ? -1 : v); });
+}
+
+}  // namespace
+
+Tensor neg(const Tensor& x) {
+  Tensor out = unary_forward("neg", x, [](auto v) { return -v; });
+  if (should_record({&x})) {
+    record(Op::kNeg, out, {&x}, [](const Tensor& grad, const BackwardContext&) {
+      return GradList{neg(grad)};
+    });
+  }
+  return out;
+}
+
+Tensor operator-(const Tensor& x) { return neg(x); }
+
+Tensor exp(const Tensor& x) {
+  Tensor out = unary_forward("exp", x, [](auto v) { return std::exp(v); });
+  if (should_record({&x})) {
+    record(Op::kExp, out, {&x}, [result = SavedTensor(out, true)](const Tensor& grad,
+                                                                  const BackwardContext& ctx) {
+      return GradList{grad * result.unpack(ctx)};
+    });
+  }
+  return out;
+}
+
+Tensor log(const Tensor& x) {
+  Tensor out = unary_forward("log", x, [](auto v) { return std::log(v); });
+  if (should_record({&x})) {
+    record(Op::kLog, out, {&x}, [input = SavedTensor(x)](const Tensor& grad,
+                                                         const BackwardContext& ctx) {
+      return GradList{grad / input.unpack(ctx)};
+    });
+  }
+  return out;
+}
+
+Tensor sqrt(const Tensor& x) {
+  Tensor out = unary_forward("sqrt", x, [](auto v) { return std::sqrt(v); });
+  if (should_record({&x})) {
+    record(Op::kSqrt, out, {&x}, [result = SavedTensor(out, true)](const Tensor& grad,
+                                                                   const BackwardContext& ctx) {
+      return GradList{grad / (result.unpack(ctx) * 2.0)};
+    });
+  }
+  return out;
+}
+
+Tensor abs(const Tensor& x) {
+  Tensor out = unary_forward("abs", x, [](auto v) { return std::abs(v); });
+  if (should_record({&x})) {
+    record(Op::kAbs, out, {&x}, [input = SavedTensor(x)](const Tensor& grad,
+                                                         const BackwardContext& ctx) {
+      return GradList{grad * sign_of(input.unpack(ctx))};
+    });
+  }
+  return out;
+}
+
+Tensor tanh(const Tensor& x) {
+  Tensor out = unary_forward("tanh", x, [](auto v) { return std::tanh(v); });
+  if (should_record({&x})) {
+    record(Op::kTanh, out, {&x}, [result = SavedTensor(out, true)](const Tensor& grad,
+                                                                   const BackwardContext& ctx) {
+      const Tensor y = result.unpack(ctx);
+      return GradList{grad * (1.0 - y * y)};
+    });
+  }
+  return out;
+}
+
+Tensor sigmoid(const Tensor& x) {
+  // 1 / (1 + e^-x) saturates cleanly: e^-x = inf gives 0, never NaN.
+  Tensor out = unary_forward("sigmoid", x, [](auto v) { return 1 / (1 + std::exp(-v)); });
+  if (should_record({&x})) {
+    record(Op::kSigmoid, out, {&x}, [result = SavedTensor(out, true)](const Tensor& grad,
+                                                                      const BackwardContext& ctx) {
+      const Tensor y = result.unpack(ctx);
+      return GradList{grad * y * (1.0 - y)};
+    });
+  }
+  return out;
+}
+
+Tensor relu(const Tensor& x) {
+  Tensor out = unary_forward("relu", x, [](auto v) -> decltype(v) { return v > 0 ? v : (v != v ? v : 0); });
+  if (should_record({&x})) {
+    record(Op::kRelu, out, {&x}, [result = SavedTensor(out, true)](const Tensor& grad,
+                                                                   const BackwardContext& ctx) {
+      // The subgradient at 0 is 0, as in LibTorch.
+      return GradList{grad * gt_mask(result.unpack(ctx), scalar_like(0, grad))};
+    });
+  }
+  return out;
+}
+
+Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max) {
+  MT_CHECK(min.has_value() || max.has_value(), "clamp: at least one of min and max must be given");
+  const double lo = min.value_or(-INFINITY);
+  const double hi = max.value_or(INFINITY);
+  MT_CHECK(!std::isnan(lo) && !std::isnan(hi), "clamp: bounds must not be NaN");
+  Tensor out = unary_forward("clamp", x, [lo, hi](auto v) -> decltype(v) {
+    using T = decltype(v);
+    // min then max, as LibTorch: with lo > hi every element becomes hi.
+    return v != v ? v : std::min(std::max(v, static_cast<T>(lo)), static_cast<T>(hi));
+  });
+  if (should_record({&x})) {
+    record(Op::kClamp, out, {&x}, [input = SavedTensor(x), lo, hi](const Tensor& grad,
+                                                                   const BackwardContext& ctx) {
+      // The gradient passes where lo <= x <= hi, bounds included, as in LibTorch.
+      const Tensor in_range = unary_forward("clamp", input.unpack(ctx), [lo, hi](auto v) -> decltype(v) {
+        return (v >= lo && v <= hi) ? 1 : 0;
+      });
+      return GradList{grad * in_range};
+    });
+  }
+  return out;
+}
+
+Tensor pow(const Tensor& x, double exponent) {
+  Tensor out = unary_forward("pow", x, [exponent](auto v) {
+    return std::pow(v, static_cast<decltype(v)>(exponent));
+  });
+  if (should_record({&x})) {
+    record(Op::kPowScalar, out, {&x}, [input = SavedTensor(x), exponent](
+                                          const Tensor& grad, const BackwardContext& ctx) {
+      if (exponent == 0) return GradList{zeros(grad.shape(), grad.dtype())};
+      return GradList{grad * (exponent * pow(input.unpack(ctx), exponent - 1))};
+    });
+  }
+  return out;
+}
+
+Tensor Tensor::to(DType dtype) const {
+  const Tensor& self = *this;
+  if (self.dtype() == dtype) return self;
+  Tensor out = dispatch_all(self.dtype(), [&]<class From>() {
+    return dispatch_all(dtype, [&]<class To>() {
+      if constexpr (std::is_same_v<To, int64_t> && !std::is_same_v<From, int64_t>) {
+        return map_unary<From, To>(self, dtype, [](From v) {
+          // Out-of-range and NaN values have no int64; saturate instead of UB.
+          if (!(v == v)) return int64_t{0};
+          if (v >= static_cast<From>(9.2233720368547758e18)) return INT64_MAX;
+          if (v <= static_cast<From>(-9.2233720368547758e18)) return INT64_MIN;
+          return static_cast<int64_t>(v);
+        });
+      } else {
+        return map_unary<From, To>(self, dtype, [](From v) { return static_cast<To>(v); });
+      }
+    });
+  });
+  if (is_floating(dtype) && is_floating(self.dtype()) && should_record({&self})) {
+    record(Op::kToDtype, out, {&self}, [from = self.dtype()](const Tensor& grad,
+                                                            const BackwardContext&) {
+      return GradList{grad.to(from)};
+    });
+  }
+  return out;
+}
+
+Tensor Tensor::clone() const {
+  const Tensor& self = *this;
+  Tensor out = dispatch_all(self.dtype(), [&]<class T>() {
+    return map_unary<T>(self, self.dtype(), [](T v) { return v; });
+  });
+  if (is_floating(self.dtype()) && should_record({&self})) {
+    record(Op::kClone, out, {&self}, [](const Tensor& grad, const BackwardContext&) {
+      return GradList{grad};
+    });
+  }
+  return out;
+}
+
+Tensor Tensor::contiguous() const { return is_contiguous() ? *this : clone(); }
+
+}  // namespace minitorch

@@ -1,0 +1,84 @@
+// Shapes, strides and the index rules shared by every op: numel with
+// overflow checks, dim wrapping, NumPy broadcasting.
+#include "minitorch/shape.h"
+
+#include <limits>
+
+#include "absl/strings/str_join.h"
+#include "check.h"
+#include "tensor_impl.h"
+
+namespace minitorch {
+
+std::string Shape::to_string() const { return absl::StrCat("[", absl::StrJoin(*this, ", "), "]"); }
+
+std::ostream& operator<<(std::ostream& os, const Shape& shape) { return os << shape.to_string(); }
+
+int64_t checked_numel(absl::Span<const int64_t> shape, const char* op) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    MT_CHECK(d >= 0, op, ": negative dim ", d, " in shape ", Shape(shape).to_string());
+  }
+  for (int64_t d : shape) {
+    if (d == 0) return 0;
+  }
+  for (int64_t d : shape) {
+    MT_CHECK(n <= std::numeric_limits<int64_t>::max() / d, op, ": shape ",
+             Shape(shape).to_string(), " has more elements than int64 can count");
+    n *= d;
+  }
+  return n;
+}
+
+int64_t numel(absl::Span<const int64_t> shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+Shape contiguous_strides(absl::Span<const int64_t> shape) {
+  Shape strides(shape.size());
+  int64_t stride = 1;
+  for (size_t i = shape.size(); i-- > 0;) {
+    strides[i] = stride;
+    stride *= std::max<int64_t>(shape[i], 1);
+  }
+  return strides;
+}
+
+int64_t wrap_dim(int64_t dim, int64_t rank, const char* op) {
+  // A scalar accepts dim 0 and -1, as in LibTorch.
+  const int64_t r = std::max<int64_t>(rank, 1);
+  MT_CHECK(dim >= -r && dim < r, op, ": dim ", dim, " is out of range for a tensor of rank ", rank,
+           " (expected a dim in [", -r, ", ", r - 1, "])");
+  return dim < 0 ? dim + r : dim;
+}
+
+Shape broadcast_shapes(absl::Span<const int64_t> a, absl::Span<const int64_t> b, const char* op) {
+  const size_t rank = std::max(a.size(), b.size());
+  Shape out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    // Align from the right; a missing leading dim acts as 1.
+    const int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    const int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    MT_CHECK(da == db || da == 1 || db == 1, op, ": shapes ", Shape(a).to_string(), " and ",
+             Shape(b).to_string(), " are not broadcastable");
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+Shape broadcast_strides(const TensorImpl& t, absl::Span<const int64_t> shape) {
+  const size_t rank = shape.size();
+  const size_t lead = rank - t.shape.size();
+  Shape strides(rank, 0);
+  for (size_t i = lead; i < rank; ++i) {
+    const int64_t d = t.shape[i - lead];
+    MT_INTERNAL_ASSERT(d == shape[i] || d == 1, "broadcast_strides: ", t.shape.to_string(),
+                       " does not broadcast to ", Shape(shape).to_string());
+    strides[i] = d == 1 ? 0 : t.strides[i - lead];
+  }
+  return strides;
+}
+
+}  // namespace minitorch

@@ -1,0 +1,344 @@
+// Tensor's methods, creation functions, and in-place ops.
+#include "minitorch/tensor.h"
+
+#include <cmath>
+#include <random>
+#include <sstream>
+
+#include "autograd/node.h"
+#include "check.h"
+#include "kernels/elementwise.h"
+#include "minitorch/autograd.h"
+#include "minitorch/ops.h"
+#include "ops/op_util.h"
+#include "tensor_impl.h"
+
+namespace minitorch {
+
+Tensor::Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+const TensorImpl& Tensor::checked_impl() const {
+  if (!impl_) throw Error("Tensor: this tensor is undefined (default-constructed or an absent grad)");
+  return *impl_;
+}
+
+const Shape& Tensor::shape() const { return checked_impl().shape; }
+const Shape& Tensor::strides() const { return checked_impl().strides; }
+int64_t Tensor::dim() const { return static_cast<int64_t>(checked_impl().shape.size()); }
+int64_t Tensor::numel() const { return checked_impl().numel(); }
+DType Tensor::dtype() const { return checked_impl().dtype; }
+bool Tensor::is_contiguous() const { return checked_impl().is_contiguous(); }
+
+int64_t Tensor::size(int64_t d) const {
+  const TensorImpl& impl = checked_impl();
+  MT_CHECK(!impl.shape.empty(), "size: dim ", d, " of a 0-dim tensor does not exist");
+  return impl.shape[wrap_dim(d, static_cast<int64_t>(impl.shape.size()), "size")];
+}
+
+bool Tensor::requires_grad() const {
+  const TensorImpl& impl = checked_impl();
+  return impl.requires_grad || impl.grad_fn != nullptr;
+}
+
+bool Tensor::is_leaf() const { return checked_impl().grad_fn == nullptr; }
+
+Tensor& Tensor::requires_grad_(bool requires_grad) {
+  const TensorImpl& impl = checked_impl();
+  MT_CHECK(impl.grad_fn == nullptr, "requires_grad_: only leaf tensors can change requires_grad; "
+           "this one was produced by ", impl.grad_fn->name(), " (use detach() for a new leaf)");
+  MT_CHECK(!requires_grad || is_floating(impl.dtype), "requires_grad_: a tensor of shape ",
+           impl.shape.to_string(), " and dtype int64 cannot require grad (only float dtypes can)");
+  impl_->requires_grad = requires_grad;
+  if (requires_grad && !impl_->grad_accumulator) {
+    impl_->grad_accumulator = std::shared_ptr<Node>(new AccumulateGrad(impl_), NodeDeleter());
+  } else if (!requires_grad) {
+    impl_->grad_accumulator.reset();
+  }
+  return *this;
+}
+
+Tensor Tensor::grad() const { return checked_impl().grad; }
+
+void Tensor::set_grad(const Tensor& grad) {
+  const TensorImpl& impl = checked_impl();
+  if (grad.defined()) {
+    MT_CHECK(grad.shape() == impl.shape && grad.dtype() == impl.dtype, "set_grad: gradient of shape ",
+             grad.shape().to_string(), " ", dtype_name(grad.dtype()), " does not match tensor of shape ",
+             impl.shape.to_string(), " ", dtype_name(impl.dtype));
+  }
+  impl_->grad = grad;
+}
+
+std::string Tensor::grad_fn_name() const {
+  const TensorImpl& impl = checked_impl();
+  return impl.grad_fn ? impl.grad_fn->name() : "";
+}
+
+void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_graph) const {
+  const TensorImpl& impl = checked_impl();
+  MT_CHECK(requires_grad(), "backward: tensor of shape ", impl.shape.to_string(),
+           " does not require grad (no input of it requires grad, or grad mode was off)");
+  Tensor seed = gradient;
+  if (!seed.defined()) {
+    MT_CHECK(impl.numel() == 1, "backward: tensor of shape ", impl.shape.to_string(),
+             " is not a scalar; pass a gradient of that shape to backward(gradient)");
+    seed = ones(impl.shape, impl.dtype);
+  }
+  MT_CHECK(seed.shape() == impl.shape, "backward: gradient of shape ", seed.shape().to_string(),
+           " does not match the tensor's shape ", impl.shape.to_string());
+  check_float(seed, "backward", "gradient");
+  run_backward(gradient_edge(*this), seed.to(impl.dtype), retain_graph, create_graph);
+}
+
+Tensor Tensor::detach() const {
+  const TensorImpl& impl = checked_impl();
+  return make_view(*this, impl.shape, impl.strides, impl.offset);
+}
+
+double Tensor::item() const {
+  const TensorImpl& impl = checked_impl();
+  MT_CHECK(impl.numel() == 1, "item: tensor of shape ", impl.shape.to_string(), " has ",
+           impl.numel(), " elements, not 1");
+  return to_vector()[0];
+}
+
+std::vector<double> Tensor::to_vector() const {
+  const TensorImpl& impl = checked_impl();
+  std::vector<double> values(static_cast<size_t>(impl.numel()));
+  dispatch_all(impl.dtype, [&]<class T>() {
+    const Tensor flat = map_unary<T, double>(*this, kFloat64, [](T v) { return static_cast<double>(v); });
+    const double* p = flat.impl()->data<double>();
+    std::copy(p, p + values.size(), values.begin());
+    return 0;
+  });
+  return values;
+}
+
+std::string Tensor::to_string() const {
+  if (!impl_) return "Tensor(undefined)";
+  std::ostringstream os;
+  os << "Tensor(shape=" << impl_->shape << ", dtype=" << dtype_name(impl_->dtype) << ", values=[";
+  const std::vector<double> values = to_vector();
+  constexpr size_t kShown = 16;
+  for (size_t i = 0; i < values.size() && i < kShown; ++i) os << (i ? ", " : "") << values[i];
+  if (values.size() > kShown) os << ", ...";
+  os << "]";
+  if (requires_grad()) os << ", requires_grad";
+  os << ")";
+  return os.str();
+}
+
+std::ostream& operator<<(std::ostream& os, const Tensor& t) { return os << t.to_string(); }
+
+// --- Creation -----------------------------------------------------------------
+
+Tensor tensor(const std::vector<double>& values, Shape shape, DType dtype) {
+  const int64_t n = checked_numel(shape, "tensor");
+  MT_CHECK(static_cast<int64_t>(values.size()) == n, "tensor: ", values.size(),
+           " values do not fill shape ", shape.to_string(), " (", n, " elements)");
+  Tensor out = empty(shape, dtype, "tensor");
+  dispatch_all(dtype, [&]<class T>() {
+    T* p = out.impl()->data<T>();
+    for (size_t i = 0; i < values.size(); ++i) {
+      if constexpr (std::is_same_v<T, int64_t>) {
+        const double v = values[i];
+        MT_CHECK(std::isfinite(v) && v == std::trunc(v) && std::abs(v) < 9.2e18,
+                 "tensor: value ", v, " at index ", i, " is not an int64");
+        p[i] = static_cast<int64_t>(v);
+      } else {
+        p[i] = static_cast<T>(values[i]);
+      }
+    }
+    return 0;
+  });
+  return out;
+}
+
+Tensor scalar_tensor(double value, DType dtype) { return full({}, value, dtype); }
+
+Tensor full(Shape shape, double value, DType dtype) {
+  Tensor out = empty(shape, dtype, "full");
+  out.fill_(value);
+  return out;
+}
+
+Tensor zeros(Shape shape, DType dtype) { return full(std::move(shape), 0.0, dtype); }
+Tensor ones(Shape shape, DType dtype) { return full(std::move(shape), 1.0, dtype); }
+
+namespace {
+
+// Uniform in [0, 1) from the engine's top 53 bits: the same on every platform
+// (std::uniform_real_distribution is not specified bit for bit).
+double uniform01(std::mt19937_64& engine) {
+  return static_cast<double>(engine() >> 11) * 0x1.0p-53;
+}
+
+template <class Draw>
+Tensor random_tensor(const Shape& shape, DType dtype, const char* op, Draw draw) {
+  MT_CHECK(is_floating(dtype), op, ": dtype must be float32 or float64, got int64");
+  const int64_t n = checked_numel(shape, op);
+  std::vector<double> values(static_cast<size_t>(n));
+  for (double& v : values) v = draw();
+  return tensor(values, shape, dtype);
+}
+
+}  // namespace
+
+Tensor rand(Shape shape, uint64_t seed, DType dtype) {
+  std::mt19937_64 engine(seed);
+  return random_tensor(shape, dtype, "rand", [&] { return uniform01(engine); });
+}
+
+Tensor randn(Shape shape, uint64_t seed, DType dtype) {
+  std::mt19937_64 engine(seed);
+  // Box-Muller on our own uniforms, for the same reason as uniform01.
+  return random_tensor(shape, dtype, "randn", [&] {
+    const double u1 = 1.0 - uniform01(engine);  // (0, 1]: log stays finite
+    const double u2 = uniform01(engine);
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+  });
+}
+
+Tensor arange(int64_t n, DType dtype) {
+  MT_CHECK(n >= 0, "arange: n must be >= 0, got ", n);
+  std::vector<double> values(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) values[i] = static_cast<double>(i);
+  return tensor(values, {n}, dtype);
+}
+
+// --- In-place ops ------------------------------------------------------------
+
+namespace {
+
+// The rules every in-place op enforces before writing into `self`.
+void check_inplace(const Tensor& self, const char* op) {
+  const TensorImpl& impl = *self.impl();
+  if (is_grad_enabled()) {
+    MT_CHECK(!self.requires_grad(), op, ": in-place write into a tensor of shape ",
+             impl.shape.to_string(), " that requires grad; wrap it in NoGradGuard (as optimizer "
+             "updates do) or use the out-of-place op");
+  }
+  for (size_t i = 0; i < impl.shape.size(); ++i) {
+    MT_CHECK(impl.strides[i] != 0 || impl.shape[i] <= 1, op, ": cannot write into an expanded ",
+             "tensor of shape ", impl.shape.to_string(), " (several elements share memory)");
+  }
+}
+
+// self[i] = f(self[i], other[i]) with other broadcast to self's shape and
+// converted to its dtype.
+template <class F>
+void inplace_binary(Tensor& self, const Tensor& other_in, const char* op, F f) {
+  MT_CHECK(self.defined() && other_in.defined(), op, ": undefined tensor");
+  check_inplace(self, op);
+  const Shape& shape = self.shape();
+  const Shape joint = broadcast_shapes(shape, other_in.shape(), op);
+  MT_CHECK(joint == shape, op, ": shape ", other_in.shape().to_string(),
+           " does not broadcast to the destination's shape ", shape.to_string());
+  const Tensor other = other_in.detach().to(self.dtype());
+  TensorImpl& si = *self.impl();
+  const Shape so = broadcast_strides(*other.impl(), shape);
+  dispatch_all(si.dtype, [&]<class T>() {
+    T* ps = si.data<T>();
+    const T* po = other.impl()->data<T>();
+    StridedLoop<2> loop(shape, {&si.strides, &so});
+    loop.for_each_row([&](const auto& off, int64_t n, const auto& st) {
+      for (int64_t i = 0; i < n; ++i) {
+        T& dst = ps[off[0] + i * st[0]];
+        dst = f(dst, po[off[1] + i * st[1]]);
+      }
+    });
+    return 0;
+  });
+  si.storage->version.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+Tensor& Tensor::fill_(double value) {
+  checked_impl();
+  check_inplace(*this, "fill_");
+  Tensor source = empty({}, impl_->dtype);
+  dispatch_all(impl_->dtype, [&]<class T>() {
+    *source.impl()->data<T>() = static_cast<T>(value);
+    return 0;
+  });
+  return copy_(source);
+}
+
+Tensor& Tensor::zero_() { return fill_(0.0); }
+
+Tensor& Tensor::copy_(const Tensor& source) {
+  inplace_binary(*this, source, "copy_", [](auto, auto v) { return v; });
+  return *this;
+}
+
+Tensor& Tensor::add_(const Tensor& other, double alpha) {
+  MT_CHECK(defined() && is_floating(dtype()), "add_: destination must be a float tensor");
+  inplace_binary(*this, other, "add_", [alpha](auto a, auto b) {
+    return a + static_cast<decltype(a)>(alpha) * b;
+  });
+  return *this;
+}
+
+Tensor& Tensor::sub_(const Tensor& other, double alpha) { return add_(other, -alpha); }
+
+Tensor& Tensor::mul_(const Tensor& other) {
+  MT_CHECK(defined() && is_floating(dtype()), "mul_: destination must be a float tensor");
+  inplace_binary(*this, other, "mul_", [](auto a, auto b) { return a * b; });
+  return *this;
+}
+
+Tensor& Tensor::mul_(double factor) { return mul_(scalar_tensor(factor, dtype())); }
+
+// --- Methods forwarding to the ops -----------------------------------------------
+
+Tensor Tensor::add(const Tensor& o) const { return minitorch::add(*this, o); }
+Tensor Tensor::sub(const Tensor& o) const { return minitorch::sub(*this, o); }
+Tensor Tensor::mul(const Tensor& o) const { return minitorch::mul(*this, o); }
+Tensor Tensor::div(const Tensor& o) const { return minitorch::div(*this, o); }
+Tensor Tensor::pow(const Tensor& e) const { return minitorch::pow(*this, e); }
+Tensor Tensor::pow(double e) const { return minitorch::pow(*this, e); }
+Tensor Tensor::maximum(const Tensor& o) const { return minitorch::maximum(*this, o); }
+Tensor Tensor::minimum(const Tensor& o) const { return minitorch::minimum(*this, o); }
+Tensor Tensor::neg() const { return minitorch::neg(*this); }
+Tensor Tensor::exp() const { return minitorch::exp(*this); }
+Tensor Tensor::log() const { return minitorch::log(*this); }
+Tensor Tensor::sqrt() const { return minitorch::sqrt(*this); }
+Tensor Tensor::abs() const { return minitorch::abs(*this); }
+Tensor Tensor::tanh() const { return minitorch::tanh(*this); }
+Tensor Tensor::sigmoid() const { return minitorch::sigmoid(*this); }
+Tensor Tensor::relu() const { return minitorch::relu(*this); }
+Tensor Tensor::clamp(std::optional<double> lo, std::optional<double> hi) const {
+  return minitorch::clamp(*this, lo, hi);
+}
+Tensor Tensor::sum() const { return minitorch::sum(*this); }
+Tensor Tensor::sum(absl::Span<const int64_t> dims, bool keepdim) const {
+  return minitorch::sum(*this, dims, keepdim);
+}
+Tensor Tensor::mean() const { return minitorch::mean(*this); }
+Tensor Tensor::mean(absl::Span<const int64_t> dims, bool keepdim) const {
+  return minitorch::mean(*this, dims, keepdim);
+}
+Tensor Tensor::amax() const { return minitorch::amax(*this); }
+Tensor Tensor::amax(absl::Span<const int64_t> dims, bool keepdim) const {
+  return minitorch::amax(*this, dims, keepdim);
+}
+Tensor Tensor::logsumexp(absl::Span<const int64_t> dims, bool keepdim) const {
+  return minitorch::logsumexp(*this, dims, keepdim);
+}
+Tensor Tensor::matmul(const Tensor& o) const { return minitorch::matmul(*this, o); }
+Tensor Tensor::reshape(absl::Span<const int64_t> s) const { return minitorch::reshape(*this, s); }
+Tensor Tensor::transpose(int64_t d0, int64_t d1) const { return minitorch::transpose(*this, d0, d1); }
+Tensor Tensor::t() const {
+  MT_CHECK(dim() <= 2, "t: expects a tensor of at most 2 dims, got shape ", shape().to_string());
+  return dim() < 2 ? *this : minitorch::transpose(*this, 0, 1);
+}
+Tensor Tensor::permute(absl::Span<const int64_t> d) const { return minitorch::permute(*this, d); }
+Tensor Tensor::expand(absl::Span<const int64_t> s) const { return minitorch::expand(*this, s); }
+Tensor Tensor::squeeze() const { return minitorch::squeeze(*this); }
+Tensor Tensor::squeeze(int64_t d) const { return minitorch::squeeze(*this, d); }
+Tensor Tensor::unsqueeze(int64_t d) const { return minitorch::unsqueeze(*this, d); }
+Tensor Tensor::softmax(int64_t d) const { return minitorch::softmax(*this, d); }
+Tensor Tensor::log_softmax(int64_t d) const { return minitorch::log_softmax(*this, d); }
+
+}  // namespace minitorch

@@ -1,0 +1,76 @@
+// Storage allocation and the constructors of tensors and views.
+#include "tensor_impl.h"
+
+#include <limits>
+#include <new>
+
+#include "check.h"
+
+namespace minitorch {
+
+namespace {
+constexpr std::align_val_t kAlignment{64};  // a cache line; AVX-512 loads
+}  // namespace
+
+Storage::Storage(size_t nbytes) : nbytes(nbytes) {
+  // Allocate at least one byte so data is never null.
+  data = ::operator new(std::max<size_t>(nbytes, 1), kAlignment);
+}
+
+Storage::~Storage() { ::operator delete(data, kAlignment); }
+
+bool TensorImpl::is_contiguous() const {
+  int64_t expected = 1;
+  for (size_t i = shape.size(); i-- > 0;) {
+    if (shape[i] == 1) continue;  // the stride of a size-1 dim is never used
+    if (strides[i] != expected) return false;
+    expected *= shape[i];
+  }
+  return true;
+}
+
+const char* dtype_name(DType dtype) {
+  switch (dtype) {
+    case kFloat32:
+      return "float32";
+    case kFloat64:
+      return "float64";
+    case kInt64:
+      return "int64";
+  }
+  return "unknown";
+}
+
+size_t element_size(DType dtype) { return dtype == kFloat32 ? 4 : 8; }
+
+std::ostream& operator<<(std::ostream& os, DType dtype) { return os << dtype_name(dtype); }
+
+Tensor empty(const Shape& shape, DType dtype, const char* op) {
+  const int64_t n = checked_numel(shape, op);
+  const size_t esize = element_size(dtype);
+  MT_CHECK(static_cast<uint64_t>(n) <= std::numeric_limits<size_t>::max() / esize, op,
+           ": shape ", shape.to_string(), " needs more bytes than size_t can count");
+  auto impl = std::make_shared<TensorImpl>();
+  try {
+    impl->storage = std::make_shared<Storage>(static_cast<size_t>(n) * esize);
+  } catch (const std::bad_alloc&) {
+    throw Error(absl::StrCat(op, ": cannot allocate ", n, " ", dtype_name(dtype),
+                             " elements for shape ", shape.to_string()));
+  }
+  impl->shape = shape;
+  impl->strides = contiguous_strides(shape);
+  impl->dtype = dtype;
+  return Tensor(std::move(impl));
+}
+
+Tensor make_view(const Tensor& base, Shape shape, Shape strides, int64_t offset) {
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = base.impl()->storage;
+  impl->shape = std::move(shape);
+  impl->strides = std::move(strides);
+  impl->offset = offset;
+  impl->dtype = base.impl()->dtype;
+  return Tensor(std::move(impl));
+}
+
+}  // namespace minitorch

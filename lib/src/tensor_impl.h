@@ -1,0 +1,77 @@
+// The inside of a Tensor: shared storage plus the view that reads it, and
+// the autograd state of the tensor.
+#ifndef MINITORCH_SRC_TENSOR_IMPL_H_
+#define MINITORCH_SRC_TENSOR_IMPL_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "minitorch/dtype.h"
+#include "minitorch/shape.h"
+#include "minitorch/tensor.h"
+
+namespace minitorch {
+
+class Node;
+
+// A flat, 64-byte aligned buffer shared by a tensor and all its views.
+struct Storage {
+  explicit Storage(size_t nbytes);
+  ~Storage();
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+
+  void* data;
+  size_t nbytes;
+  // Bumped by every in-place write. Shared by all views of the buffer, so a
+  // tensor saved for backward notices writes made through any alias.
+  std::atomic<uint32_t> version{0};
+};
+
+struct TensorImpl {
+  std::shared_ptr<Storage> storage;
+  Shape shape;
+  Shape strides;       // in elements, not bytes; 0 on expanded dims
+  int64_t offset = 0;  // in elements from storage->data, not bytes
+  DType dtype = kFloat64;
+
+  // Autograd state.
+  bool requires_grad = false;        // leaves only; set by requires_grad_()
+  std::shared_ptr<Node> grad_fn;     // the op that produced this tensor; null for leaves
+  std::shared_ptr<Node> grad_accumulator;  // leaves that require grad: where backward deposits
+  Tensor grad;                       // leaves only: accumulated gradient
+
+  template <class T>
+  T* data() const {
+    return static_cast<T*>(storage->data) + offset;
+  }
+  bool is_contiguous() const;
+  int64_t numel() const { return minitorch::numel(shape); }
+};
+
+// Row-major strides for `shape`.
+Shape contiguous_strides(absl::Span<const int64_t> shape);
+
+// A new contiguous tensor with uninitialised values. `op` names the caller
+// in the error thrown for an invalid or too large shape.
+Tensor empty(const Shape& shape, DType dtype, const char* op = "empty");
+
+// A tensor sharing `base`'s storage with another shape, strides and offset.
+// No autograd state (the caller records the view op).
+Tensor make_view(const Tensor& base, Shape shape, Shape strides, int64_t offset);
+
+// Wraps a dim in [-rank, rank) to [0, rank), throwing Error naming `op`.
+int64_t wrap_dim(int64_t dim, int64_t rank, const char* op);
+
+// The broadcast of two shapes, or Error "op: shapes [..] and [..] are not broadcastable".
+Shape broadcast_shapes(absl::Span<const int64_t> a, absl::Span<const int64_t> b, const char* op);
+
+// Strides that read `t` as if expanded to `shape` (0 on broadcast dims), one per
+// dim of `shape`. `t`'s shape must broadcast to `shape`.
+Shape broadcast_strides(const TensorImpl& t, absl::Span<const int64_t> shape);
+
+}  // namespace minitorch
+
+#endif  // MINITORCH_SRC_TENSOR_IMPL_H_
