@@ -50,7 +50,8 @@ class EnableGradGuard {
 // d output / d inputs, contracted with `grad_output` (which may be omitted
 // for a one-element output), as torch::autograd::grad does. Leaves' .grad()
 // are left untouched. An input the output does not depend on gets a zero
-// gradient. Every input must require grad.
+// gradient. Every input must require grad. create_graph records the
+// backward so the result can be differentiated again (and implies retain_graph).
 std::vector<Tensor> grad(const Tensor& output, const std::vector<Tensor>& inputs,
                          const Tensor& grad_output = Tensor(), bool retain_graph = false,
                          bool create_graph = false);

@@ -68,7 +68,7 @@ class Tensor {
   // Backpropagates from this tensor. With no argument the tensor must hold
   // one element; otherwise `gradient` has this tensor's shape. The graph is
   // freed afterwards unless retain_graph; create_graph records the backward
-  // itself so it can be differentiated again.
+  // itself so it can be differentiated again (and implies retain_graph).
   void backward(const Tensor& gradient = Tensor(), bool retain_graph = false,
                 bool create_graph = false) const;
   // Same data, no autograd history, requires_grad false.

@@ -57,6 +57,7 @@ void run_backward(const std::shared_ptr<Node>& root, const Tensor& root_grad, bo
     }
   }
 
+  retain_graph = retain_graph || create_graph;
   const bool capturing = !captures.empty();
   if (capturing) captured->assign(captures.size(), Tensor());
 

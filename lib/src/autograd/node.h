@@ -167,7 +167,8 @@ void record(Op op, Tensor& output, std::initializer_list<const Tensor*> operands
   output.impl()->grad_fn = std::move(node);
 }
 
-// Runs backward from `root` with `root_grad`. With `captures` non-empty,
+// Runs backward from `root` with `root_grad`. create_graph implies
+// retain_graph (the recorded backward reads the saved tensors again). With `captures` non-empty,
 // gradients reaching those nodes are stored in `captured` (same order) and no
 // leaf's .grad() is touched; otherwise leaves accumulate.
 void run_backward(const std::shared_ptr<Node>& root, const Tensor& root_grad, bool retain_graph,

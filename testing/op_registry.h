@@ -1,0 +1,85 @@
+// The op registry: one description per op variant, driving the forward,
+// gradcheck, LibTorch-oracle, property and fuzz suites.
+//
+// An entry says how to call the op, what a plain reference computes, which
+// shapes make good samples, where inputs must live (log and sqrt want
+// positive values, div a denominator away from zero) and where the op has
+// kinks. Adding an op means adding one entry to op_registry.cc, e.g.:
+//
+//   {.name = "exp",                       // unique; names the tests
+//    .op = Op::kExp,                      // the op-table entry it covers
+//    .shapes = kUnaryShapes,              // one Shape per input, per sample
+//    .domains = {Domain::kReal},          // one per input
+//    .fn = [](const Inputs& x) { return exp(x[0]); },
+//    .reference = [](const Refs& x) { return ref_unary(x[0], [](double v) { return std::exp(v); }); }},
+//
+// and a LibTorch equivalent under the same name in the oracle suite (a test
+// fails while one is missing).
+#ifndef MINITORCH_TESTING_OP_REGISTRY_H_
+#define MINITORCH_TESTING_OP_REGISTRY_H_
+
+#include <cstdint>
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "minitorch/minitorch.h"
+#include "testing/reference.h"
+
+namespace minitorch::testing {
+
+using Inputs = std::vector<Tensor>;
+using Refs = std::vector<RefArray>;
+
+// Where an input's sample values are drawn from.
+enum class Domain {
+  kReal,          // standard normal
+  kPositive,      // uniform in [0.5, 2.5): log, sqrt, pow bases
+  kAwayFromZero,  // +-[0.5, 2.5): denominators
+};
+
+// Where the op is not differentiable, so finite differences must not
+// straddle those points (and the fuzzers call a straddling case inconclusive).
+enum class Kinks {
+  kNone,
+  kAtZero,       // relu, abs
+  kTies,         // maximum, minimum, amax: equal competing values
+  kClampBounds,  // clamp at its min and max
+};
+
+struct OpInfo {
+  std::string name;
+  Op op;
+  std::vector<std::vector<Shape>> shapes;
+  std::vector<Domain> domains;
+  std::function<Tensor(const Inputs&)> fn;
+  std::function<RefArray(const Refs&)> reference;
+  Kinks kinks = Kinks::kNone;
+  // Bounds of clamp (for kClampBounds) so samplers can stay clear of them.
+  double kink_low = 0.0, kink_high = 0.0;
+
+  int arity() const { return static_cast<int>(domains.size()); }
+};
+
+// gtest prints an entry by its name.
+inline void PrintTo(const OpInfo& info, std::ostream* os) { *os << info.name; }
+inline void PrintTo(const OpInfo* info, std::ostream* os) { *os << info->name; }
+
+const std::vector<OpInfo>& op_registry();
+const OpInfo& find_op(const std::string& name);
+
+// Sample inputs for entry `info`, sample `index`, of `dtype`; values drawn
+// from each input's domain with a seed, nudged away from kinks.
+Inputs make_sample(const OpInfo& info, size_t index, DType dtype, uint64_t seed);
+
+// Draws values from `domain` for a tensor of `shape`.
+Tensor sample_values(const Shape& shape, Domain domain, DType dtype, uint64_t seed);
+
+// The same values as `t` behind non-contiguous strides (transposed storage,
+// or every other element of a larger buffer for rank 1).
+Tensor non_contiguous(const Tensor& t);
+
+}  // namespace minitorch::testing
+
+#endif  // MINITORCH_TESTING_OP_REGISTRY_H_

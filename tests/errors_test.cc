@@ -1,0 +1,107 @@
+// Every misuse throws minitorch::Error whose message names the op and the
+// shapes or dims involved.
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "minitorch/minitorch.h"
+
+namespace minitorch {
+namespace {
+
+struct ErrorCase {
+  std::string name;
+  std::function<void()> call;
+  std::vector<std::string> message_parts;  // all must appear in what()
+};
+
+class Errors : public ::testing::TestWithParam<ErrorCase> {};
+
+TEST_P(Errors, ThrowsErrorNamingOpAndShapes) {
+  const ErrorCase& c = GetParam();
+  try {
+    c.call();
+    FAIL() << c.name << ": no exception";
+  } catch (const Error& e) {
+    for (const std::string& part : c.message_parts) {
+      EXPECT_NE(std::string(e.what()).find(part), std::string::npos)
+          << c.name << ": '" << part << "' not in: " << e.what();
+    }
+  } catch (const std::exception& e) {
+    FAIL() << c.name << ": threw a non-minitorch exception: " << e.what();
+  }
+}
+
+const Tensor kA = zeros({2, 3});
+const Tensor kB = zeros({4});
+
+std::vector<ErrorCase> cases() {
+  std::vector<ErrorCase> out = {
+      {"add_shapes", [] { add(kA, kB); }, {"add: shapes [2, 3] and [4] are not broadcastable"}},
+      {"sub_shapes", [] { sub(kA, kB); }, {"sub", "[2, 3]", "[4]"}},
+      {"mul_shapes", [] { kA * kB; }, {"mul", "[2, 3]", "[4]"}},
+      {"div_shapes", [] { kA / kB; }, {"div", "[2, 3]", "[4]"}},
+      {"pow_shapes", [] { pow(kA, kB); }, {"pow", "[2, 3]", "[4]"}},
+      {"maximum_shapes", [] { maximum(kA, kB); }, {"maximum", "[2, 3]", "[4]"}},
+      {"minimum_shapes", [] { minimum(kA, kB); }, {"minimum", "[2, 3]", "[4]"}},
+      {"matmul_inner", [] { matmul(kA, zeros({4, 5})); }, {"matmul", "[2, 3]", "[4, 5]"}},
+      {"matmul_vector", [] { matmul(zeros({3}), zeros({4})); }, {"matmul", "[3]", "[4]"}},
+      {"matmul_batch", [] { matmul(zeros({2, 2, 3}), zeros({3, 3, 4})); }, {"matmul", "[2]", "[3]"}},
+      {"matmul_scalar", [] { matmul(scalar_tensor(1), kA); }, {"matmul", "[]", "[2, 3]"}},
+      {"sum_dim", [] { sum(kA, {2}); }, {"sum", "dim 2", "rank 2"}},
+      {"mean_dim", [] { mean(kA, {-3}); }, {"mean", "dim -3"}},
+      {"amax_repeat", [] { amax(kA, {1, -1}); }, {"amax", "more than once"}},
+      {"amax_empty", [] { amax(zeros({0, 3}), {0}); }, {"amax", "size 0", "[0, 3]"}},
+      {"logsumexp_dim", [] { logsumexp(kA, {5}); }, {"logsumexp", "dim 5"}},
+      {"softmax_dim", [] { softmax(kA, 2); }, {"softmax", "dim 2"}},
+      {"log_softmax_dim", [] { log_softmax(kA, -3); }, {"log_softmax", "dim -3"}},
+      {"transpose_dim", [] { transpose(kA, 0, 2); }, {"transpose", "dim 2"}},
+      {"permute_len", [] { permute(kA, {0}); }, {"permute", "[0]", "[2, 3]"}},
+      {"permute_repeat", [] { permute(kA, {0, 0}); }, {"permute", "repeats"}},
+      {"squeeze_dim", [] { squeeze(kA, 3); }, {"squeeze", "dim 3"}},
+      {"unsqueeze_dim", [] { unsqueeze(kA, 4); }, {"unsqueeze", "dim 4"}},
+      {"reshape_count", [] { reshape(kA, {4}); }, {"reshape", "[2, 3]", "[4]"}},
+      {"reshape_infer", [] { reshape(kA, {4, -1}); }, {"reshape", "[2, 3]", "[4, -1]"}},
+      {"reshape_two_infer", [] { reshape(kA, {-1, -1}); }, {"reshape", "more than one -1"}},
+      {"expand_bad", [] { expand(kA, {2, 4}); }, {"expand", "[2, 3]", "[2, 4]"}},
+      {"expand_rank", [] { expand(kA, {3}); }, {"expand", "[2, 3]", "[3]"}},
+      {"zeros_negative", [] { zeros({2, -1}); }, {"negative dim -1", "[2, -1]"}},
+      {"zeros_overflow", [] { zeros({1 << 30, 1 << 30, 1 << 30}); }, {"[1073741824, 1073741824, 1073741824]"}},
+      {"tensor_count", [] { tensor({1, 2}, {3}); }, {"tensor", "2 values", "[3]"}},
+      {"tensor_int", [] { tensor({1.5}, {1}, kInt64); }, {"tensor", "1.5", "int64"}},
+      {"backward_nonscalar", [] { (zeros({2}).requires_grad_() * 2.0).backward(); },
+       {"backward", "[2]", "not a scalar"}},
+      {"backward_no_grad", [] { zeros({1}).backward(); }, {"backward", "[1]", "does not require grad"}},
+      {"backward_grad_shape", [] { (zeros({2}).requires_grad_() * 2.0).backward(zeros({3})); },
+       {"backward", "[3]", "[2]"}},
+      {"cross_entropy_range", [] { cross_entropy(zeros({2, 3}), tensor({0, 3}, {2}, kInt64)); },
+       {"cross_entropy", "target 3", "3 classes", "[2, 3]"}},
+      {"cross_entropy_negative", [] { cross_entropy(zeros({2, 3}), tensor({-1, 0}, {2}, kInt64)); },
+       {"cross_entropy", "target -1"}},
+      {"cross_entropy_target_shape", [] { cross_entropy(zeros({2, 3}), tensor({0}, {1}, kInt64)); },
+       {"cross_entropy", "[1]", "[2, 3]"}},
+      {"cross_entropy_prob_shape", [] { cross_entropy(zeros({2, 3}), zeros({2, 4})); },
+       {"cross_entropy", "[2, 4]", "[2, 3]"}},
+      {"cross_entropy_rank", [] { cross_entropy(zeros({2, 3, 4}), tensor({0, 0}, {2}, kInt64)); },
+       {"cross_entropy", "[2, 3, 4]"}},
+      {"exp_int", [] { exp(tensor({1}, {1}, kInt64)); }, {"exp", "int64", "[1]"}},
+      {"add_int", [] { add(kA, tensor({1}, {1}, kInt64)); }, {"add", "int64"}},
+      {"sum_int", [] { sum(tensor({1}, {1}, kInt64)); }, {"sum", "int64"}},
+      {"matmul_int", [] { matmul(tensor({1}, {1}, kInt64), zeros({1})); }, {"matmul", "int64"}},
+      {"requires_grad_int", [] { tensor({1}, {1}, kInt64).requires_grad_(); }, {"requires_grad_", "int64"}},
+      {"requires_grad_nonleaf", [] { (zeros({1}).requires_grad_() * 2.0).requires_grad_(); },
+       {"requires_grad_", "leaf", "mul"}},
+      {"undefined", [] { exp(Tensor()); }, {"exp", "undefined"}},
+      {"undefined_shape", [] { Tensor().shape(); }, {"undefined"}},
+      {"item_many", [] { kA.item(); }, {"item", "[2, 3]"}},
+      {"clamp_none", [] { clamp(kA, std::nullopt, std::nullopt); }, {"clamp", "min and max"}},
+      {"randn_int", [] { randn({2}, 1, kInt64); }, {"randn", "int64"}},
+  };
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Ops, Errors, ::testing::ValuesIn(cases()),
+                         [](const auto& p) { return p.param.name; });
+
+}  // namespace
+}  // namespace minitorch

@@ -1,0 +1,175 @@
+// Gradcheck per op and per input, driven by the op registry; broadcasting
+// backward over the common shape pairs; and gradcheck's own ability to fail.
+#include <gtest/gtest.h>
+
+#include "autograd/node.h"
+#include "minitorch/minitorch.h"
+#include "testing/op_registry.h"
+#include "test_util.h"
+
+namespace minitorch::testing {
+namespace {
+
+struct InputCase {
+  const OpInfo* info;
+  int input;
+};
+
+std::vector<InputCase> every_op_input() {
+  std::vector<InputCase> cases;
+  for (const OpInfo& info : op_registry()) {
+    for (int i = 0; i < info.arity(); ++i) cases.push_back({&info, i});
+  }
+  return cases;
+}
+
+void PrintTo(const InputCase& c, std::ostream* os) { *os << c.info->name << " input " << c.input; }
+
+class OpGradcheck : public ::testing::TestWithParam<InputCase> {};
+
+// d op / d input, with the other inputs held fixed, at every sample shape.
+TEST_P(OpGradcheck, MatchesFiniteDifferences) {
+  const OpInfo& info = *GetParam().info;
+  const int which = GetParam().input;
+  for (size_t s = 0; s < info.shapes.size(); ++s) {
+    const Inputs sample = make_sample(info, s, kFloat64, /*seed=*/100 + s);
+    auto fn = [&](const std::vector<Tensor>& x) {
+      Inputs all = sample;
+      all[which] = x[0];
+      return info.fn(all);
+    };
+    const GradcheckResult r = gradcheck(fn, {sample[which]});
+    EXPECT_TRUE(r.ok) << info.name << " sample " << s << ": " << r.message;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Ops, OpGradcheck, ::testing::ValuesIn(every_op_input()),
+                         [](const auto& p) {
+                           return test_name(p.param.info->name + "_input" + std::to_string(p.param.input));
+                         });
+
+// Every public op of the op table is covered by at least one registry entry.
+TEST(OpRegistry, CoversEveryOpInTheTable) {
+  for (int i = 0; i < kNumOps; ++i) {
+    const Op op = static_cast<Op>(i);
+    if (op == Op::kToDtype || op == Op::kClone) continue;  // covered in tensor_test
+    bool found = false;
+    for (const OpInfo& info : op_registry()) found = found || info.op == op;
+    EXPECT_TRUE(found) << "no registry entry exercises " << op_name(op);
+  }
+}
+
+struct PairCase {
+  Shape a, b;
+};
+
+void PrintTo(const PairCase& c, std::ostream* os) { *os << c.a << " with " << c.b; }
+
+class BroadcastBackward : public ::testing::TestWithParam<PairCase> {};
+
+// For every broadcasting op: the gradient of each input has the input's
+// shape and matches finite differences, with the inputs jointly checked.
+TEST_P(BroadcastBackward, EveryBinaryOp) {
+  const auto& [shape_a, shape_b] = GetParam();
+  for (const OpInfo& info : op_registry()) {
+    if (info.shapes != std::vector<std::vector<Shape>>{} && info.arity() == 2 &&
+        info.shapes.size() > 2 && info.op != Op::kMatmul && info.op != Op::kCrossEntropy) {
+      Tensor a = sample_values(shape_a, info.domains[0], kFloat64, 1).requires_grad_();
+      Tensor b = sample_values(shape_b, info.domains[1], kFloat64, 2).requires_grad_();
+      Tensor out = info.fn({a, b});
+      out.backward(randn(out.shape(), 3));
+      EXPECT_EQ(a.grad().shape(), shape_a) << info.name;
+      EXPECT_EQ(b.grad().shape(), shape_b) << info.name;
+      const GradcheckResult r = gradcheck(info.fn, {a.detach(), b.detach()});
+      EXPECT_TRUE(r.ok) << info.name << ": " << r.message;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, BroadcastBackward,
+    ::testing::Values(PairCase{{3}, {4, 3}}, PairCase{{4, 3}, {3}}, PairCase{{4, 1}, {1, 3}},
+                      PairCase{{2, 1, 3}, {4, 3}}, PairCase{{4, 3}, {2, 1, 3}},
+                      PairCase{{1}, {2, 3, 4}}, PairCase{{}, {2, 3}}, PairCase{{2, 3}, {}},
+                      PairCase{{}, {}}, PairCase{{2, 1}, {2, 1}}),
+    [](const auto& p) {
+      return test_name("a" + p.param.a.to_string() + "_b" + p.param.b.to_string());
+    });
+
+// The gradient of an input broadcast by the op equals the sum of the
+// gradient through an explicitly expanded, materialised copy.
+TEST(BroadcastBackward, EqualsGradientThroughMaterialisedCopy) {
+  const Tensor w = randn({2, 4, 3}, 5);
+  Tensor a = randn({4, 1}, 1).requires_grad_();
+  Tensor b = randn({3}, 2).requires_grad_();
+  (a * b * w).sum().backward();
+  Tensor a2 = a.detach().requires_grad_();
+  Tensor b2 = b.detach().requires_grad_();
+  const Tensor a_big = a2.expand({2, 4, 3}).contiguous();
+  const Tensor b_big = b2.expand({2, 4, 3}).contiguous();
+  (a_big * b_big * w).sum().backward();
+  EXPECT_TRUE(all_close(a.grad(), a2.grad(), 1e-14, 1e-14));
+  EXPECT_TRUE(all_close(b.grad(), b2.grad(), 1e-14, 1e-14));
+}
+
+// gradcheck must be able to fail: x * x.detach() has autograd gradient x
+// but true derivative 2x.
+TEST(Gradcheck, ReportsAWrongGradientWithItsIndex) {
+  const Tensor x = tensor({0.0, 0.0, 3.0, 1.0}, {2, 2});
+  const GradcheckResult r = gradcheck(
+      [](const std::vector<Tensor>& in) { return in[0] * in[0].detach(); }, {x});
+  EXPECT_FALSE(r.ok);
+  // Indices 0 and 1 hold 0, where x and 2x agree; index 2 is the first wrong one.
+  EXPECT_NE(r.message.find("input 0"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("flat index 2"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("analytic 3 vs numeric 6"), std::string::npos) << r.message;
+}
+
+// An op whose backward is right for one-hot cotangents but not linear in
+// its cotangent (it returns |grad|) passes the Jacobian rows and must be
+// caught by the random-cotangent check.
+Tensor identity_with_abs_backward(const Tensor& x) {
+  Tensor out = x.detach().clone();
+  if (should_record({&x})) {
+    record(Op::kClone, out, {&x}, [](const Tensor& grad, const BackwardContext&) {
+      return GradList{abs(grad)};
+    });
+  }
+  return out;
+}
+
+TEST(Gradcheck, CatchesABackwardNonLinearInItsCotangent) {
+  const GradcheckResult r = gradcheck(
+      [](const std::vector<Tensor>& in) { return identity_with_abs_backward(in[0]); },
+      {randn({3, 4}, 1)});
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.message.find("random cotangent"), std::string::npos) << r.message;
+}
+
+TEST(Gradcheck, PassesOnAMultiInputFunctionWithNonScalarOutput) {
+  const GradcheckResult r = gradcheck(
+      [](const std::vector<Tensor>& in) { return matmul(in[0], in[1]).tanh() * in[2]; },
+      {randn({3, 4}, 1), randn({4, 2}, 2), randn({2}, 3)});
+  EXPECT_TRUE(r.ok) << r.message;
+  EXPECT_NE(r.message.find("3 inputs"), std::string::npos) << r.message;
+}
+
+TEST(Gradcheck, FailsOnNaNGradient) {
+  const GradcheckResult r = gradcheck(
+      [](const std::vector<Tensor>& in) { return sqrt(in[0]); }, {tensor({0.0}, {1})});
+  EXPECT_FALSE(r.ok) << r.message;
+}
+
+TEST(Gradcheck, RejectsFloat32Inputs) {
+  EXPECT_THROW(gradcheck([](const std::vector<Tensor>& in) { return in[0]; },
+                         {randn({2}, 1, kFloat32)}),
+               Error);
+  try {
+    gradcheck([](const std::vector<Tensor>& in) { return in[0]; }, {randn({2}, 1, kFloat32)});
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("float32"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace minitorch::testing

@@ -1,0 +1,141 @@
+// Tensors: creation, dtypes, views and strides, conversions, in-place ops.
+#include <gtest/gtest.h>
+
+#include "minitorch/minitorch.h"
+#include "test_util.h"
+
+namespace minitorch::testing {
+namespace {
+
+TEST(Tensor, CreationShapesAndDtypes) {
+  const Tensor z = zeros({2, 3}, kFloat32);
+  EXPECT_EQ(z.shape(), (Shape{2, 3}));
+  EXPECT_EQ(z.dim(), 2);
+  EXPECT_EQ(z.size(-1), 3);
+  EXPECT_EQ(z.numel(), 6);
+  EXPECT_EQ(z.dtype(), kFloat32);
+  EXPECT_EQ(z.strides(), (Shape{3, 1}));
+  EXPECT_EQ(ones({2}).to_vector(), (std::vector<double>{1, 1}));
+  EXPECT_EQ(full({2}, 7.5).to_vector(), (std::vector<double>{7.5, 7.5}));
+  const std::vector<int64_t> dims = {4, 1};
+  EXPECT_EQ(zeros(dims).shape(), (Shape{4, 1}));
+  const Tensor s = scalar_tensor(3.0);
+  EXPECT_EQ(s.dim(), 0);
+  EXPECT_EQ(s.item(), 3.0);
+  EXPECT_EQ(tensor({1, 2, 3}, {3}, kInt64).to_vector(), (std::vector<double>{1, 2, 3}));
+  EXPECT_EQ(arange(4).to_vector(), (std::vector<double>{0, 1, 2, 3}));
+}
+
+TEST(Tensor, RandomIsSeededAndReproducible) {
+  EXPECT_EQ(randn({5}, 42).to_vector(), randn({5}, 42).to_vector());
+  EXPECT_NE(randn({5}, 42).to_vector(), randn({5}, 43).to_vector());
+  for (double v : rand({1000}, 1).to_vector()) {
+    EXPECT_GE(v, 0.0);
+    EXPECT_LT(v, 1.0);
+  }
+  const Tensor n = randn({20000}, 7);
+  EXPECT_NEAR(mean(n).item(), 0.0, 0.03);
+  EXPECT_NEAR(mean(n * n).item(), 1.0, 0.05);
+}
+
+TEST(Tensor, CopiesAliasLikeLibTorch) {
+  Tensor a = zeros({2});
+  Tensor b = a;
+  {
+    NoGradGuard no_grad;
+    b.add_(ones({2}));
+  }
+  EXPECT_EQ(a.to_vector(), (std::vector<double>{1, 1}));
+  Tensor c = a.clone();
+  c.add_(ones({2}));
+  EXPECT_EQ(a.to_vector(), (std::vector<double>{1, 1}));
+}
+
+TEST(Tensor, ViewsShareStorageAndHaveStrides) {
+  Tensor x = tensor({0, 1, 2, 3, 4, 5}, {2, 3});
+  Tensor t = x.transpose(0, 1);
+  EXPECT_EQ(t.shape(), (Shape{3, 2}));
+  EXPECT_EQ(t.strides(), (Shape{1, 3}));
+  EXPECT_FALSE(t.is_contiguous());
+  EXPECT_EQ(t.to_vector(), (std::vector<double>{0, 3, 1, 4, 2, 5}));
+  Tensor e = tensor({1, 2, 3}, {3}).expand({2, 3});
+  EXPECT_EQ(e.strides(), (Shape{0, 1}));
+  EXPECT_EQ(e.to_vector(), (std::vector<double>{1, 2, 3, 1, 2, 3}));
+  Tensor p = zeros({2, 3, 4}).permute({2, 0, 1});
+  EXPECT_EQ(p.shape(), (Shape{4, 2, 3}));
+  EXPECT_EQ(p.strides(), (Shape{1, 12, 4}));
+  Tensor r = x.reshape({3, -1});
+  EXPECT_EQ(r.shape(), (Shape{3, 2}));
+  x.fill_(9);  // a view of contiguous data sees the write
+  EXPECT_EQ(r.to_vector()[0], 9);
+  EXPECT_EQ(zeros({1, 3, 1}).squeeze().shape(), (Shape{3}));
+  EXPECT_EQ(zeros({1, 3, 1}).squeeze(0).shape(), (Shape{3, 1}));
+  EXPECT_EQ(zeros({1, 3, 1}).squeeze(1).shape(), (Shape{1, 3, 1}));
+  EXPECT_EQ(zeros({3}).unsqueeze(0).shape(), (Shape{1, 3}));
+  EXPECT_EQ(zeros({3}).unsqueeze(-1).shape(), (Shape{3, 1}));
+}
+
+TEST(Tensor, ReshapeOfNonContiguousCopies) {
+  Tensor x = tensor({0, 1, 2, 3, 4, 5}, {2, 3}).transpose(0, 1);
+  Tensor r = x.reshape({-1});
+  EXPECT_EQ(r.to_vector(), (std::vector<double>{0, 3, 1, 4, 2, 5}));
+  EXPECT_TRUE(r.is_contiguous());
+}
+
+TEST(Tensor, KernelsReadAnyStrides) {
+  // The same op on a contiguous tensor and on a strided view of equal values.
+  Tensor base = randn({4, 6}, 3);
+  Tensor strided = base.transpose(0, 1);
+  Tensor packed = strided.contiguous();
+  EXPECT_TRUE(all_close(exp(strided), exp(packed), 0, 0));
+  EXPECT_TRUE(all_close(strided * tensor({1, 2, 3, 4}, {4}), packed * tensor({1, 2, 3, 4}, {4}), 0, 0));
+  EXPECT_TRUE(all_close(sum(strided, {0}), sum(packed, {0}), 1e-15, 1e-15));
+  EXPECT_TRUE(all_close(softmax(strided, 0), softmax(packed, 0), 1e-15, 0));
+  EXPECT_TRUE(all_close(matmul(strided, base), matmul(packed, base), 1e-14, 1e-14));
+  Tensor expanded = tensor({1, 2}, {2, 1}).expand({2, 3});
+  EXPECT_EQ((expanded + zeros({2, 3})).to_vector(), (std::vector<double>{1, 1, 1, 2, 2, 2}));
+}
+
+TEST(Tensor, DtypeConversionsAndPromotion) {
+  Tensor f = tensor({1.5, -2.25}, {2}, kFloat32);
+  EXPECT_EQ(f.to(kFloat64).dtype(), kFloat64);
+  EXPECT_EQ(f.to(kInt64).to_vector(), (std::vector<double>{1, -2}));
+  EXPECT_EQ((f + tensor({1, 1}, {2})).dtype(), kFloat64);  // float32 + float64 -> float64
+  Tensor x = tensor({1, 2}, {2}, kFloat32).requires_grad_();
+  (x.to(kFloat64) * 3.0).sum().backward();
+  EXPECT_EQ(x.grad().dtype(), kFloat32);
+  EXPECT_EQ(x.grad().to_vector(), (std::vector<double>{3, 3}));
+}
+
+TEST(Tensor, InPlaceOpsBumpVersionsAndBackwardNotices) {
+  Tensor x = tensor({1, 2}, {2}).requires_grad_();
+  Tensor w = tensor({3, 4}, {2});
+  Tensor y = (x * w).sum();
+  w.mul_(2.0);  // w was saved by mul for x's gradient
+  try {
+    y.backward();
+    FAIL() << "backward used a tensor modified in place";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("mul"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("modified in place"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Tensor, InPlaceOnLeafRequiringGradNeedsNoGrad) {
+  Tensor w = ones({2}).requires_grad_();
+  EXPECT_THROW(w.add_(ones({2})), Error);
+  {
+    NoGradGuard no_grad;
+    w.sub_(ones({2}), 0.5);
+  }
+  EXPECT_EQ(w.to_vector(), (std::vector<double>{0.5, 0.5}));
+  EXPECT_THROW(ones({3}).expand({2, 3}).zero_(), Error);
+}
+
+TEST(Tensor, ToStringShowsShapeAndValues) {
+  EXPECT_EQ(tensor({1, 2}, {2}).to_string(), "Tensor(shape=[2], dtype=float64, values=[1, 2])");
+  EXPECT_EQ(Tensor().to_string(), "Tensor(undefined)");
+}
+
+}  // namespace
+}  // namespace minitorch::testing

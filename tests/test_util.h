@@ -1,0 +1,32 @@
+// Assertions shared by the test suites.
+#ifndef MINITORCH_TESTS_TEST_UTIL_H_
+#define MINITORCH_TESTS_TEST_UTIL_H_
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "minitorch/minitorch.h"
+#include "testing/reference.h"
+
+namespace minitorch::testing {
+
+// Shape equal and every value within atol + rtol * |expected| (NaN matches
+// NaN, inf matches inf of the same sign). On failure, lists the first
+// mismatches and the largest difference.
+::testing::AssertionResult all_close(const std::vector<int64_t>& shape,
+                                     const std::vector<double>& actual,
+                                     const std::vector<int64_t>& expected_shape,
+                                     const std::vector<double>& expected, double rtol, double atol);
+::testing::AssertionResult all_close(const Tensor& actual, const RefArray& expected, double rtol,
+                                     double atol);
+::testing::AssertionResult all_close(const Tensor& actual, const Tensor& expected, double rtol,
+                                     double atol);
+
+// A gtest-safe version of `name` (letters, digits and underscores only).
+std::string test_name(std::string name);
+
+}  // namespace minitorch::testing
+
+#endif  // MINITORCH_TESTS_TEST_UTIL_H_
