@@ -14,113 +14,111 @@ using ShapeList = std::vector<std::vector<Shape>>;
 
 // Broadcastable pairs, both orders, including every case the core issue names.
 const ShapeList kBinaryShapes = {
-    {{2, 3}, {2, 3}}, {{3}, {4, 3}},    {{4, 3}, {3}},       {{4, 1}, {1, 3}},
-    {{2, 1, 3}, {4, 3}}, {{1}, {2, 3, 4}}, {{}, {2, 3}},      {{2, 3}, {}},
+    {{2, 3}, {2, 3}},    {{3}, {4, 3}},      {{4, 3}, {3}},  {{4, 1}, {1, 3}},
+    {{2, 1, 3}, {4, 3}}, {{1}, {2, 3, 4}},   {{}, {2, 3}},   {{2, 3}, {}},
 };
 const ShapeList kUnaryShapes = {{{}}, {{5}}, {{4, 5}}, {{2, 3, 4}}};
 const ShapeList kReduceShapes = {{{4, 5}}, {{2, 3, 4}}};
-
-std::string dim_name(const char* op, int64_t dim) {
-  return std::string(op) + (dim < 0 ? "_dim_last" : "_dim" + std::to_string(dim));
-}
-
-OpInfo binary(std::string name, Op op, Tensor (*f)(const Tensor&, const Tensor&),
-              const Binary& ref, Domain second = Domain::kReal, Domain first = Domain::kReal,
-              Kinks kinks = Kinks::kNone) {
-  return {.name = std::move(name),
-          .op = op,
-          .shapes = kBinaryShapes,
-          .domains = {first, second},
-          .fn = [f](const Inputs& x) { return f(x[0], x[1]); },
-          .reference = [ref](const Refs& x) { return ref_binary(x[0], x[1], ref); },
-          .kinks = kinks};
-}
-
-OpInfo unary(std::string name, Op op, std::function<Tensor(const Tensor&)> f, const Unary& ref,
-             Domain domain = Domain::kReal, Kinks kinks = Kinks::kNone) {
-  return {.name = std::move(name),
-          .op = op,
-          .shapes = kUnaryShapes,
-          .domains = {domain},
-          .fn = [f](const Inputs& x) { return f(x[0]); },
-          .reference = [ref](const Refs& x) { return ref_unary(x[0], ref); },
-          .kinks = kinks};
-}
 
 const Binary kPlus = [](double a, double v) { return a + v; };
 const Binary kMax = [](double a, double v) { return std::max(a, v); };
 const Binary kIdentity = [](double s, double) { return s; };
 const Binary kMean = [](double s, double n) { return s / n; };
 
-OpInfo reduction(std::string name, Op op, std::vector<int64_t> dims, bool keepdim, Kinks kinks = Kinks::kNone) {
-  std::function<Tensor(const Tensor&)> f;
+OpInfo binary(std::string name, Op op, const Binary& ref, Domain first = Domain::kReal,
+              Domain second = Domain::kReal, Kinks kinks = Kinks::kNone) {
+  return {.name = std::move(name),
+          .call = {.op = op},
+          .shapes = kBinaryShapes,
+          .domains = {first, second},
+          .reference = [ref](const Refs& x) { return ref_binary(x[0], x[1], ref); },
+          .kinks = kinks};
+}
+
+OpInfo unary(std::string name, OpCall call, const Unary& ref, Domain domain = Domain::kReal,
+             Kinks kinks = Kinks::kNone) {
+  return {.name = std::move(name),
+          .call = std::move(call),
+          .shapes = kUnaryShapes,
+          .domains = {domain},
+          .reference = [ref](const Refs& x) { return ref_unary(x[0], ref); },
+          .kinks = kinks};
+}
+
+OpInfo reduction(std::string name, Op op, std::vector<int64_t> dims, bool keepdim) {
   std::function<RefArray(const RefArray&)> ref;
   switch (op) {
     case Op::kSum:
-      f = [=](const Tensor& x) { return sum(x, dims, keepdim); };
       ref = [=](const RefArray& x) { return ref_reduce(x, dims, keepdim, 0.0, kPlus, kIdentity); };
       break;
     case Op::kMean:
-      f = [=](const Tensor& x) { return mean(x, dims, keepdim); };
       ref = [=](const RefArray& x) { return ref_reduce(x, dims, keepdim, 0.0, kPlus, kMean); };
       break;
     case Op::kAmax:
-      f = [=](const Tensor& x) { return amax(x, dims, keepdim); };
       ref = [=](const RefArray& x) { return ref_reduce(x, dims, keepdim, -INFINITY, kMax, kIdentity); };
       break;
     default:
-      f = [=](const Tensor& x) { return logsumexp(x, dims, keepdim); };
       ref = [=](const RefArray& x) { return ref_logsumexp(x, dims, keepdim); };
       break;
   }
   return {.name = std::move(name),
-          .op = op,
+          .call = {.op = op, .dims = dims, .keepdim = keepdim},
           .shapes = kReduceShapes,
           .domains = {Domain::kReal},
-          .fn = [f](const Inputs& x) { return f(x[0]); },
           .reference = [ref](const Refs& x) { return ref(x[0]); },
-          .kinks = kinks};
+          .kinks = op == Op::kAmax ? Kinks::kTies : Kinks::kNone};
+}
+
+// A one-input op whose reference is a plain function of the input.
+OpInfo shaped(std::string name, OpCall call, ShapeList shapes,
+              std::function<RefArray(const RefArray&)> ref) {
+  return {.name = std::move(name),
+          .call = std::move(call),
+          .shapes = std::move(shapes),
+          .domains = {Domain::kReal},
+          .reference = [ref](const Refs& x) { return ref(x[0]); }};
+}
+
+RefArray with_shape(const RefArray& a, std::vector<int64_t> shape) { return {std::move(shape), a.values}; }
+
+std::string dim_name(const char* op, int64_t dim) {
+  return std::string(op) + (dim < 0 ? "_dim_last" : "_dim" + std::to_string(dim));
 }
 
 std::vector<OpInfo> build_registry() {
   std::vector<OpInfo> ops = {
-      binary("add", Op::kAdd, add, [](double a, double b) { return a + b; }),
-      binary("sub", Op::kSub, sub, [](double a, double b) { return a - b; }),
-      binary("mul", Op::kMul, mul, [](double a, double b) { return a * b; }),
-      binary("div", Op::kDiv, div, [](double a, double b) { return a / b; }, Domain::kAwayFromZero),
-      binary("pow", Op::kPow, pow, [](double a, double b) { return std::pow(a, b); },
-             Domain::kReal, Domain::kPositive),
-      binary("maximum", Op::kMaximum, maximum, [](double a, double b) { return std::max(a, b); },
+      binary("add", Op::kAdd, [](double a, double b) { return a + b; }),
+      binary("sub", Op::kSub, [](double a, double b) { return a - b; }),
+      binary("mul", Op::kMul, [](double a, double b) { return a * b; }),
+      binary("div", Op::kDiv, [](double a, double b) { return a / b; }, Domain::kReal,
+             Domain::kAwayFromZero),
+      binary("pow", Op::kPow, [](double a, double b) { return std::pow(a, b); }, Domain::kPositive),
+      binary("maximum", Op::kMaximum, [](double a, double b) { return std::max(a, b); },
              Domain::kReal, Domain::kReal, Kinks::kTies),
-      binary("minimum", Op::kMinimum, minimum, [](double a, double b) { return std::min(a, b); },
+      binary("minimum", Op::kMinimum, [](double a, double b) { return std::min(a, b); },
              Domain::kReal, Domain::kReal, Kinks::kTies),
-      unary("pow_scalar", Op::kPowScalar, [](const Tensor& x) { return pow(x, 2.5); },
+      unary("pow_scalar", {.op = Op::kPowScalar, .exponent = 2.5},
             [](double v) { return std::pow(v, 2.5); }, Domain::kPositive),
-      unary("pow_scalar_int", Op::kPowScalar, [](const Tensor& x) { return pow(x, 3.0); },
+      unary("pow_scalar_int", {.op = Op::kPowScalar, .exponent = 3.0},
             [](double v) { return v * v * v; }),
-      unary("neg", Op::kNeg, [](const Tensor& x) { return -x; }, [](double v) { return -v; }),
-      unary("exp", Op::kExp, [](const Tensor& x) { return exp(x); }, [](double v) { return std::exp(v); }),
-      unary("log", Op::kLog, [](const Tensor& x) { return log(x); }, [](double v) { return std::log(v); },
-            Domain::kPositive),
-      unary("sqrt", Op::kSqrt, [](const Tensor& x) { return sqrt(x); },
-            [](double v) { return std::sqrt(v); }, Domain::kPositive),
-      unary("abs", Op::kAbs, [](const Tensor& x) { return abs(x); }, [](double v) { return std::abs(v); },
-            Domain::kReal, Kinks::kAtZero),
-      unary("tanh", Op::kTanh, [](const Tensor& x) { return tanh(x); },
-            [](double v) { return std::tanh(v); }),
-      unary("sigmoid", Op::kSigmoid, [](const Tensor& x) { return sigmoid(x); },
-            [](double v) { return 1 / (1 + std::exp(-v)); }),
-      unary("relu", Op::kRelu, [](const Tensor& x) { return relu(x); },
-            [](double v) { return std::max(v, 0.0); }, Domain::kReal, Kinks::kAtZero),
+      unary("neg", {.op = Op::kNeg}, [](double v) { return -v; }),
+      unary("exp", {.op = Op::kExp}, [](double v) { return std::exp(v); }),
+      unary("log", {.op = Op::kLog}, [](double v) { return std::log(v); }, Domain::kPositive),
+      unary("sqrt", {.op = Op::kSqrt}, [](double v) { return std::sqrt(v); }, Domain::kPositive),
+      unary("abs", {.op = Op::kAbs}, [](double v) { return std::abs(v); }, Domain::kReal, Kinks::kAtZero),
+      unary("tanh", {.op = Op::kTanh}, [](double v) { return std::tanh(v); }),
+      unary("sigmoid", {.op = Op::kSigmoid}, [](double v) { return 1 / (1 + std::exp(-v)); }),
+      unary("relu", {.op = Op::kRelu}, [](double v) { return std::max(v, 0.0); }, Domain::kReal,
+            Kinks::kAtZero),
       reduction("sum", Op::kSum, {}, false),
       reduction("sum_dim1_keepdim", Op::kSum, {1}, true),
       reduction("sum_dims_0_last", Op::kSum, {0, -1}, false),
       reduction("mean", Op::kMean, {}, false),
       reduction("mean_dim_last", Op::kMean, {-1}, false),
       reduction("mean_dims_0_1_keepdim", Op::kMean, {0, 1}, true),
-      reduction("amax", Op::kAmax, {}, false, Kinks::kTies),
-      reduction("amax_dim1", Op::kAmax, {1}, false, Kinks::kTies),
-      reduction("amax_dims_0_last_keepdim", Op::kAmax, {0, -1}, true, Kinks::kTies),
+      reduction("amax", Op::kAmax, {}, false),
+      reduction("amax_dim1", Op::kAmax, {1}, false),
+      reduction("amax_dims_0_last_keepdim", Op::kAmax, {0, -1}, true),
       reduction("logsumexp_dim1", Op::kLogsumexp, {1}, false),
       reduction("logsumexp_dim_last_keepdim", Op::kLogsumexp, {-1}, true),
       reduction("logsumexp_dims_0_1", Op::kLogsumexp, {0, 1}, false),
@@ -131,7 +129,7 @@ std::vector<OpInfo> build_registry() {
                               {"clamp_min", -0.3, std::nullopt},
                               {"clamp_max", std::nullopt, 0.4}}) {
     OpInfo info = unary(
-        name, Op::kClamp, [lo, hi](const Tensor& x) { return clamp(x, lo, hi); },
+        name, {.op = Op::kClamp, .min = lo, .max = hi},
         [lo, hi](double v) { return std::min(std::max(v, lo.value_or(-INFINITY)), hi.value_or(INFINITY)); },
         Domain::kReal, Kinks::kClampBounds);
     info.kink_low = lo.value_or(-INFINITY);
@@ -140,103 +138,79 @@ std::vector<OpInfo> build_registry() {
   }
 
   const std::vector<std::tuple<const char*, Shape, Shape>> matmuls = {
-      {"matmul_2d", {3, 4}, {4, 2}},          {"matmul_dot", {4}, {4}},
-      {"matmul_vec_mat", {4}, {4, 3}},        {"matmul_mat_vec", {3, 4}, {4}},
+      {"matmul_2d", {3, 4}, {4, 2}},            {"matmul_dot", {4}, {4}},
+      {"matmul_vec_mat", {4}, {4, 3}},          {"matmul_mat_vec", {3, 4}, {4}},
       {"matmul_batched", {2, 3, 4}, {2, 4, 2}}, {"matmul_broadcast_batch", {2, 1, 3, 4}, {3, 4, 2}},
       {"matmul_batched_vec", {2, 3, 4}, {4}},
   };
   for (const auto& [name, a, b] : matmuls) {
     ops.push_back({.name = name,
-                   .op = Op::kMatmul,
+                   .call = {.op = Op::kMatmul},
                    .shapes = {{a, b}},
                    .domains = {Domain::kReal, Domain::kReal},
-                   .fn = [](const Inputs& x) { return matmul(x[0], x[1]); },
                    .reference = [](const Refs& x) { return ref_matmul(x[0], x[1]); }});
   }
 
-  auto view = [](std::string name, Op op, ShapeList shapes, std::function<Tensor(const Tensor&)> f,
-                 std::function<RefArray(const RefArray&)> ref) {
-    return OpInfo{.name = std::move(name),
-                  .op = op,
-                  .shapes = std::move(shapes),
-                  .domains = {Domain::kReal},
-                  .fn = [f](const Inputs& x) { return f(x[0]); },
-                  .reference = [ref](const Refs& x) { return ref(x[0]); }};
-  };
-  auto with_shape = [](const RefArray& a, std::vector<int64_t> shape) { return RefArray{shape, a.values}; };
-  ops.push_back(view("reshape_flat", Op::kReshape, {{{4, 5}}, {{2, 3, 4}}},
-                     [](const Tensor& x) { return reshape(x, {-1}); },
-                     [=](const RefArray& a) { return with_shape(a, {static_cast<int64_t>(a.values.size())}); }));
-  ops.push_back(view("reshape_infer", Op::kReshape, {{{4, 6}}, {{2, 3, 4}}},
-                     [](const Tensor& x) { return reshape(x, {2, -1, 3}); },
-                     [=](const RefArray& a) { return with_shape(a, {2, static_cast<int64_t>(a.values.size()) / 6, 3}); }));
-  ops.push_back(view("transpose", Op::kTranspose, {{{4, 5}}, {{2, 3, 4}}},
-                     [](const Tensor& x) { return transpose(x, 0, -1); },
-                     [](const RefArray& a) {
-                       std::vector<int64_t> dims(a.shape.size());
-                       for (size_t i = 0; i < dims.size(); ++i) dims[i] = static_cast<int64_t>(i);
-                       std::swap(dims.front(), dims.back());
-                       return ref_permute(a, dims);
-                     }));
-  ops.push_back(view("permute", Op::kPermute, {{{2, 3, 4}}},
-                     [](const Tensor& x) { return permute(x, {2, 0, 1}); },
-                     [](const RefArray& a) { return ref_permute(a, {2, 0, 1}); }));
-  ops.push_back(view("expand", Op::kExpand, {{{3, 1}}},
-                     [](const Tensor& x) { return expand(x, {2, 3, 4}); },
-                     [](const RefArray& a) { return ref_expand(a, {2, 3, 4}); }));
-  ops.push_back(view("expand_keep", Op::kExpand, {{{1, 4}}},
-                     [](const Tensor& x) { return expand(x, {3, -1}); },
-                     [](const RefArray& a) { return ref_expand(a, {3, 4}); }));
-  ops.push_back(view("squeeze", Op::kSqueeze, {{{1, 3, 1, 4}}},
-                     [](const Tensor& x) { return squeeze(x); },
-                     [=](const RefArray& a) { return with_shape(a, {3, 4}); }));
-  ops.push_back(view("squeeze_dim", Op::kSqueeze, {{{3, 1, 4}}},
-                     [](const Tensor& x) { return squeeze(x, -2); },
-                     [=](const RefArray& a) { return with_shape(a, {3, 4}); }));
-  ops.push_back(view("unsqueeze", Op::kUnsqueeze, {{{3, 4}}},
-                     [](const Tensor& x) { return unsqueeze(x, 1); },
-                     [=](const RefArray& a) { return with_shape(a, {3, 1, 4}); }));
-  ops.push_back(view("unsqueeze_last", Op::kUnsqueeze, {{{3, 4}}},
-                     [](const Tensor& x) { return unsqueeze(x, -1); },
-                     [=](const RefArray& a) { return with_shape(a, {3, 4, 1}); }));
+  ops.push_back(shaped("reshape_flat", {.op = Op::kReshape, .dims = {-1}}, {{{4, 5}}, {{2, 3, 4}}},
+                       [](const RefArray& a) {
+                         return with_shape(a, {static_cast<int64_t>(a.values.size())});
+                       }));
+  ops.push_back(shaped("reshape_infer", {.op = Op::kReshape, .dims = {2, -1, 3}}, {{{4, 6}}, {{2, 3, 4}}},
+                       [](const RefArray& a) {
+                         return with_shape(a, {2, static_cast<int64_t>(a.values.size()) / 6, 3});
+                       }));
+  ops.push_back(shaped("transpose", {.op = Op::kTranspose, .dims = {0, -1}}, {{{4, 5}}, {{2, 3, 4}}},
+                       [](const RefArray& a) {
+                         std::vector<int64_t> dims(a.shape.size());
+                         for (size_t i = 0; i < dims.size(); ++i) dims[i] = static_cast<int64_t>(i);
+                         std::swap(dims.front(), dims.back());
+                         return ref_permute(a, dims);
+                       }));
+  ops.push_back(shaped("permute", {.op = Op::kPermute, .dims = {2, 0, 1}}, {{{2, 3, 4}}},
+                       [](const RefArray& a) { return ref_permute(a, {2, 0, 1}); }));
+  ops.push_back(shaped("expand", {.op = Op::kExpand, .dims = {2, 3, 4}}, {{{3, 1}}},
+                       [](const RefArray& a) { return ref_expand(a, {2, 3, 4}); }));
+  ops.push_back(shaped("expand_keep", {.op = Op::kExpand, .dims = {3, -1}}, {{{1, 4}}},
+                       [](const RefArray& a) { return ref_expand(a, {3, 4}); }));
+  ops.push_back(shaped("squeeze", {.op = Op::kSqueeze}, {{{1, 3, 1, 4}}},
+                       [](const RefArray& a) { return with_shape(a, {3, 4}); }));
+  ops.push_back(shaped("squeeze_dim", {.op = Op::kSqueeze, .dims = {-2}}, {{{3, 1, 4}}},
+                       [](const RefArray& a) { return with_shape(a, {3, 4}); }));
+  ops.push_back(shaped("unsqueeze", {.op = Op::kUnsqueeze, .dims = {1}}, {{{3, 4}}},
+                       [](const RefArray& a) { return with_shape(a, {3, 1, 4}); }));
+  ops.push_back(shaped("unsqueeze_last", {.op = Op::kUnsqueeze, .dims = {-1}}, {{{3, 4}}},
+                       [](const RefArray& a) { return with_shape(a, {3, 4, 1}); }));
 
   for (int64_t dim : {1, 0, -1}) {
     const ShapeList shapes = dim == -1 ? ShapeList{{{5}}, {{2, 3, 4}}} : ShapeList{{{4, 5}}, {{2, 3, 4}}};
-    ops.push_back(view(dim_name("softmax", dim), Op::kSoftmax, shapes,
-                       [dim](const Tensor& x) { return softmax(x, dim); },
-                       [dim](const RefArray& a) { return ref_softmax(a, dim, false); }));
-    ops.push_back(view(dim_name("log_softmax", dim), Op::kLogSoftmax, shapes,
-                       [dim](const Tensor& x) { return log_softmax(x, dim); },
-                       [dim](const RefArray& a) { return ref_softmax(a, dim, true); }));
+    ops.push_back(shaped(dim_name("softmax", dim), {.op = Op::kSoftmax, .dims = {dim}}, shapes,
+                         [dim](const RefArray& a) { return ref_softmax(a, dim, false); }));
+    ops.push_back(shaped(dim_name("log_softmax", dim), {.op = Op::kLogSoftmax, .dims = {dim}}, shapes,
+                         [dim](const RefArray& a) { return ref_softmax(a, dim, true); }));
   }
 
   const Tensor classes = tensor({1, 0, 4, 2}, {4}, kInt64);
   ops.push_back({.name = "cross_entropy_class",
-                 .op = Op::kCrossEntropy,
+                 .call = {.op = Op::kCrossEntropy, .constant = classes},
                  .shapes = {{{4, 5}}},
                  .domains = {Domain::kReal},
-                 .fn = [classes](const Inputs& x) { return cross_entropy(x[0], classes); },
                  .reference = [classes](const Refs& x) {
                    return ref_cross_entropy(x[0], to_ref(classes), true);
                  }});
   ops.push_back({.name = "cross_entropy_prob",
-                 .op = Op::kCrossEntropy,
+                 .call = {.op = Op::kCrossEntropy},
                  .shapes = {{{4, 5}, {4, 5}}, {{5}, {5}}},
                  .domains = {Domain::kReal, Domain::kPositive},
-                 .fn = [](const Inputs& x) { return cross_entropy(x[0], x[1]); },
                  .reference = [](const Refs& x) { return ref_cross_entropy(x[0], x[1], false); }});
+  const Tensor condition = tensor({1, 0, 1}, {3});
   ops.push_back({.name = "where",
-                 .op = Op::kWhere,
+                 .call = {.op = Op::kWhere, .constant = condition},
                  .shapes = {{{4, 3}, {3}}, {{2, 3}, {2, 3}}},
                  .domains = {Domain::kReal, Domain::kReal},
-                 .fn = [](const Inputs& x) {
-                   const Tensor condition = tensor({1, 0, 1}, {3});
-                   return where(condition, x[0], x[1]);
-                 },
-                 .reference = [](const Refs& x) {
-                   const RefArray picked = ref_binary(x[0], RefArray{{3}, {1, 0, 1}},
-                                                      [](double a, double c) { return c != 0 ? a : NAN; });
-                   return ref_binary(picked, x[1], [](double a, double b) { return std::isnan(a) ? b : a; });
+                 .reference = [condition](const Refs& x) {
+                   const RefArray c = to_ref(condition);
+                   const RefArray a_or_nan = ref_binary(x[0], c, [](double a, double k) { return k != 0 ? a : NAN; });
+                   return ref_binary(a_or_nan, x[1], [](double a, double b) { return std::isnan(a) ? b : a; });
                  }});
   return ops;
 }
@@ -262,10 +236,9 @@ Tensor sample_values(const Shape& shape, Domain domain, DType dtype, uint64_t se
     case Domain::kPositive:
       return rand(shape, seed, dtype) * 2.0 + 0.5;
     case Domain::kAwayFromZero: {
-      const Tensor magnitude = rand(shape, seed, dtype) * 2.0 + 0.5;
       std::vector<double> signs = randn(shape, seed + 1).to_vector();
       for (double& s : signs) s = s < 0 ? -1.0 : 1.0;
-      return magnitude * tensor(signs, shape, dtype);
+      return (rand(shape, seed, dtype) * 2.0 + 0.5) * tensor(signs, shape, dtype);
     }
   }
   return Tensor();

@@ -7,14 +7,14 @@
 // kinks. Adding an op means adding one entry to op_registry.cc, e.g.:
 //
 //   {.name = "exp",                       // unique; names the tests
-//    .op = Op::kExp,                      // the op-table entry it covers
+//    .call = {.op = Op::kExp},            // the op and its non-tensor arguments
 //    .shapes = kUnaryShapes,              // one Shape per input, per sample
 //    .domains = {Domain::kReal},          // one per input
-//    .fn = [](const Inputs& x) { return exp(x[0]); },
 //    .reference = [](const Refs& x) { return ref_unary(x[0], [](double v) { return std::exp(v); }); }},
 //
-// and a LibTorch equivalent under the same name in the oracle suite (a test
-// fails while one is missing).
+// The call runs in minitorch through testing/op_call.h and in LibTorch
+// through tests/torch_oracle.cc, which must know the op (a test fails while
+// it does not).
 #ifndef MINITORCH_TESTING_OP_REGISTRY_H_
 #define MINITORCH_TESTING_OP_REGISTRY_H_
 
@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "minitorch/minitorch.h"
+#include "testing/op_call.h"
 #include "testing/reference.h"
 
 namespace minitorch::testing {
@@ -50,16 +51,17 @@ enum class Kinks {
 
 struct OpInfo {
   std::string name;
-  Op op;
+  OpCall call;
   std::vector<std::vector<Shape>> shapes;
   std::vector<Domain> domains;
-  std::function<Tensor(const Inputs&)> fn;
   std::function<RefArray(const Refs&)> reference;
   Kinks kinks = Kinks::kNone;
   // Bounds of clamp (for kClampBounds) so samplers can stay clear of them.
   double kink_low = 0.0, kink_high = 0.0;
 
   int arity() const { return static_cast<int>(domains.size()); }
+  Op op() const { return call.op; }
+  Tensor fn(const Inputs& inputs) const { return run_call(call, inputs); }
 };
 
 // gtest prints an entry by its name.

@@ -1,0 +1,59 @@
+// Op calls as data: an op from the op table plus its non-tensor arguments.
+//
+// The registry, the property tests and the fuzzers describe what they run as
+// OpCalls and Programs, so the same description runs in minitorch (here) and
+// in LibTorch (tests/torch_oracle.cc), prints as a readable reproducer, and
+// composes into random graphs.
+//
+// Example: softmax over dim 1 of the sum of two inputs.
+//   Program p = {{OpCall{.op = Op::kAdd}, {0, 1}},
+//                {OpCall{.op = Op::kSoftmax, .dims = {1}}, {2}}};
+//   Tensor y = run_program(p, {a, b});   // value 2 is step 0's result
+#ifndef MINITORCH_TESTING_OP_CALL_H_
+#define MINITORCH_TESTING_OP_CALL_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "minitorch/minitorch.h"
+
+namespace minitorch::testing {
+
+struct OpCall {
+  Op op = Op::kAdd;
+  // Reduction dims (empty: the whole-tensor form), a permutation, a shape
+  // (reshape, expand), {dim} (squeeze, unsqueeze, softmax, log_softmax;
+  // squeeze with none squeezes all), or {dim0, dim1} (transpose).
+  std::vector<int64_t> dims;
+  bool keepdim = false;
+  double exponent = 0;  // pow_scalar
+  std::optional<double> min, max;  // clamp
+  // cross_entropy's int64 class target, or where's condition.
+  Tensor constant;
+};
+
+// Runs `call` on `operands` (as many as the op's arity, minus the constant).
+Tensor run_call(const OpCall& call, const std::vector<Tensor>& operands);
+
+// "sum(dims=[1], keepdim)", "clamp(min=-0.5, max=0.7)", ...
+std::string describe(const OpCall& call);
+
+// One step of a program: a call on earlier values. Values are numbered
+// inputs first, then each step's result in order.
+struct Step {
+  OpCall call;
+  std::vector<int> args;
+};
+using Program = std::vector<Step>;
+
+// The last step's result.
+Tensor run_program(const Program& program, const std::vector<Tensor>& inputs);
+
+// One line per step: "v2 = add() of (v0, v1)"; inputs are v0 .. v{num_inputs-1}.
+std::string describe(const Program& program, size_t num_inputs);
+
+}  // namespace minitorch::testing
+
+#endif  // MINITORCH_TESTING_OP_CALL_H_
