@@ -11,5 +11,7 @@ echo "== CMake build and ctest (preset ci)"
 cmake --preset ci
 cmake --build --preset ci
 ctest --preset ci
+echo "== property tests (draws per property)"
+grep -h '^\[property\]' build/ci/Testing/Temporary/LastTest.log | sort
 
 echo "== test.sh finished in $(( $(date +%s) - start )) s"

@@ -31,9 +31,9 @@ Tensor run_call(const OpCall& c, const std::vector<Tensor>& x) {
     case Op::kSigmoid: return sigmoid(arg(0));
     case Op::kRelu: return relu(arg(0));
     case Op::kClamp: return clamp(arg(0), c.min, c.max);
-    case Op::kSum: return c.dims.empty() ? sum(arg(0)) : sum(arg(0), c.dims, c.keepdim);
-    case Op::kMean: return c.dims.empty() ? mean(arg(0)) : mean(arg(0), c.dims, c.keepdim);
-    case Op::kAmax: return c.dims.empty() ? amax(arg(0)) : amax(arg(0), c.dims, c.keepdim);
+    case Op::kSum: return c.dims.empty() && !c.keepdim ? sum(arg(0)) : sum(arg(0), c.dims, c.keepdim);
+    case Op::kMean: return c.dims.empty() && !c.keepdim ? mean(arg(0)) : mean(arg(0), c.dims, c.keepdim);
+    case Op::kAmax: return c.dims.empty() && !c.keepdim ? amax(arg(0)) : amax(arg(0), c.dims, c.keepdim);
     case Op::kLogsumexp: return logsumexp(arg(0), c.dims, c.keepdim);
     case Op::kMatmul: return matmul(arg(0), arg(1));
     case Op::kReshape: return reshape(arg(0), c.dims);

@@ -23,7 +23,7 @@ namespace minitorch::testing {
 
 struct OpCall {
   Op op = Op::kAdd;
-  // Reduction dims (empty: the whole-tensor form), a permutation, a shape
+  // Reduction dims (empty: every dim; without keepdim the whole-tensor form), a permutation, a shape
   // (reshape, expand), {dim} (squeeze, unsqueeze, softmax, log_softmax;
   // squeeze with none squeezes all), or {dim0, dim1} (transpose).
   std::vector<int64_t> dims;

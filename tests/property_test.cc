@@ -1,0 +1,283 @@
+// Property tests (RapidCheck): random broadcastable shape pairs, reduction
+// dims, matmul shapes, view chains and softmax-family inputs, each checked by
+// gradcheck and against LibTorch. Every property runs at least 100
+// successful draws (more with RC_PARAMS="max_success=N"), prints its count,
+// and shrinks a failure to a minimal case with a reproduce= line.
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/detail/TestListenerAdapter.h>
+
+#include <cmath>
+#include <iostream>
+
+#include "minitorch/minitorch.h"
+#include "test_util.h"
+#include "testing/op_registry.h"
+#include "torch_oracle.h"
+
+namespace minitorch::testing {
+namespace {
+
+constexpr int kMinDraws = 100;
+
+// Runs `property` as a RapidCheck property with at least kMinDraws
+// successful draws, failing the current gtest with RapidCheck's report.
+template <class Property>
+void check_property(Property&& property) {
+  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  rc::detail::TestMetadata metadata;
+  metadata.id = std::string(test->test_suite_name()) + "/" + test->name();
+  metadata.description = metadata.id;
+  const rc::detail::Configuration& config = rc::detail::configuration();
+  rc::detail::TestParams params = config.testParams;
+  params.maxSuccess = std::max(params.maxSuccess, kMinDraws);
+  rc::detail::TestListenerAdapter listener;
+  const rc::detail::TestResult result = rc::detail::checkTestable(
+      std::forward<Property>(property), metadata, params, listener, config.reproduce);
+  if (result.template is<rc::detail::SuccessResult>()) {
+    const int draws = result.template get<rc::detail::SuccessResult>().numSuccess;
+    std::cout << "[property] " << metadata.id << ": " << draws << " successful draws\n";
+    EXPECT_GE(draws, kMinDraws);
+  } else {
+    std::ostringstream report;
+    rc::detail::printResultMessage(result, report);
+    FAIL() << report.str();
+  }
+}
+
+// A random base shape: rank 1 to 4, dims 1 to 5.
+Shape draw_shape(int min_rank = 1, int max_rank = 4) {
+  const int rank = *rc::gen::inRange(min_rank, max_rank + 1);
+  Shape shape;
+  for (int i = 0; i < rank; ++i) shape.push_back(*rc::gen::inRange(1, 6));
+  return shape;
+}
+
+// A partner that broadcasts with `base`: each dim 1 or equal, leading dims
+// possibly dropped.
+Shape draw_partner(const Shape& base) {
+  const int drop = *rc::gen::inRange(0, static_cast<int>(base.size()) + 1);
+  Shape partner;
+  for (size_t i = static_cast<size_t>(drop); i < base.size(); ++i) {
+    partner.push_back(*rc::gen::element<int64_t>(1, base[i]));
+  }
+  return partner;
+}
+
+uint64_t draw_seed() { return *rc::gen::inRange<uint64_t>(0, 1000000); }
+
+// gradcheck on every input and the LibTorch oracle on forward and every
+// gradient.
+void check_program(const Program& program, const Inputs& inputs, double oracle_tol = 1e-7) {
+  const GradcheckResult r = gradcheck([&](const Inputs& x) { return run_program(program, x); }, inputs);
+  RC_LOG() << describe(program, inputs.size());
+  RC_ASSERT(r.ok);
+  std::vector<Tensor> leaves;
+  for (const Tensor& x : inputs) leaves.push_back(x.detach().clone().requires_grad_());
+  const Tensor out = run_program(program, leaves);
+  const Tensor cotangent = randn(out.shape(), 17);
+  out.backward(cotangent);
+  const OracleResult expected = torch_run(program, inputs, cotangent);
+  const auto forward = all_close(out, expected.forward, oracle_tol, oracle_tol);
+  RC_LOG() << forward.message();
+  RC_ASSERT(static_cast<bool>(forward));
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    RC_ASSERT(expected.grads[i].has_value());
+    const auto grad = all_close(leaves[i].grad(), *expected.grads[i], oracle_tol, oracle_tol);
+    RC_LOG() << "input " << i << ": " << grad.message();
+    RC_ASSERT(static_cast<bool>(grad));
+  }
+}
+
+// check_program for a one-call program.
+void check_call(const OpCall& call, const Inputs& inputs, double oracle_tol = 1e-7) {
+  Program program = {{call, {}}};
+  for (size_t i = 0; i < inputs.size(); ++i) program[0].args.push_back(static_cast<int>(i));
+  check_program(program, inputs, oracle_tol);
+}
+
+class BroadcastProperty : public ::testing::TestWithParam<const OpInfo*> {};
+
+TEST_P(BroadcastProperty, GradcheckAndLibTorchOnRandomShapePairs) {
+  const OpInfo& info = *GetParam();
+  check_property([&] {
+    const Shape base = draw_shape();
+    const Shape partner = draw_partner(base);
+    const bool swap = *rc::gen::arbitrary<bool>();
+    const Shape& sa = swap ? partner : base;
+    const Shape& sb = swap ? base : partner;
+    RC_TAG(swap ? "partner first" : "base first");
+    RC_LOG() << info.name << " of " << sa << " and " << sb;
+    const uint64_t seed = draw_seed();
+    check_call(info.call, {sample_values(sa, info.domains[0], kFloat64, seed),
+                           sample_values(sb, info.domains[1], kFloat64, seed + 1)});
+  });
+}
+
+std::vector<const OpInfo*> broadcasting_ops() {
+  std::vector<const OpInfo*> ops;
+  for (const char* name : {"add", "sub", "mul", "div", "pow", "maximum", "minimum"}) {
+    ops.push_back(&find_op(name));
+  }
+  return ops;
+}
+
+INSTANTIATE_TEST_SUITE_P(Ops, BroadcastProperty, ::testing::ValuesIn(broadcasting_ops()),
+                         [](const auto& p) { return p.param->name; });
+
+class ReductionProperty : public ::testing::TestWithParam<Op> {};
+
+TEST_P(ReductionProperty, RandomDimsKeepdimNegativeDims) {
+  const Op op = GetParam();
+  check_property([&] {
+    const Shape shape = draw_shape();
+    const int rank = static_cast<int>(shape.size());
+    std::vector<int64_t> dims;
+    for (int d = 0; d < rank; ++d) {
+      if (*rc::gen::arbitrary<bool>()) dims.push_back(*rc::gen::arbitrary<bool>() ? d : d - rank);
+    }
+    if (dims.empty() && op == Op::kLogsumexp) dims.push_back(0);
+    const OpCall call{.op = op, .dims = dims, .keepdim = *rc::gen::arbitrary<bool>()};
+    RC_LOG() << describe(call) << " of " << shape;
+    check_call(call, {randn(shape, draw_seed())});
+  });
+}
+
+INSTANTIATE_TEST_SUITE_P(Ops, ReductionProperty,
+                         ::testing::Values(Op::kSum, Op::kMean, Op::kAmax, Op::kLogsumexp),
+                         [](const auto& p) { return std::string(op_name(p.param)); });
+
+TEST(MatmulProperty, RandomVectorMatrixAndBroadcastBatchShapes) {
+  check_property([] {
+    const int64_t m = *rc::gen::inRange(1, 6), k = *rc::gen::inRange(1, 6), n = *rc::gen::inRange(1, 6);
+    const int rank_a = *rc::gen::inRange(1, 5), rank_b = *rc::gen::inRange(1, 5);
+    // Batch dims of the longer operand; the other takes a broadcastable suffix.
+    const Shape batch = draw_shape(0, 2);
+    const Shape partner_batch = draw_partner(batch);
+    const bool a_long = *rc::gen::arbitrary<bool>();
+    auto with_batch = [](Shape b, std::initializer_list<int64_t> tail) {
+      for (int64_t t : tail) b.push_back(t);
+      return b;
+    };
+    const Shape sa = rank_a == 1 ? Shape{k} : with_batch(rank_a > 2 ? (a_long ? batch : partner_batch) : Shape{}, {m, k});
+    const Shape sb = rank_b == 1 ? Shape{k} : with_batch(rank_b > 2 ? (a_long ? partner_batch : batch) : Shape{}, {k, n});
+    RC_LOG() << "matmul of " << sa << " and " << sb;
+    const uint64_t seed = draw_seed();
+    check_call({.op = Op::kMatmul}, {randn(sa, seed), randn(sb, seed + 1)});
+  });
+}
+
+// One random view op on a tensor of `shape`, as a call, and the shape it makes.
+std::pair<OpCall, Shape> draw_view(const Shape& shape) {
+  const int rank = static_cast<int>(shape.size());
+  auto random_dim = [&](int r) { return static_cast<int64_t>(*rc::gen::inRange(-r, r)); };
+  switch (*rc::gen::inRange(0, 6)) {
+    case 0: {  // reshape: flatten or split the element count as [-1, last]
+      const int64_t n = numel(shape);
+      if (*rc::gen::arbitrary<bool>() || shape.empty()) return {{.op = Op::kReshape, .dims = {-1}}, {n}};
+      const int64_t last = shape.back();
+      return {{.op = Op::kReshape, .dims = {-1, last}}, {n / std::max<int64_t>(last, 1), last}};
+    }
+    case 1: {
+      if (rank < 1) break;
+      const int64_t d0 = random_dim(rank), d1 = random_dim(rank);
+      Shape out = shape;
+      std::swap(out[(d0 + rank) % rank], out[(d1 + rank) % rank]);
+      return {{.op = Op::kTranspose, .dims = {d0, d1}}, out};
+    }
+    case 2: {
+      std::vector<int64_t> perm(rank);
+      for (int i = 0; i < rank; ++i) perm[i] = i;
+      perm = *rc::gen::just(perm);
+      for (int i = rank - 1; i > 0; --i) std::swap(perm[i], perm[*rc::gen::inRange(0, i + 1)]);
+      Shape out;
+      for (int64_t p : perm) out.push_back(shape[p]);
+      return {{.op = Op::kPermute, .dims = perm}, out};
+    }
+    case 3: {  // expand: grow size-1 dims, maybe add a leading dim
+      if (rank >= 5) break;
+      Shape target;
+      if (*rc::gen::arbitrary<bool>()) target.push_back(*rc::gen::inRange(1, 4));
+      for (int64_t d : shape) target.push_back(d == 1 ? *rc::gen::inRange(1, 4) : (*rc::gen::arbitrary<bool>() ? -1 : d));
+      Shape out = target;
+      for (size_t i = 0; i < shape.size(); ++i) {
+        if (out[out.size() - shape.size() + i] == -1) out[out.size() - shape.size() + i] = shape[i];
+      }
+      return {{.op = Op::kExpand, .dims = std::vector<int64_t>(target.begin(), target.end())}, out};
+    }
+    case 4: {
+      Shape out;
+      for (int64_t d : shape) {
+        if (d != 1) out.push_back(d);
+      }
+      return {{.op = Op::kSqueeze}, out};
+    }
+    default:
+      break;
+  }
+  if (rank >= 5) return {{.op = Op::kSqueeze}, [&] { Shape out; for (int64_t d : shape) if (d != 1) out.push_back(d); return out; }()};
+  const int64_t d = random_dim(rank + 1);
+  Shape out = shape;
+  out.insert(out.begin() + (d + rank + 1) % (rank + 1), 1);
+  return {{.op = Op::kUnsqueeze, .dims = {d}}, out};
+}
+
+TEST(ViewChainProperty, RandomChainsThenElementwiseMatchLibTorch) {
+  check_property([] {
+    const Shape base = draw_shape(1, 3);
+    Program program;
+    Shape shape = base;
+    const int length = *rc::gen::inRange(2, 7);
+    for (int i = 0; i < length; ++i) {
+      auto [call, next] = draw_view(shape);
+      program.push_back({call, {static_cast<int>(program.size())}});
+      shape = next;
+    }
+    // Then an elementwise op with a second input of the final shape.
+    const Op final_op = *rc::gen::element(Op::kMul, Op::kAdd, Op::kMaximum);
+    program.push_back({{.op = final_op}, {static_cast<int>(program.size()), -1}});
+    // Input 1 is the second operand: renumber (inputs come first).
+    for (Step& step : program) {
+      for (int& a : step.args) a = a == -1 ? 1 : (a == 0 ? 0 : a + 1);
+    }
+    const uint64_t seed = draw_seed();
+    check_program(program, {randn(base, seed), randn(shape, seed + 1)});
+  });
+}
+
+TEST(SoftmaxFamilyProperty, WideMagnitudesRandomShapesAndDims) {
+  check_property([] {
+    const Shape shape = draw_shape(1, 3);
+    const int rank = static_cast<int>(shape.size());
+    const int64_t dim = *rc::gen::inRange(-rank, rank);
+    const double scale = std::pow(10.0, *rc::gen::inRange(0, 5));  // up to 1e4
+    RC_TAG(scale);
+    const uint64_t seed = draw_seed();
+    const Tensor x = randn(shape, seed) * scale;
+    // Relative tolerance for values of magnitude ~scale.
+    const double tol = 1e-7;
+    switch (*rc::gen::inRange(0, 3)) {
+      case 0:
+        check_call({.op = Op::kSoftmax, .dims = {dim}}, {x}, tol);
+        break;
+      case 1:
+        check_call({.op = Op::kLogSoftmax, .dims = {dim}}, {x}, tol);
+        break;
+      default: {
+        const int64_t rows = *rc::gen::inRange(1, 5), classes = *rc::gen::inRange(1, 6);
+        const Tensor logits = randn({rows, classes}, seed) * scale;
+        std::vector<double> targets;
+        for (int64_t r = 0; r < rows; ++r) targets.push_back(*rc::gen::inRange<int64_t>(0, classes));
+        const Tensor target = tensor(targets, {rows}, kInt64);
+        const Tensor loss = cross_entropy(logits, target);
+        RC_ASSERT(std::isfinite(loss.item()));
+        check_call({.op = Op::kCrossEntropy, .constant = target}, {logits}, tol);
+      }
+    }
+    const Tensor p = softmax(x, dim);
+    for (double v : p.to_vector()) RC_ASSERT(std::isfinite(v) && v >= 0 && v <= 1);
+  });
+}
+
+}  // namespace
+}  // namespace minitorch::testing

@@ -1,0 +1,135 @@
+// The LibTorch interpreter for Programs: the only file that includes
+// <torch/torch.h> (see torch_oracle.h).
+#include "torch_oracle.h"
+
+#include <torch/torch.h>
+
+#include <mutex>
+#include <stdexcept>
+
+namespace minitorch::testing {
+
+namespace {
+
+torch::Dtype torch_dtype(DType dtype) {
+  switch (dtype) {
+    case kFloat32:
+      return torch::kFloat32;
+    case kFloat64:
+      return torch::kFloat64;
+    case kInt64:
+      return torch::kInt64;
+  }
+  throw std::invalid_argument("torch_dtype: unknown dtype");
+}
+
+torch::Tensor to_torch(const Tensor& t) {
+  std::vector<double> values = t.to_vector();
+  std::vector<int64_t> shape(t.shape().begin(), t.shape().end());
+  return torch::tensor(values, torch::kFloat64).reshape(shape).to(torch_dtype(t.dtype()));
+}
+
+RefArray from_torch(const torch::Tensor& t) {
+  const torch::Tensor flat = t.detach().to(torch::kFloat64).contiguous().reshape({-1});
+  RefArray out;
+  out.shape.assign(t.sizes().begin(), t.sizes().end());
+  out.values.assign(flat.data_ptr<double>(), flat.data_ptr<double>() + flat.numel());
+  return out;
+}
+
+c10::optional<torch::Scalar> scalar(const std::optional<double>& v) {
+  if (!v) return c10::nullopt;
+  return torch::Scalar(*v);
+}
+
+torch::Tensor run_call_torch(const OpCall& c, const std::vector<torch::Tensor>& x) {
+  const std::vector<int64_t>& d = c.dims;
+  switch (c.op) {
+    case Op::kAdd: return x.at(0) + x.at(1);
+    case Op::kSub: return x.at(0) - x.at(1);
+    case Op::kMul: return x.at(0) * x.at(1);
+    case Op::kDiv: return x.at(0) / x.at(1);
+    case Op::kPow: return torch::pow(x.at(0), x.at(1));
+    case Op::kMaximum: return torch::maximum(x.at(0), x.at(1));
+    case Op::kMinimum: return torch::minimum(x.at(0), x.at(1));
+    case Op::kNeg: return -x.at(0);
+    case Op::kExp: return torch::exp(x.at(0));
+    case Op::kLog: return torch::log(x.at(0));
+    case Op::kSqrt: return torch::sqrt(x.at(0));
+    case Op::kAbs: return torch::abs(x.at(0));
+    case Op::kTanh: return torch::tanh(x.at(0));
+    case Op::kSigmoid: return torch::sigmoid(x.at(0));
+    case Op::kRelu: return torch::relu(x.at(0));
+    case Op::kClamp: return torch::clamp(x.at(0), scalar(c.min), scalar(c.max));
+    case Op::kSum: return d.empty() && !c.keepdim ? x.at(0).sum() : x.at(0).sum(d, c.keepdim);
+    case Op::kMean: return d.empty() && !c.keepdim ? x.at(0).mean() : x.at(0).mean(d, c.keepdim);
+    case Op::kAmax: return x.at(0).amax(d, c.keepdim);
+    case Op::kLogsumexp: return torch::logsumexp(x.at(0), d, c.keepdim);
+    case Op::kMatmul: return torch::matmul(x.at(0), x.at(1));
+    case Op::kReshape: return x.at(0).reshape(d);
+    case Op::kTranspose: return x.at(0).transpose(d.at(0), d.at(1));
+    case Op::kPermute: return x.at(0).permute(d);
+    case Op::kExpand: return x.at(0).expand(d);
+    case Op::kSqueeze: return d.empty() ? x.at(0).squeeze() : x.at(0).squeeze(d.at(0));
+    case Op::kUnsqueeze: return x.at(0).unsqueeze(d.at(0));
+    case Op::kSoftmax: return torch::softmax(x.at(0), d.at(0));
+    case Op::kLogSoftmax: return torch::log_softmax(x.at(0), d.at(0));
+    case Op::kCrossEntropy:
+      return torch::nn::functional::cross_entropy(
+          x.at(0), c.constant.defined() ? to_torch(c.constant) : x.at(1));
+    case Op::kPowScalar: return torch::pow(x.at(0), c.exponent);
+    case Op::kWhere: return torch::where(to_torch(c.constant) != 0, x.at(0), x.at(1));
+    case Op::kToDtype:
+      return x.at(0).to(x.at(0).dtype() == torch::kFloat32 ? torch::kFloat64 : torch::kFloat32);
+    case Op::kClone: return x.at(0).clone();
+  }
+  throw std::invalid_argument("run_call_torch: unknown op");
+}
+
+torch::Tensor run_program_torch(const Program& program, std::vector<torch::Tensor> values) {
+  for (const Step& step : program) {
+    std::vector<torch::Tensor> operands;
+    for (int a : step.args) operands.push_back(values.at(static_cast<size_t>(a)));
+    values.push_back(run_call_torch(step.call, operands));
+  }
+  return values.back();
+}
+
+void single_threaded() {
+  static std::once_flag once;
+  std::call_once(once, [] { torch::set_num_threads(1); });
+}
+
+}  // namespace
+
+OracleResult torch_run(const Program& program, const std::vector<Tensor>& inputs,
+                       const Tensor& cotangent) {
+  single_threaded();
+  std::vector<torch::Tensor> leaves;
+  for (const Tensor& t : inputs) {
+    torch::Tensor leaf = to_torch(t);
+    if (is_floating(t.dtype())) leaf.requires_grad_(true);
+    leaves.push_back(leaf);
+  }
+  const torch::Tensor out = run_program_torch(program, leaves);
+  OracleResult result{from_torch(out), {}};
+  if (out.requires_grad()) out.backward(to_torch(cotangent).to(out.dtype()));
+  for (const torch::Tensor& leaf : leaves) {
+    if (leaf.grad().defined()) {
+      result.grads.emplace_back(from_torch(leaf.grad()));
+    } else {
+      result.grads.emplace_back(std::nullopt);
+    }
+  }
+  return result;
+}
+
+RefArray torch_forward(const Program& program, const std::vector<Tensor>& inputs) {
+  single_threaded();
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> values;
+  for (const Tensor& t : inputs) values.push_back(to_torch(t));
+  return from_torch(run_program_torch(program, values));
+}
+
+}  // namespace minitorch::testing
