@@ -60,6 +60,7 @@ SavedTensor::SavedTensor(const Tensor& tensor, bool is_output)
       is_output_(is_output) {}
 
 Tensor SavedTensor::unpack(const BackwardContext& ctx) const {
+  MT_INTERNAL_ASSERT(tensor_.defined(), ctx.op, ": backward reads a tensor its forward did not save");
   const uint32_t now = tensor_.impl()->storage->version.load(std::memory_order_relaxed);
   MT_CHECK(now == version_, ctx.op, ": a tensor of shape ", tensor_.shape().to_string(),
            " that backward of ", ctx.op, " needs was modified in place after it was saved ",
