@@ -173,3 +173,86 @@ TEST(Gradcheck, RejectsFloat32Inputs) {
 
 }  // namespace
 }  // namespace minitorch::testing
+
+namespace minitorch::testing {
+namespace {
+
+GradcheckOptions error_bounded() {
+  GradcheckOptions options;
+  options.error_bounded = true;
+  return options;
+}
+
+class ErrorBoundedGradcheck : public ::testing::TestWithParam<InputCase> {};
+
+// Every correct op passes the error-bounded check at the registry samples.
+TEST_P(ErrorBoundedGradcheck, PassesEveryCorrectOp) {
+  const OpInfo& info = *GetParam().info;
+  const int which = GetParam().input;
+  for (size_t s = 0; s < info.shapes.size(); ++s) {
+    const Inputs sample = make_sample(info, s, kFloat64, /*seed=*/100 + s);
+    auto fn = [&](const std::vector<Tensor>& x) {
+      Inputs all = sample;
+      all[which] = x[0];
+      return info.fn(all);
+    };
+    const GradcheckResult r = gradcheck(fn, {sample[which]}, error_bounded());
+    EXPECT_EQ(r.verdict, GradcheckVerdict::kPass) << info.name << " sample " << s << ": " << r.message;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Ops, ErrorBoundedGradcheck, ::testing::ValuesIn(every_op_input()),
+                         [](const auto& p) {
+                           return test_name(p.param.info->name + "_input" + std::to_string(p.param.input));
+                         });
+
+TEST(ErrorBoundedGradcheck, FailsAWrongGradient) {
+  const GradcheckResult r = gradcheck(
+      [](const std::vector<Tensor>& in) { return in[0] * in[0].detach(); },
+      {tensor({0.5, 3.0}, {2})}, error_bounded());
+  EXPECT_EQ(r.verdict, GradcheckVerdict::kFail) << r.message;
+  EXPECT_NE(r.message.find("flat index 0"), std::string::npos) << r.message;
+}
+
+// At a kink the basic check compares the subgradient with the average of the
+// one-sided derivatives and reports a false failure; the error-bounded check
+// sees the kink and calls it inconclusive.
+TEST(ErrorBoundedGradcheck, KinkIsInconclusiveWhereBasicFails) {
+  const auto f = [](const std::vector<Tensor>& in) { return relu(in[0]); };
+  const Tensor at_kink = tensor({0.0, 1.0}, {2});
+  EXPECT_FALSE(gradcheck(f, {at_kink}).ok);
+  const GradcheckResult r = gradcheck(f, {at_kink}, error_bounded());
+  EXPECT_EQ(r.verdict, GradcheckVerdict::kInconclusive) << r.message;
+  EXPECT_EQ(r.inconclusive_entries, 1);
+  EXPECT_NE(r.message.find("kink"), std::string::npos) << r.message;
+  for (auto g : std::vector<GradcheckFunction>{
+           [](const std::vector<Tensor>& in) { return abs(in[0]); },
+           [](const std::vector<Tensor>& in) { return amax(in[0] * tensor({1.0, 0.0}, {2}) + 1.0); },
+           [](const std::vector<Tensor>& in) { return maximum(in[0], tensor({0.0, 1.0}, {2})); },
+           [](const std::vector<Tensor>& in) { return clamp(in[0], 0.0, 1.0); }}) {
+    // abs at 0 and a maximum tie even agree with the central difference, by
+    // symmetry: still not a pass.
+    const GradcheckResult k = gradcheck(g, {tensor({0.0, 1.0}, {2})}, error_bounded());
+    EXPECT_EQ(k.verdict, GradcheckVerdict::kInconclusive) << k.message;
+  }
+}
+
+// Near a singularity a fixed small step still straddles too much curvature:
+// the basic check fails a correct gradient, the error-bounded one sees the
+// differences do not converge.
+TEST(ErrorBoundedGradcheck, NearSingularityIsInconclusiveWhereBasicFails) {
+  const auto f = [](const std::vector<Tensor>& in) { return 1.0 / in[0]; };
+  const Tensor near_zero = tensor({3e-6}, {1});
+  EXPECT_FALSE(gradcheck(f, {near_zero}).ok);
+  const GradcheckResult r = gradcheck(f, {near_zero}, error_bounded());
+  EXPECT_EQ(r.verdict, GradcheckVerdict::kInconclusive) << r.message;
+}
+
+TEST(ErrorBoundedGradcheck, NonFiniteIsInconclusive) {
+  const GradcheckResult r = gradcheck(
+      [](const std::vector<Tensor>& in) { return log(in[0]); }, {tensor({-1.0}, {1})}, error_bounded());
+  EXPECT_EQ(r.verdict, GradcheckVerdict::kInconclusive) << r.message;
+}
+
+}  // namespace
+}  // namespace minitorch::testing

@@ -1,7 +1,9 @@
-// gradcheck: autograd's Jacobian against central finite differences at FP64.
+// gradcheck: autograd's Jacobian against central finite differences at FP64,
+// with a plain tolerance test or, opt-in, error-bounded verdicts.
 #include "minitorch/gradcheck.h"
 
 #include <cmath>
+#include <limits>
 
 #include "absl/strings/str_format.h"
 #include "check.h"
@@ -11,6 +13,17 @@
 namespace minitorch {
 
 namespace {
+
+constexpr double kMachineEpsilon = std::numeric_limits<double>::epsilon();
+// Error-bounded mode: the first step relative to max(1, |x|). Richardson
+// extrapolation of central differences is fourth order, so the error is
+// smallest near the fifth root of machine epsilon (~7e-4).
+constexpr double kRichardsonStep = 1e-3;
+// The number of step halvings (h, h/2, h/4).
+constexpr int kLevels = 3;
+// f is computed through several ops, each rounding; a rounding bound of one
+// epsilon per evaluation would be too tight.
+constexpr double kRoundingSafety = 64.0;
 
 // fn at `inputs` with input `which` replaced by `perturbed`, as doubles.
 std::vector<double> evaluate(const GradcheckFunction& fn, std::vector<Tensor> inputs, size_t which,
@@ -29,7 +42,80 @@ bool within(double analytic, double numeric, double bound) {
   return std::abs(analytic - numeric) <= bound;
 }
 
+// f at x[j] + offset for each requested offset, all outputs.
+struct Probe {
+  const GradcheckFunction& fn;
+  const std::vector<Tensor>& leaves;
+  size_t input;
+  const Shape& out_shape;
+
+  std::vector<double> at(std::vector<double> base, size_t j, double offset, double* actual) const {
+    const double x = base[j];
+    base[j] = x + offset;
+    *actual = base[j] - x;  // the step that was representable
+    return evaluate(fn, leaves, input, tensor(base, leaves[input].shape()), out_shape);
+  }
+};
+
+// An entry's numeric derivative with its error bound, from central
+// differences at h, h/2, h/4 and one-sided differences at h/2, h/4.
+struct BoundedDerivative {
+  double value = 0;
+  double bound = 0;
+  bool finite = true;
+  bool converged = true;
+  bool kink = false;
+};
+
+BoundedDerivative judge_entry(const double* f_plus, const double* f_minus, const double* steps,
+                              double f0) {
+  // f_plus[l], f_minus[l]: f(x +- h_l); steps[l]: the actual h_l.
+  BoundedDerivative d;
+  double central[kLevels], forward[kLevels], backward[kLevels];
+  double magnitude = std::abs(f0);
+  for (int l = 0; l < kLevels; ++l) {
+    central[l] = (f_plus[l] - f_minus[l]) / (2 * steps[l]);
+    forward[l] = (f_plus[l] - f0) / steps[l];
+    backward[l] = (f0 - f_minus[l]) / steps[l];
+    magnitude = std::max({magnitude, std::abs(f_plus[l]), std::abs(f_minus[l])});
+    d.finite = d.finite && std::isfinite(f_plus[l]) && std::isfinite(f_minus[l]);
+  }
+  d.finite = d.finite && std::isfinite(f0);
+  if (!d.finite) return d;
+  // Richardson: C(h) = f' + c2 h^2 + c4 h^4 + ...
+  const double r1_coarse = (4 * central[1] - central[0]) / 3;
+  const double r1_fine = (4 * central[2] - central[1]) / 3;
+  const double r2 = (16 * r1_fine - r1_coarse) / 15;
+  d.value = r2;
+  const double rounding = kRoundingSafety * kMachineEpsilon * magnitude / steps[kLevels - 1];
+  const double truncation = std::abs(r1_fine - r1_coarse) + std::abs(r2 - r1_fine);
+  d.bound = truncation + rounding;
+  // Smooth f: successive central differences approach each other ~4x per
+  // halving. Demand at least 2x unless both are within rounding noise.
+  const double diff_coarse = std::abs(central[0] - central[1]);
+  const double diff_fine = std::abs(central[1] - central[2]);
+  d.converged = diff_fine <= 0.5 * diff_coarse + 2 * rounding;
+  // Smooth f: the gap between one-sided derivatives shrinks ~2x per halving
+  // (it is ~h f''); at a kink it stays at the jump.
+  const double gap_coarse = std::abs(forward[1] - backward[1]);
+  const double gap_fine = std::abs(forward[2] - backward[2]);
+  d.kink = gap_fine > 0.75 * gap_coarse && gap_fine > 4 * rounding + 1e-12;
+  return d;
+}
+
 }  // namespace
+
+const char* verdict_name(GradcheckVerdict verdict) {
+  switch (verdict) {
+    case GradcheckVerdict::kPass:
+      return "pass";
+    case GradcheckVerdict::kFail:
+      return "fail";
+    case GradcheckVerdict::kInconclusive:
+      return "inconclusive";
+  }
+  return "unknown";
+}
 
 GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>& inputs,
                           const GradcheckOptions& options) {
@@ -54,6 +140,7 @@ GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>
            "; keep the checked function in float64");
   const Shape out_shape = out.shape();
   const size_t n_out = static_cast<size_t>(out.numel());
+  const std::vector<double> f0 = out.detach().to_vector();
 
   // Analytic Jacobian, one row per output element: analytic[i][k * n_i + j]
   // = d out_k / d input_i[j].
@@ -79,46 +166,97 @@ GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>
   }
 
   GradcheckResult result;
-  const auto bound_for = [&](double numeric) { return options.atol + options.rtol * std::abs(numeric); };
+  const auto tolerance = [&](double numeric) { return options.atol + options.rtol * std::abs(numeric); };
   // Cotangent for the linearity check, and its contraction with the numeric Jacobian.
   const Tensor v = randn(out_shape, options.seed);
   const std::vector<double> v_values = v.to_vector();
   std::vector<std::vector<double>> numeric_vjp(leaves.size());
   std::vector<std::vector<double>> vjp_bound(leaves.size());
-  size_t entries = 0;
+  std::vector<std::vector<bool>> vjp_judged(leaves.size());
+  std::string first_inconclusive;
 
   for (size_t i = 0; i < leaves.size(); ++i) {
     const std::vector<double> base = leaves[i].detach().to_vector();
     const Shape& shape = leaves[i].shape();
     const size_t n_in = base.size();
+    const Probe probe{fn, leaves, i, out_shape};
     numeric_vjp[i].assign(n_in, 0.0);
     vjp_bound[i].assign(n_in, 0.0);
+    vjp_judged[i].assign(n_in, true);
     for (size_t j = 0; j < n_in; ++j) {
-      const double h = options.eps * std::max(1.0, std::abs(base[j]));
-      std::vector<double> plus = base, minus = base;
-      plus[j] += h;
-      minus[j] -= h;
-      const std::vector<double> f_plus = evaluate(fn, leaves, i, tensor(plus, shape), out_shape);
-      const std::vector<double> f_minus = evaluate(fn, leaves, i, tensor(minus, shape), out_shape);
-      // The actual step (plus[j] - minus[j]) is what was representable.
-      const double step = plus[j] - minus[j];
+      const double scale = std::max(1.0, std::abs(base[j]));
+      const int levels = options.error_bounded ? kLevels : 1;
+      std::vector<std::vector<double>> plus(levels), minus(levels);
+      double steps[kLevels];
+      for (int l = 0; l < levels; ++l) {
+        const double h = (options.error_bounded ? kRichardsonStep : options.eps) * scale / (1 << l);
+        double up = 0, down = 0;
+        plus[l] = probe.at(base, j, h, &up);
+        minus[l] = probe.at(base, j, -h, &down);
+        steps[l] = (up - down) / 2;
+      }
       for (size_t k = 0; k < n_out; ++k) {
-        const double numeric = (f_plus[k] - f_minus[k]) / step;
         const double a = analytic[i][k * n_in + j];
-        result.max_abs_error = std::max(result.max_abs_error, std::abs(a - numeric));
-        ++entries;
-        if (!within(a, numeric, bound_for(numeric))) {
-          result.ok = false;
+        double numeric = 0, bound = 0;
+        bool judged = true;
+        std::string why;
+        if (options.error_bounded) {
+          double fp[kLevels], fm[kLevels];
+          for (int l = 0; l < kLevels; ++l) {
+            fp[l] = plus[l][k];
+            fm[l] = minus[l][k];
+          }
+          const BoundedDerivative d = judge_entry(fp, fm, steps, f0[k]);
+          numeric = d.value;
+          bound = tolerance(numeric) + d.bound;
+          if (!d.finite || !std::isfinite(a)) {
+            judged = false;
+            why = "a value is not finite";
+          } else if (d.kink) {
+            judged = false;
+            why = "the one-sided derivatives differ (a kink)";
+          } else if (!d.converged) {
+            judged = false;
+            why = "the finite differences do not converge";
+          }
+        } else {
+          numeric = (plus[0][k] - minus[0][k]) / (2 * steps[0]);
+          bound = tolerance(numeric);
+        }
+        ++result.entries;
+        const double error = std::abs(a - numeric);
+        if (std::isfinite(error)) result.max_abs_error = std::max(result.max_abs_error, error);
+        // A kink, a non-finite value or a non-converging estimate is never a
+        // pass, even where the values happen to agree.
+        const bool passes = judged && within(a, numeric, bound);
+        const bool fails = options.error_bounded ? judged && !within(a, numeric, options.fail_margin * bound)
+                                                 : !passes;
+        if (fails) {
+          result.verdict = GradcheckVerdict::kFail;
           result.message = absl::StrFormat(
               "gradcheck failed: input %d (shape %s), flat index %d, output index %d: analytic "
               "%.17g vs numeric %.17g; |diff| %.3g exceeds the bound %.3g = atol %g + rtol %g * "
-              "|numeric| (eps %g)",
-              i, shape.to_string(), j, k, a, numeric, std::abs(a - numeric), bound_for(numeric),
-              options.atol, options.rtol, options.eps);
+              "|numeric|%s",
+              i, shape.to_string(), j, k, a, numeric, error, bound, options.atol, options.rtol,
+              options.error_bounded
+                  ? absl::StrFormat(" + error estimate, by more than the margin %g", options.fail_margin)
+                  : absl::StrFormat(" (eps %g)", options.eps));
           return result;
         }
+        if (!passes) {
+          // Error-bounded and not judged (or between bound and margin).
+          if (judged) why = "the error lies between the bound and the fail margin";
+          ++result.inconclusive_entries;
+          vjp_judged[i][j] = false;
+          if (first_inconclusive.empty()) {
+            first_inconclusive = absl::StrFormat(
+                "input %d (shape %s), flat index %d, output index %d: analytic %.17g vs numeric "
+                "%.17g: %s",
+                i, shape.to_string(), j, k, a, numeric, why);
+          }
+        }
         numeric_vjp[i][j] += v_values[k] * numeric;
-        vjp_bound[i][j] += std::abs(v_values[k]) * bound_for(numeric);
+        vjp_bound[i][j] += std::abs(v_values[k]) * bound;
       }
     }
   }
@@ -127,23 +265,34 @@ GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>
     const auto vjp = backward_with(v);
     for (size_t i = 0; i < leaves.size(); ++i) {
       for (size_t j = 0; j < vjp[i].size(); ++j) {
-        if (!within(vjp[i][j], numeric_vjp[i][j], vjp_bound[i][j])) {
-          result.ok = false;
+        if (!vjp_judged[i][j]) continue;
+        const double margin = options.error_bounded ? options.fail_margin : 1.0;
+        if (!within(vjp[i][j], numeric_vjp[i][j], margin * vjp_bound[i][j])) {
+          result.verdict = GradcheckVerdict::kFail;
           result.message = absl::StrFormat(
               "gradcheck failed: backward with a random cotangent v disagrees with v^T J: input "
               "%d (shape %s), flat index %d: analytic %.17g vs numeric %.17g; |diff| %.3g exceeds "
               "the bound %.3g (the backward is not linear in its incoming gradient)",
               i, leaves[i].shape().to_string(), j, vjp[i][j], numeric_vjp[i][j],
-              std::abs(vjp[i][j] - numeric_vjp[i][j]), vjp_bound[i][j]);
+              std::abs(vjp[i][j] - numeric_vjp[i][j]), margin * vjp_bound[i][j]);
           return result;
         }
       }
     }
   }
+  if (result.inconclusive_entries > 0) {
+    result.verdict = GradcheckVerdict::kInconclusive;
+    result.message = absl::StrFormat(
+        "gradcheck inconclusive: no entry failed, %d of %d entries could not be judged; first: %s",
+        result.inconclusive_entries, result.entries, first_inconclusive);
+    return result;
+  }
   result.ok = true;
+  result.verdict = GradcheckVerdict::kPass;
   result.message = absl::StrFormat(
-      "gradcheck passed: %d inputs, %d Jacobian entries, max |analytic - numeric| %.3g",
-      leaves.size(), entries, result.max_abs_error);
+      "gradcheck passed: %d inputs, %d Jacobian entries, max |analytic - numeric| %.3g%s",
+      leaves.size(), result.entries, result.max_abs_error,
+      options.error_bounded ? " (error-bounded)" : "");
   return result;
 }
 

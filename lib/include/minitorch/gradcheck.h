@@ -12,6 +12,20 @@
 // backward that ignores the values of its incoming gradient, which one-hot
 // cotangents can hide.
 //
+// With options.error_bounded, every entry gets a verdict instead of a bare
+// tolerance test: central differences at steps h, h/2, h/4 (h = 1e-3 *
+// max(1, |x|)) are Richardson-extrapolated, which gives the derivative and an
+// estimate of its truncation error; a rounding term (machine epsilon times
+// |f| over the step) joins it to make a bound. An entry
+//   - is inconclusive if the estimate does not converge, the point is a kink
+//     (left and right derivatives differ: relu or abs at 0, a max tie, a
+//     clamp bound), or a value is not finite: never a pass, even where the
+//     values happen to agree;
+//   - passes if |analytic - numeric| <= atol + rtol |numeric| + bound;
+//   - fails if it misses that by the factor fail_margin;
+//   - is inconclusive in between.
+// Such a check never reports a correct gradient as wrong; the fuzzers use it.
+//
 // Example:
 //   using namespace minitorch;
 //   GradcheckResult r = gradcheck(
@@ -31,20 +45,36 @@
 namespace minitorch {
 
 struct GradcheckOptions {
-  double eps = 1e-6;   // relative finite-difference step
+  double eps = 1e-6;   // relative finite-difference step (basic mode)
   double atol = 1e-5;  // absolute tolerance
   double rtol = 1e-3;  // tolerance relative to |numeric|
   // Seed of the random cotangent used by the linearity check.
   uint64_t seed = 0x5eed;
+  // Richardson error bounds and pass / fail / inconclusive verdicts.
+  bool error_bounded = false;
+  // Error-bounded mode: an entry fails only when its error exceeds the
+  // tolerance plus bound by this factor.
+  double fail_margin = 4.0;
 };
 
+enum class GradcheckVerdict { kPass, kFail, kInconclusive };
+
+const char* verdict_name(GradcheckVerdict verdict);  // "pass", "fail", "inconclusive"
+
 struct GradcheckResult {
+  // verdict == kPass.
   bool ok = false;
+  // kPass or kFail in basic mode; error-bounded mode may also say
+  // kInconclusive (no entry failed, some could not be judged).
+  GradcheckVerdict verdict = GradcheckVerdict::kFail;
   // "gradcheck passed: ..." or which input, which flat index (and output
-  // index), the analytic and numeric values and the bound that was exceeded.
+  // index), the analytic and numeric values and the bound that was exceeded;
+  // for an inconclusive result, the first entry that could not be judged and why.
   std::string message;
   // Largest |analytic - numeric| seen over all entries.
   double max_abs_error = 0.0;
+  int64_t entries = 0;               // Jacobian entries compared
+  int64_t inconclusive_entries = 0;  // error-bounded mode only
 };
 
 using GradcheckFunction = std::function<Tensor(const std::vector<Tensor>&)>;
