@@ -92,6 +92,48 @@ Tensor run_program(const Program& program, const std::vector<Tensor>& inputs) {
   return values.back();
 }
 
+namespace {
+
+void append_signs(const Tensor& difference, std::vector<int8_t>* signature) {
+  for (double v : difference.to_vector()) {
+    signature->push_back(v > 0 ? 1 : v < 0 ? -1 : v == 0 ? 0 : 2);
+  }
+}
+
+}  // namespace
+
+std::vector<int8_t> kink_signature(const Program& program, const std::vector<Tensor>& inputs) {
+  NoGradGuard no_grad;
+  std::vector<int8_t> signature;
+  std::vector<Tensor> values = inputs;
+  for (const Step& step : program) {
+    std::vector<Tensor> x;
+    for (int a : step.args) x.push_back(values.at(static_cast<size_t>(a)));
+    const OpCall& c = step.call;
+    switch (c.op) {
+      case Op::kRelu:
+      case Op::kAbs:
+        append_signs(x[0], &signature);
+        break;
+      case Op::kMaximum:
+      case Op::kMinimum:
+        append_signs(x[0] - x[1], &signature);
+        break;
+      case Op::kClamp:
+        if (c.min) append_signs(x[0] - *c.min, &signature);
+        if (c.max) append_signs(x[0] - *c.max, &signature);
+        break;
+      case Op::kAmax:
+        append_signs(x[0] - amax(x[0], c.dims, /*keepdim=*/true), &signature);
+        break;
+      default:
+        break;
+    }
+    values.push_back(run_call(c, x));
+  }
+  return signature;
+}
+
 std::string describe(const Program& program, size_t num_inputs) {
   std::ostringstream os;
   for (size_t i = 0; i < program.size(); ++i) {

@@ -54,6 +54,14 @@ Tensor run_program(const Program& program, const std::vector<Tensor>& inputs);
 // One line per step: "v2 = add() of (v0, v1)"; inputs are v0 .. v{num_inputs-1}.
 std::string describe(const Program& program, size_t num_inputs);
 
+// Where ops are not differentiable, declared: for every kinked op the
+// program computes at `inputs`, which side of its kink each element is on
+// (-1, 0 exactly at it, 1; 2 for NaN): relu and abs the sign of x, maximum and
+// minimum the sign of a - b, clamp the signs of x - min and x - max, amax the
+// sign of x - max along the reduced dims (0 for every maximum, so a tie shows).
+// Smooth ops add nothing. Used as gradcheck's `branches` option.
+std::vector<int8_t> kink_signature(const Program& program, const std::vector<Tensor>& inputs);
+
 }  // namespace minitorch::testing
 
 #endif  // MINITORCH_TESTING_OP_CALL_H_

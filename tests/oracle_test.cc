@@ -78,3 +78,50 @@ TEST(Oracle, DetectsAWrongGradient) {
 
 }  // namespace
 }  // namespace minitorch::testing
+
+namespace minitorch::testing {
+namespace {
+
+// At the points where an op is not differentiable, minitorch's subgradient
+// is LibTorch's: relu and abs at 0, maximum / minimum / amax ties, clamp at
+// its bounds (finite differences cannot judge these points; see the
+// error-bounded gradcheck).
+TEST(OracleAtKinks, SubgradientsMatchLibTorch) {
+  const Tensor grid = tensor({-1, -0.5, 0, 0, 0.5, 1, 1, 0}, {2, 4});
+  const Tensor tied = tensor({0, 0, 0.5, 1, 1, -1, 0, 0}, {2, 4});
+  struct Case {
+    OpCall call;
+    std::vector<Tensor> inputs;
+  };
+  const std::vector<Case> cases = {
+      {{.op = Op::kRelu}, {grid}},
+      {{.op = Op::kAbs}, {grid}},
+      {{.op = Op::kMaximum}, {grid, tied}},
+      {{.op = Op::kMinimum}, {grid, tied}},
+      {{.op = Op::kAmax}, {grid}},
+      {{.op = Op::kAmax, .dims = {1}}, {grid}},
+      {{.op = Op::kAmax, .dims = {0}, .keepdim = true}, {tied}},
+      {{.op = Op::kClamp, .min = -0.5, .max = 0.5}, {grid}},
+      {{.op = Op::kClamp, .min = 0.0}, {grid}},
+      {{.op = Op::kClamp, .max = 1.0}, {grid}},
+  };
+  for (const Case& c : cases) {
+    Program program = {{c.call, {}}};
+    std::vector<Tensor> leaves;
+    for (size_t i = 0; i < c.inputs.size(); ++i) {
+      program[0].args.push_back(static_cast<int>(i));
+      leaves.push_back(c.inputs[i].detach().clone().requires_grad_());
+    }
+    const Tensor out = run_program(program, leaves);
+    const Tensor cotangent = randn(out.shape(), 5);
+    out.backward(cotangent);
+    const OracleResult expected = torch_run(program, c.inputs, cotangent);
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      EXPECT_TRUE(all_close(leaves[i].grad(), *expected.grads[i], 1e-12, 1e-12))
+          << describe(c.call) << " input " << i;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace minitorch::testing

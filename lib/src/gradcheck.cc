@@ -42,18 +42,29 @@ bool within(double analytic, double numeric, double bound) {
   return std::abs(analytic - numeric) <= bound;
 }
 
-// f at x[j] + offset for each requested offset, all outputs.
+// f at x[j] + offset, all outputs; notes whether the function's branches
+// there differ from `base_branches`.
 struct Probe {
   const GradcheckFunction& fn;
   const std::vector<Tensor>& leaves;
   size_t input;
   const Shape& out_shape;
+  const GradcheckOptions& options;
+  const std::vector<int8_t>& base_branches;
 
-  std::vector<double> at(std::vector<double> base, size_t j, double offset, double* actual) const {
+  std::vector<double> at(std::vector<double> base, size_t j, double offset, double* actual,
+                         bool* branch_changed) const {
     const double x = base[j];
     base[j] = x + offset;
     *actual = base[j] - x;  // the step that was representable
-    return evaluate(fn, leaves, input, tensor(base, leaves[input].shape()), out_shape);
+    const Tensor perturbed = tensor(base, leaves[input].shape());
+    if (options.branches) {
+      std::vector<Tensor> at_probe = leaves;
+      at_probe[input] = perturbed;
+      NoGradGuard no_grad;
+      *branch_changed = *branch_changed || options.branches(at_probe) != base_branches;
+    }
+    return evaluate(fn, leaves, input, perturbed, out_shape);
   }
 };
 
@@ -141,6 +152,11 @@ GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>
   const Shape out_shape = out.shape();
   const size_t n_out = static_cast<size_t>(out.numel());
   const std::vector<double> f0 = out.detach().to_vector();
+  std::vector<int8_t> base_branches;
+  if (options.branches) {
+    NoGradGuard no_grad;
+    base_branches = options.branches(leaves);
+  }
 
   // Analytic Jacobian, one row per output element: analytic[i][k * n_i + j]
   // = d out_k / d input_i[j].
@@ -179,7 +195,7 @@ GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>
     const std::vector<double> base = leaves[i].detach().to_vector();
     const Shape& shape = leaves[i].shape();
     const size_t n_in = base.size();
-    const Probe probe{fn, leaves, i, out_shape};
+    const Probe probe{fn, leaves, i, out_shape, options, base_branches};
     numeric_vjp[i].assign(n_in, 0.0);
     vjp_bound[i].assign(n_in, 0.0);
     vjp_judged[i].assign(n_in, true);
@@ -188,11 +204,12 @@ GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>
       const int levels = options.error_bounded ? kLevels : 1;
       std::vector<std::vector<double>> plus(levels), minus(levels);
       double steps[kLevels];
+      bool straddles_kink = false;
       for (int l = 0; l < levels; ++l) {
         const double h = (options.error_bounded ? kRichardsonStep : options.eps) * scale / (1 << l);
         double up = 0, down = 0;
-        plus[l] = probe.at(base, j, h, &up);
-        minus[l] = probe.at(base, j, -h, &down);
+        plus[l] = probe.at(base, j, h, &up, &straddles_kink);
+        minus[l] = probe.at(base, j, -h, &down, &straddles_kink);
         steps[l] = (up - down) / 2;
       }
       for (size_t k = 0; k < n_out; ++k) {
@@ -212,6 +229,9 @@ GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>
           if (!d.finite || !std::isfinite(a)) {
             judged = false;
             why = "a value is not finite";
+          } else if (straddles_kink) {
+            judged = false;
+            why = "a kink inside the function lies between the probes (a branch changes)";
           } else if (d.kink) {
             judged = false;
             why = "the one-sided derivatives differ (a kink)";
@@ -222,6 +242,10 @@ GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>
         } else {
           numeric = (plus[0][k] - minus[0][k]) / (2 * steps[0]);
           bound = tolerance(numeric);
+          if (straddles_kink) {
+            judged = false;
+            why = "a kink inside the function lies between the probes (a branch changes)";
+          }
         }
         ++result.entries;
         const double error = std::abs(a - numeric);
@@ -229,8 +253,7 @@ GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>
         // A kink, a non-finite value or a non-converging estimate is never a
         // pass, even where the values happen to agree.
         const bool passes = judged && within(a, numeric, bound);
-        const bool fails = options.error_bounded ? judged && !within(a, numeric, options.fail_margin * bound)
-                                                 : !passes;
+        const bool fails = judged && !within(a, numeric, (options.error_bounded ? options.fail_margin : 1.0) * bound);
         if (fails) {
           result.verdict = GradcheckVerdict::kFail;
           result.message = absl::StrFormat(

@@ -5,12 +5,22 @@
 #include <new>
 
 #include "check.h"
+#include "minitorch/memory.h"
 
 namespace minitorch {
 
 namespace {
 constexpr std::align_val_t kAlignment{64};  // a cache line; AVX-512 loads
+thread_local size_t t_max_tensor_bytes = kDefaultMaxTensorBytes;
 }  // namespace
+
+size_t max_tensor_bytes() { return t_max_tensor_bytes; }
+
+MaxTensorBytesGuard::MaxTensorBytesGuard(size_t max_bytes) : previous_(t_max_tensor_bytes) {
+  t_max_tensor_bytes = max_bytes;
+}
+
+MaxTensorBytesGuard::~MaxTensorBytesGuard() { t_max_tensor_bytes = previous_; }
 
 Storage::Storage(size_t nbytes) : nbytes(nbytes) {
   // Allocate at least one byte so data is never null.
@@ -48,8 +58,10 @@ std::ostream& operator<<(std::ostream& os, DType dtype) { return os << dtype_nam
 Tensor empty(const Shape& shape, DType dtype, const char* op) {
   const int64_t n = checked_numel(shape, op);
   const size_t esize = element_size(dtype);
-  MT_CHECK(static_cast<uint64_t>(n) <= std::numeric_limits<size_t>::max() / esize, op,
-           ": shape ", shape.to_string(), " needs more bytes than size_t can count");
+  MT_CHECK(static_cast<uint64_t>(n) <= t_max_tensor_bytes / esize, op, ": shape ",
+           shape.to_string(), " of ", dtype_name(dtype), " needs ", n, " x ", esize,
+           " bytes, over the per-tensor ceiling of ", t_max_tensor_bytes,
+           " bytes (see minitorch/memory.h)");
   auto impl = std::make_shared<TensorImpl>();
   try {
     impl->storage = std::make_shared<Storage>(static_cast<size_t>(n) * esize);

@@ -55,6 +55,13 @@ struct GradcheckOptions {
   // Error-bounded mode: an entry fails only when its error exceeds the
   // tolerance plus bound by this factor.
   double fail_margin = 4.0;
+  // Optional: which side of each of its kinks the function is on at the
+  // given inputs (for example the sign of a - b for every maximum(a, b) it
+  // computes; 0 exactly at the kink). A column whose finite-difference probes
+  // change it straddles a kink inside the function (where the composite may
+  // even be smooth, but autograd's chain of subgradients need not equal its
+  // derivative), so its entries are inconclusive, never judged.
+  std::function<std::vector<int8_t>(const std::vector<Tensor>&)> branches;
 };
 
 enum class GradcheckVerdict { kPass, kFail, kInconclusive };

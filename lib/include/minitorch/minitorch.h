@@ -8,6 +8,7 @@
 //   ops.h        the ops, as free functions and operators
 //   autograd.h   NoGradGuard, grad mode, grad()
 //   gradcheck.h  gradcheck(): finite-difference verification of gradients
+//   memory.h     the per-tensor allocation ceiling
 //   op_table.h   the table of ops that record graph nodes
 //   error.h      Error: thrown for every misuse, naming the op and shapes
 //
@@ -30,6 +31,7 @@
 #include "minitorch/dtype.h"
 #include "minitorch/error.h"
 #include "minitorch/gradcheck.h"
+#include "minitorch/memory.h"
 #include "minitorch/op_table.h"
 #include "minitorch/ops.h"
 #include "minitorch/shape.h"

@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Writes the fuzz seed corpus (corpus/<target>/) in the format of
+fuzz/decoder.h, version 1. Each seed is named after what it exercises. The
+seeds are checked in; rerun this only to change them."""
+import math
+import os
+import struct
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'corpus')
+VERSION = 1
+SMALL, GRID, WIDE, RAW = 0, 1, 2, 3
+
+
+def rng(v, lo):  # in_range(lo, hi) encoding of v
+    return [v - lo]
+
+
+def small(x):
+    return list(struct.pack('<h', int(round(x * 4096))))
+
+
+def grid(x):
+    return [int(x * 2 + 4)]
+
+
+def wide(sign, mantissa_byte, exp10):
+    assert (exp10 + 300) % 4 == 0
+    return [1 if sign < 0 else 0, mantissa_byte, (exp10 + 300) // 4]
+
+
+def raw(x):
+    return list(struct.pack('<d', x))
+
+
+def values(mode, xs):
+    out = []
+    for x in xs:
+        if mode == SMALL:
+            out += small(x)
+        elif mode == GRID:
+            out += grid(x)
+        elif mode == RAW:
+            out += raw(x)
+        else:
+            out += wide(*x)
+    return out
+
+
+def shape_bytes(shape, min_rank, lo_dim=1):
+    return rng(len(shape), min_rank) + [d - lo_dim for d in shape]
+
+
+def write(target, name, data):
+    d = os.path.join(ROOT, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), 'wb') as f:
+        f.write(bytes([VERSION] + data))
+
+
+def numel(shape):
+    return math.prod(shape) if shape else 1
+
+
+def seeds_broadcast():
+    ops = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum']
+    follow = ['none', 'sum', 'mean', 'amax', 'logsumexp', 'softmax', 'log_softmax']
+    # (base, drop, partner flags (1 = size 1), swap)
+    pairs = [((4, 3), 1, [0], True, '3_with_4x3'),
+             ((4, 3), 0, [0, 1], False, '4x3_with_4x1'),
+             ((4, 3), 0, [1, 0], False, '4x3_with_1x3'),
+             ((2, 4, 3), 1, [0, 0], True, '4x3_with_2x4x3'),
+             ((2, 3, 4), 2, [1], True, '1_with_2x3x4'),
+             ((2, 3), 2, [], True, 'scalar_with_2x3'),
+             ((2, 1, 3), 0, [0, 0, 0], False, 'same_2x1x3'),
+             ((5, 4, 3, 2), 1, [1, 0, 1], False, 'rank4')]
+    for oi, op in enumerate(ops):
+        for pi, (base, drop, flags, swap, pname) in enumerate(pairs):
+            fi = (oi + pi) % len(follow)
+            mode = GRID if pi % 3 == 0 else SMALL
+            partner = [1 if f else base[drop + k] for k, f in enumerate(flags)]
+            n = numel(base) + numel(partner)
+            # Positive values for pow's base, away from zero for div's denominator.
+            xs = [((i * 7) % 11 - 5) / 4 for i in range(n)]
+            if op in ('pow', 'div'):
+                xs = [abs(x) + 0.5 for x in xs]
+            data = (rng(oi, 0) + shape_bytes(base, 1) + rng(drop, 0) + flags + [1 if swap else 0] +
+                    rng(fi, 0) + [pi] + [pi % 2] + [mode] + values(mode, xs))
+            write('broadcast', f'{op}-{pname}-{follow[fi]}-{"grid" if mode == GRID else "small"}', data)
+
+
+def seeds_softmax():
+    kinds = ['softmax', 'log_softmax', 'logsumexp', 'cross_entropy_class', 'cross_entropy_prob']
+    cases = [
+        ('magnitude_1e4_mixed', WIDE, [(1, 0, 4), (-1, 0, 4), (1, 128, 4), (-1, 200, 0)]),
+        ('magnitude_1e300_mixed', WIDE, [(1, 0, 300), (-1, 0, 300), (1, 5, 0), (-1, 9, 296)]),
+        ('magnitude_1e300_all_positive', WIDE, [(1, 0, 300), (1, 3, 300), (1, 7, 300), (1, 1, 300)]),
+        ('magnitude_1e8_ties', WIDE, [(1, 0, 8), (1, 0, 8), (-1, 0, 8), (1, 0, 8)]),
+        ('tiny_1e-300', WIDE, [(1, 0, -300), (-1, 0, -300), (1, 9, -100), (-1, 0, 0)]),
+        ('grid_ties', GRID, [0, 0, 0.5, 0.5]),
+        ('nan_inf_raw', RAW, [float('nan'), float('inf'), -float('inf'), -0.0]),
+        ('inf_row_raw', RAW, [float('inf'), 1.0, 2.0, -float('inf')]),
+        ('subnormal_raw', RAW, [5e-324, -5e-324, 0.0, 1e-310]),
+        ('small_plain', SMALL, [0.25, -1.5, 3.0, 0.0]),
+    ]
+    for ki, kind in enumerate(kinds):
+        for ci, (name, mode, xs) in enumerate(cases):
+            shape = (2, 2)
+            data = rng(ki, 0) + shape_bytes(shape, 1) + [ci] + [mode] + values(mode, xs)
+            data += small(0.75) + rng(ci % 5, 0)  # shift 0.75 * 10^k
+            if kind == 'cross_entropy_class':
+                data += [ci % 2, (ci + 1) % 2]
+            elif kind == 'cross_entropy_prob':
+                data += values(SMALL, [0.1, 0.9, 0.5, 0.5])
+            write('softmax', f'{kind}-{name}', data)
+        # A long row of extremes along dim 1 of a 3-d tensor.
+        xs = [(1 if i % 2 else -1, i * 17 % 256, (i * 40) % 304) for i in range(2 * 5 * 3)]
+        data = rng(ki, 0) + shape_bytes((2, 5, 3) if ki < 3 else (5, 3), 1) + [1] + [WIDE] + values(WIDE, xs[:30 if ki < 3 else 15])
+        data += small(-2.0) + [4] + ([0, 1, 2, 0, 1] if ki == 3 else values(SMALL, [0.2] * 15) if ki == 4 else [])
+        write('softmax', f'{kind}-extreme_rows_3d', data)
+
+
+def seeds_graph():
+    # (name, two inputs, shapes, steps [(op index, a0, a1, params...)])
+    OP = {n: i for i, n in enumerate(['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'neg', 'exp',
+                                      'log', 'sqrt', 'abs', 'tanh', 'sigmoid', 'relu', 'clamp', 'sum', 'mean',
+                                      'amax', 'logsumexp', 'matmul', 'reshape', 'transpose', 'permute',
+                                      'expand', 'squeeze', 'unsqueeze', 'softmax', 'log_softmax',
+                                      'cross_entropy', 'pow_scalar', 'where', 'to', 'clone'])}
+    graphs = [
+        ('mlp_layer', [(3, 4), (4, 2)], [('matmul', 0, 1), ('tanh', 2, 0), ('log_softmax', 3, 0, 4 + 1)]),
+        ('broadcast_chain', [(4, 3), (3,)], [('mul', 0, 1), ('exp', 2, 0), ('sum', 3, 0, 1, 0 + 4, 1), ('sqrt', 4, 0)]),
+        ('views_then_binary', [(2, 3), (3, 2)], [('transpose', 0, 0, 0 + 4, 1 + 4), ('add', 2, 1), ('softmax', 3, 0, 4 - 1)]),
+        ('kinks_grid', [(3, 3)], [('relu', 0, 0), ('abs', 0, 0), ('maximum', 1, 2), ('amax', 3, 0, 1, 4, 0)]),
+        ('cross_entropy', [(3, 4)], [('cross_entropy', 0, 0, 1, 0, 3, 1)]),
+        ('every_unary', [(2, 2)], [('neg', 0, 0), ('sigmoid', 1, 0), ('log', 2, 0), ('clamp', 3, 0, 1, 0, 1, 4 + 1),
+                                   ('pow_scalar', 4, 0, 4 + 2), ('where', 5, 0, 1, 0, 1, 0), ('logsumexp', 6, 0, 1, 4 - 1, 0)]),
+        ('expand_reshape', [(3, 1)], [('expand', 0, 0, 1, 0, 2), ('reshape', 1, 0, 0, 1), ('unsqueeze', 2, 0, 4), ('squeeze', 3, 0, 0), ('mean', 4, 0, 0, 0)]),
+        ('permute_div', [(2, 3, 2), (2,)], [('permute', 0, 0, 0, 0), ('div', 2, 1), ('minimum', 3, 0), ('clone', 4, 0)]),
+    ]
+    for name, shapes, steps in graphs:
+        mode = GRID if 'kinks' in name else SMALL
+        data = [1 if len(shapes) == 2 else 0]
+        for s in shapes:
+            data += shape_bytes(s, 0)
+        data += [mode]
+        for s in shapes:
+            xs = [((i * 5) % 9 - 4) / 3 + (0.05 if mode == SMALL else 0) for i in range(numel(s))]
+            data += values(mode, xs)
+        data += rng(len(steps), 1)
+        for op, a0, a1, *params in steps:
+            data += [OP[op], a0, a1] + list(params)
+        write('graph', name, data)
+
+
+def seeds_api():
+    cases = {
+        'mismatched_add': [2, 4, 0, 1, 0, 0, 0],
+        'huge_zeros_overflow': [1, 0, 0, 0, 0, 0, 0, 3, 250, 250, 250],
+        'huge_zeros_ceiling': [1, 0, 0, 0, 0, 0, 0, 2, 225, 210],
+        'bad_reshape': [1, 20, 0, 0, 0, 0, 0, 2, 4, 9],
+        'bad_dims': [3, 15, 0, 0, 11, 0, 0, 2, 11, 0, 26, 0, 0, 0, 0, 0, 0, 21, 0, 0, 0, 11, 1],
+        'int64_math': [2, 12, 2, 2, 0, 0, 0, 19, 2, 1, 0, 0, 0],
+        'undefined_operands': [3, 4, 5, 5, 0, 0, 0, 31, 5, 0, 0, 0, 0, 38, 5, 0, 0, 0, 0],
+        'cross_entropy_bad_target': [2, 28, 0, 2, 0, 0, 0, 28, 3, 0, 0, 0, 0],
+        'backward_misuse': [3, 32, 6, 0, 0, 0, 0, 33, 6, 1, 0, 0, 1, 33, 6, 6, 0, 0, 0],
+        'inplace_on_leaf': [2, 36, 6, 0, 0, 0, 0, 35, 6, 0, 0, 0, 1] + small(0.5),
+        'expand_huge_then_sum': [2, 23, 3, 0, 0, 0, 0, 2, 240, 240, 15, 7, 0, 0, 0, 0, 0],
+        'nan_pow_and_gradcheck': [2, 11, 0, 0, 0, 0, 0] + raw(float('nan')) + [39, 1, 0, 0, 0, 1],
+    }
+    for name, data in cases.items():
+        write('api', name, data)
+
+
+if __name__ == '__main__':
+    seeds_broadcast()
+    seeds_softmax()
+    seeds_graph()
+    seeds_api()
