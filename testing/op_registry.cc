@@ -124,10 +124,14 @@ std::vector<OpInfo> build_registry() {
       reduction("logsumexp_dims_0_1", Op::kLogsumexp, {0, 1}, false),
   };
 
-  for (auto [name, lo, hi] : {std::tuple<const char*, std::optional<double>, std::optional<double>>{
-                                  "clamp", -0.5, 0.7},
-                              {"clamp_min", -0.3, std::nullopt},
-                              {"clamp_max", std::nullopt, 0.4}}) {
+  struct ClampCase {
+    const char* name;
+    std::optional<double> lo, hi;
+  };
+  for (const ClampCase& clamp_case : {ClampCase{"clamp", -0.5, 0.7}, ClampCase{"clamp_min", -0.3, std::nullopt},
+                                      ClampCase{"clamp_max", std::nullopt, 0.4}}) {
+    const char* name = clamp_case.name;
+    const std::optional<double> lo = clamp_case.lo, hi = clamp_case.hi;
     OpInfo info = unary(
         name, {.op = Op::kClamp, .min = lo, .max = hi},
         [lo, hi](double v) { return std::min(std::max(v, lo.value_or(-INFINITY)), hi.value_or(INFINITY)); },

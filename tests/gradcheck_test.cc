@@ -256,3 +256,19 @@ TEST(ErrorBoundedGradcheck, NonFiniteIsInconclusive) {
 
 }  // namespace
 }  // namespace minitorch::testing
+
+namespace minitorch::testing {
+namespace {
+
+// A function of tiny x varies on the scale of x: a step of 1e-3 "converges"
+// to a wrong derivative there. A failure must survive other step sizes.
+TEST(ErrorBoundedGradcheck, TinyScaleIsNotAFalseFailure) {
+  GradcheckOptions options;
+  options.error_bounded = true;
+  const GradcheckResult r = gradcheck(
+      [](const std::vector<Tensor>& in) { return 1e-300 / in[0]; }, {tensor({-1.73e-156}, {1})}, options);
+  EXPECT_NE(r.verdict, GradcheckVerdict::kFail) << r.message;
+}
+
+}  // namespace
+}  // namespace minitorch::testing
