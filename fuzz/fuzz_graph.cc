@@ -89,6 +89,13 @@ OpCall read_call(minitorch::fuzz::ByteReader& in, Op op, const std::vector<Tenso
         call.constant = minitorch::tensor(targets, {x.size(0)}, minitorch::kInt64);
       }
       break;
+    case Op::kEmbedding:
+      if (rank == 2) {
+        std::vector<double> rows(static_cast<size_t>(in.in_range(1, 4)));
+        for (double& r : rows) r = static_cast<double>(in.in_range(0, x.size(0) - 1));
+        call.constant = minitorch::tensor(rows, {static_cast<int64_t>(rows.size())}, minitorch::kInt64);
+      }
+      break;
     case Op::kWhere: {
       std::vector<double> condition(static_cast<size_t>(x.numel()));
       for (double& c : condition) c = in.flag() ? 1 : 0;
@@ -105,6 +112,7 @@ OpCall read_call(minitorch::fuzz::ByteReader& in, Op op, const std::vector<Tenso
 // and where's condition come from the call).
 int tensor_operands(Op op, const OpCall& call) {
   if (op == Op::kCrossEntropy) return call.constant.defined() ? 1 : 2;
+  if (op == Op::kEmbedding) return 1;
   return minitorch::op_arity(op) - (op == Op::kWhere ? 1 : 0);
 }
 

@@ -49,6 +49,9 @@ Tensor run_call(const OpCall& c, const std::vector<Tensor>& x) {
     case Op::kWhere: return where(c.constant, arg(0), arg(1));
     case Op::kToDtype: return arg(0).to(arg(0).dtype() == kFloat32 ? kFloat64 : kFloat32);
     case Op::kClone: return arg(0).clone();
+    case Op::kEmbedding: return embedding(arg(0), c.constant);
+    case Op::kEmbeddingBackward:
+      throw Error("embedding_backward: recorded only by the backward of embedding, not callable");
   }
   throw std::invalid_argument("apply: unknown op");
 }

@@ -30,7 +30,8 @@ struct OpCall {
   bool keepdim = false;
   double exponent = 0;  // pow_scalar
   std::optional<double> min, max;  // clamp
-  // cross_entropy's int64 class target, or where's condition.
+  // cross_entropy's int64 class target, where's condition, or embedding's
+  // int64 indices.
   Tensor constant;
 };
 

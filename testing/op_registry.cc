@@ -216,6 +216,18 @@ std::vector<OpInfo> build_registry() {
                    const RefArray a_or_nan = ref_binary(x[0], c, [](double a, double k) { return k != 0 ? a : NAN; });
                    return ref_binary(a_or_nan, x[1], [](double a, double b) { return std::isnan(a) ? b : a; });
                  }});
+  const Tensor rows = tensor({2, 0, 2, 1}, {2, 2}, kInt64);
+  ops.push_back({.name = "embedding",
+                 .call = {.op = Op::kEmbedding, .constant = rows},
+                 .shapes = {{{3, 4}}},
+                 .domains = {Domain::kReal},
+                 .reference = [rows](const Refs& x) {
+                   RefArray out{{2, 2, 4}, {}};
+                   for (double r : rows.to_vector()) {
+                     for (int64_t c = 0; c < 4; ++c) out.values.push_back(x[0].values[static_cast<size_t>(r) * 4 + c]);
+                   }
+                   return out;
+                 }});
   return ops;
 }
 

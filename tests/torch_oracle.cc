@@ -82,6 +82,9 @@ torch::Tensor run_call_torch(const OpCall& c, const std::vector<torch::Tensor>& 
     case Op::kToDtype:
       return x.at(0).to(x.at(0).dtype() == torch::kFloat32 ? torch::kFloat64 : torch::kFloat32);
     case Op::kClone: return x.at(0).clone();
+    case Op::kEmbedding: return torch::embedding(x.at(0), to_torch(c.constant));
+    case Op::kEmbeddingBackward:
+      throw std::invalid_argument("embedding_backward is reached only through backward");
   }
   throw std::invalid_argument("run_call_torch: unknown op");
 }
@@ -122,6 +125,46 @@ OracleResult torch_run(const Program& program, const std::vector<Tensor>& inputs
     }
   }
   return result;
+}
+
+Program optimizer_test_loss() {
+  return {{OpCall{.op = Op::kTanh}, {0}},
+          {OpCall{.op = Op::kMul}, {2, 1}},
+          {OpCall{.op = Op::kPowScalar, .exponent = 2.0}, {0}},
+          {OpCall{.op = Op::kMul}, {4, 5}},
+          {OpCall{.op = Op::kAdd}, {3, 6}},
+          {OpCall{.op = Op::kSum}, {7}}};
+}
+
+std::vector<RefArray> torch_optimize(const OptimizerSettings& s, const std::vector<Tensor>& params,
+                                     const std::vector<Tensor>& targets, int steps) {
+  single_threaded();
+  std::vector<torch::Tensor> p, t;
+  for (const Tensor& x : params) p.push_back(to_torch(x).requires_grad_(true));
+  for (const Tensor& x : targets) t.push_back(to_torch(x));
+  std::unique_ptr<torch::optim::Optimizer> optimizer;
+  if (s.kind == "sgd") {
+    optimizer = std::make_unique<torch::optim::SGD>(
+        p, torch::optim::SGDOptions(s.lr).momentum(s.momentum).dampening(s.dampening)
+               .weight_decay(s.weight_decay).nesterov(s.nesterov));
+  } else {
+    optimizer = std::make_unique<torch::optim::Adam>(
+        p, torch::optim::AdamOptions(s.lr).betas({s.beta1, s.beta2}).eps(s.eps)
+               .weight_decay(s.weight_decay).amsgrad(s.amsgrad));
+  }
+  const Program loss = optimizer_test_loss();
+  for (int step = 0; step < steps; ++step) {
+    optimizer->zero_grad();
+    torch::Tensor total = torch::zeros({}, torch::kFloat64);
+    for (size_t i = 0; i < p.size(); ++i) {
+      total = total + run_program_torch(loss, {p[i], t[i], torch::full({}, 0.1, torch::kFloat64)});
+    }
+    total.backward();
+    optimizer->step();
+  }
+  std::vector<RefArray> out;
+  for (const torch::Tensor& x : p) out.push_back(from_torch(x));
+  return out;
 }
 
 RefArray torch_forward(const Program& program, const std::vector<Tensor>& inputs) {

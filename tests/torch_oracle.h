@@ -8,6 +8,7 @@
 #define MINITORCH_TESTS_TORCH_ORACLE_H_
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "minitorch/minitorch.h"
@@ -32,6 +33,25 @@ OracleResult torch_run(const Program& program, const std::vector<Tensor>& inputs
 // The same, running the forward only (for inputs whose gradient is not
 // wanted, such as NaN patterns).
 RefArray torch_forward(const Program& program, const std::vector<Tensor>& inputs);
+
+// An optimizer and its settings, as in LibTorch's SGDOptions / AdamOptions.
+struct OptimizerSettings {
+  std::string kind;  // "sgd" or "adam"
+  double lr = 0.1;
+  double momentum = 0, dampening = 0, weight_decay = 0;
+  bool nesterov = false;
+  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+  bool amsgrad = false;
+};
+
+// The loss the optimizer tests minimise: sum(tanh(p) * t + 0.1 p^2) over
+// every (parameter, target) pair, as a Program of two inputs.
+Program optimizer_test_loss();
+
+// Runs `steps` steps of LibTorch's optimizer on copies of `params` with the
+// loss above; returns the final parameters.
+std::vector<RefArray> torch_optimize(const OptimizerSettings& settings, const std::vector<Tensor>& params,
+                                     const std::vector<Tensor>& targets, int steps);
 
 }  // namespace minitorch::testing
 

@@ -350,4 +350,37 @@ GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>
   return result;
 }
 
+GradcheckResult gradgradcheck(const GradcheckFunction& fn, const std::vector<Tensor>& inputs,
+                              const GradcheckOptions& options) {
+  MT_CHECK(!inputs.empty(), "gradgradcheck: needs at least one input");
+  Shape out_shape;
+  {
+    NoGradGuard no_grad;
+    const Tensor out = fn(inputs);
+    MT_CHECK(out.defined(), "gradgradcheck: fn returned an undefined tensor");
+    out_shape = out.shape();
+  }
+  const Tensor cotangent = randn(out_shape, options.seed + 1);
+  GradcheckResult last;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const auto first_derivative = [&](const std::vector<Tensor>& x) {
+      // gradcheck probes with grad mode off; the first derivative needs it.
+      EnableGradGuard grad_mode;
+      std::vector<Tensor> leaves;
+      for (const Tensor& t : x) leaves.push_back(t.requires_grad() ? t : t.detach().requires_grad_());
+      const Tensor y = fn(leaves);
+      if (!y.requires_grad()) return zeros(x[i].shape(), x[i].dtype());
+      return grad(y, leaves, cotangent, /*retain_graph=*/false, /*create_graph=*/true)[i];
+    };
+    last = gradcheck(first_derivative, inputs, options);
+    if (last.verdict != GradcheckVerdict::kPass) {
+      last.message = absl::StrFormat("gradgradcheck, through the gradient of input %d: %s", i, last.message);
+      return last;
+    }
+  }
+  last.message = absl::StrFormat("gradgradcheck passed: second derivatives through %d input gradients",
+                                 inputs.size());
+  return last;
+}
+
 }  // namespace minitorch

@@ -89,6 +89,13 @@ using GradcheckFunction = std::function<Tensor(const std::vector<Tensor>&)>;
 GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>& inputs,
                           const GradcheckOptions& options = {});
 
+// Second derivatives: for a fixed random cotangent v, gradcheck of
+// x -> d(v . fn(x)) / d input_i, computed with create_graph, for every input
+// i. It passes when the recorded backward of every op on the way is itself
+// differentiated correctly.
+GradcheckResult gradgradcheck(const GradcheckFunction& fn, const std::vector<Tensor>& inputs,
+                              const GradcheckOptions& options = {});
+
 }  // namespace minitorch
 
 #endif  // MINITORCH_GRADCHECK_H_

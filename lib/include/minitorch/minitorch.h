@@ -9,6 +9,8 @@
 //   autograd.h   NoGradGuard, grad mode, grad()
 //   gradcheck.h  gradcheck(): finite-difference verification of gradients
 //   memory.h     the per-tensor allocation ceiling
+//   nn.h         layers: Linear, Embedding, Module
+//   optim.h      optimizers: SGD, Adam
 //   op_table.h   the table of ops that record graph nodes
 //   error.h      Error: thrown for every misuse, naming the op and shapes
 //
@@ -32,8 +34,10 @@
 #include "minitorch/error.h"
 #include "minitorch/gradcheck.h"
 #include "minitorch/memory.h"
+#include "minitorch/nn.h"
 #include "minitorch/op_table.h"
 #include "minitorch/ops.h"
+#include "minitorch/optim.h"
 #include "minitorch/shape.h"
 #include "minitorch/tensor.h"
 

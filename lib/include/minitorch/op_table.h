@@ -55,7 +55,9 @@ namespace minitorch {
   X(kPowScalar, "pow_scalar", 1)   \
   X(kWhere, "where", 3)            \
   X(kToDtype, "to", 1)             \
-  X(kClone, "clone", 1)
+  X(kClone, "clone", 1)            \
+  X(kEmbedding, "embedding", 1)    \
+  X(kEmbeddingBackward, "embedding_backward", 1)
 
 enum class Op : uint8_t {
 #define MINITORCH_OP_ENUM(id, name, arity) id,
@@ -69,7 +71,7 @@ inline constexpr int kNumOps = 0
 #undef MINITORCH_OP_COUNT
     ;
 inline constexpr int kNumPublicOps = 30;
-static_assert(kNumOps == 34, "op table changed: update kNumPublicOps and the docs' op list");
+static_assert(kNumOps == 36, "op table changed: update kNumPublicOps and the docs' op list");
 static_assert(static_cast<int>(Op::kPowScalar) == kNumPublicOps,
               "public ops must come first in MINITORCH_FOR_EACH_OP");
 

@@ -111,6 +111,12 @@ Tensor log_softmax(const Tensor& x, int64_t dim);
 // probabilities of the logits' shape.
 Tensor cross_entropy(const Tensor& logits, const Tensor& target);
 
+// --- Lookup -----------------------------------------------------------------
+// Rows of `weight` (num, dim) picked by kInt64 `indices` of any shape: the
+// result has shape indices.shape() + [dim]. The gradient of weight adds each
+// row's gradient into the row it came from (repeated indices accumulate).
+Tensor embedding(const Tensor& weight, const Tensor& indices);
+
 // --- Other -------------------------------------------------------------------
 // Elementwise choice: condition != 0 ? a : b, broadcasting all three.
 // Differentiable in a and b.

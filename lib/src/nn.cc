@@ -1,0 +1,77 @@
+// Layers: Module bookkeeping, Linear and Embedding.
+#include "minitorch/nn.h"
+
+#include <cmath>
+
+#include "check.h"
+#include "minitorch/autograd.h"
+#include "minitorch/ops.h"
+
+namespace minitorch::nn {
+
+std::vector<std::pair<std::string, Tensor>> Module::named_parameters() const {
+  std::vector<std::pair<std::string, Tensor>> out = parameters_;
+  for (const auto& [name, child] : children_) {
+    for (auto& [child_name, p] : child->named_parameters()) out.emplace_back(name + "." + child_name, p);
+  }
+  return out;
+}
+
+std::vector<Tensor> Module::parameters() const {
+  std::vector<Tensor> out;
+  for (auto& [name, p] : named_parameters()) out.push_back(p);
+  return out;
+}
+
+void Module::zero_grad(bool set_to_none) {
+  for (Tensor p : parameters()) {
+    if (set_to_none || !p.grad().defined()) {
+      p.set_grad(Tensor());
+    } else {
+      p.grad().zero_();
+    }
+  }
+}
+
+Tensor& Module::register_parameter(std::string name, Tensor tensor) {
+  tensor.requires_grad_(true);
+  parameters_.emplace_back(std::move(name), std::move(tensor));
+  return parameters_.back().second;
+}
+
+void Module::register_module(std::string name, std::shared_ptr<Module> module) {
+  children_.emplace_back(std::move(name), std::move(module));
+}
+
+LinearImpl::LinearImpl(const LinearOptions& options_in) : options(options_in) {
+  MT_CHECK(options.in_features_ > 0 && options.out_features_ > 0, "Linear: features must be positive, got in ",
+           options.in_features_, " and out ", options.out_features_);
+  const double bound = 1.0 / std::sqrt(static_cast<double>(options.in_features_));
+  const auto uniform = [&](Shape shape, uint64_t seed) {
+    return (rand(shape, seed, options.dtype_) * 2.0 - 1.0) * bound;
+  };
+  NoGradGuard no_grad;
+  weight = register_parameter("weight", uniform({options.out_features_, options.in_features_}, options.seed_));
+  if (options.bias_) bias = register_parameter("bias", uniform({options.out_features_}, options.seed_ + 1));
+}
+
+Tensor LinearImpl::forward(const Tensor& input) const {
+  MT_CHECK(input.defined() && input.dim() >= 1 && input.size(-1) == options.in_features_,
+           "Linear: input of shape ", input.defined() ? input.shape().to_string() : "undefined",
+           " does not end in in_features ", options.in_features_);
+  // weight^T is a view: BLAS reads it transposed, no copy.
+  const Tensor out = matmul(input, weight.t());
+  return bias.defined() ? out + bias : out;
+}
+
+EmbeddingImpl::EmbeddingImpl(const EmbeddingOptions& options_in) : options(options_in) {
+  MT_CHECK(options.num_embeddings_ > 0 && options.embedding_dim_ > 0,
+           "Embedding: sizes must be positive, got ", options.num_embeddings_, " x ", options.embedding_dim_);
+  NoGradGuard no_grad;
+  weight = register_parameter(
+      "weight", randn({options.num_embeddings_, options.embedding_dim_}, options.seed_, options.dtype_));
+}
+
+Tensor EmbeddingImpl::forward(const Tensor& indices) const { return embedding(weight, indices); }
+
+}  // namespace minitorch::nn

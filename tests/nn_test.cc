@@ -1,0 +1,158 @@
+// nn (Linear, Embedding) and optim (SGD, Adam): gradients by gradcheck and
+// against LibTorch, initialisation, and optimizer steps against LibTorch's
+// own optimizers at float64 within 1e-10.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "minitorch/minitorch.h"
+#include "test_util.h"
+#include "testing/op_call.h"
+#include "torch_oracle.h"
+
+namespace minitorch::testing {
+namespace {
+
+TEST(Linear, ShapesAndLibTorchInitialisationBounds) {
+  nn::Linear layer(nn::LinearOptions(50, 7).seed(3).dtype(kFloat64));
+  EXPECT_EQ(layer->weight.shape(), (Shape{7, 50}));
+  EXPECT_EQ(layer->bias.shape(), (Shape{7}));
+  EXPECT_EQ(layer->parameters().size(), 2u);
+  const double bound = 1 / std::sqrt(50.0);
+  double lo = 1, hi = -1;
+  for (double w : layer->weight.to_vector()) {
+    lo = std::min(lo, w);
+    hi = std::max(hi, w);
+  }
+  EXPECT_GE(lo, -bound);
+  EXPECT_LE(hi, bound);
+  EXPECT_LT(lo, -0.9 * bound);  // spread over the whole interval
+  EXPECT_GT(hi, 0.9 * bound);
+  nn::Linear same(nn::LinearOptions(50, 7).seed(3).dtype(kFloat64));
+  EXPECT_EQ(same->weight.to_vector(), layer->weight.to_vector());
+  EXPECT_EQ(layer(zeros({4, 50})).shape(), (Shape{4, 7}));
+  EXPECT_THROW(layer(zeros({4, 49})), Error);
+  EXPECT_FALSE(nn::Linear(nn::LinearOptions(3, 2).bias(false))->bias.defined());
+}
+
+TEST(Linear, GradcheckOnInputWeightAndBias) {
+  nn::Linear layer(nn::LinearOptions(4, 3).seed(1).dtype(kFloat64));
+  const Tensor x = randn({5, 4}, 2);
+  const GradcheckResult r = gradcheck(
+      [&](const std::vector<Tensor>& in) { return matmul(in[0], in[1].t()) + in[2]; },
+      {x, layer->weight.detach(), layer->bias.detach()});
+  EXPECT_TRUE(r.ok) << r.message;
+  // The module computes exactly that function.
+  EXPECT_TRUE(all_close(layer(x), matmul(x, layer->weight.t()) + layer->bias, 0, 0));
+}
+
+TEST(Linear, GradientsMatchLibTorch) {
+  nn::Linear layer(nn::LinearOptions(4, 3).seed(1).dtype(kFloat64));
+  const Tensor x = randn({5, 4}, 2);
+  const Tensor cotangent = randn({5, 3}, 4);
+  layer(x).backward(cotangent);
+  // LibTorch's linear as ops: x @ weight^T + bias.
+  const Program linear = {{OpCall{.op = Op::kTranspose, .dims = {0, 1}}, {1}},
+                          {OpCall{.op = Op::kMatmul}, {0, 3}},
+                          {OpCall{.op = Op::kAdd}, {4, 2}}};
+  const OracleResult expected =
+      torch_run(linear, {x, layer->weight.detach(), layer->bias.detach()}, cotangent);
+  EXPECT_TRUE(all_close(layer->weight.grad(), *expected.grads[1], 1e-12, 1e-12));
+  EXPECT_TRUE(all_close(layer->bias.grad(), *expected.grads[2], 1e-12, 1e-12));
+}
+
+TEST(Embedding, ForwardGradcheckAndLibTorch) {
+  nn::Embedding table(nn::EmbeddingOptions(6, 3).seed(5).dtype(kFloat64));
+  const Tensor indices = tensor({1, 4, 1, 0, 5, 1}, {2, 3}, kInt64);
+  const Tensor out = table(indices);
+  EXPECT_EQ(out.shape(), (Shape{2, 3, 3}));
+  const GradcheckResult r = gradcheck(
+      [&](const std::vector<Tensor>& in) { return embedding(in[0], indices).tanh(); },
+      {table->weight.detach()});
+  EXPECT_TRUE(r.ok) << r.message;
+  const Tensor cotangent = randn({2, 3, 3}, 7);
+  out.backward(cotangent);
+  const OracleResult expected = torch_run({{OpCall{.op = Op::kEmbedding, .constant = indices}, {0}}},
+                                          {table->weight.detach()}, cotangent);
+  EXPECT_TRUE(all_close(out, expected.forward, 0, 0));
+  // Row 1 is used three times: its gradient is the sum of three rows.
+  EXPECT_TRUE(all_close(table->weight.grad(), *expected.grads[0], 1e-14, 1e-14));
+  EXPECT_THROW(table(tensor({6}, {1}, kInt64)), Error);
+  EXPECT_THROW(table(tensor({1}, {1})), Error);
+}
+
+TEST(Embedding, SecondDerivativeThroughTheScatter) {
+  const Tensor indices = tensor({0, 2, 2}, {3}, kInt64);
+  Tensor w = randn({3, 2}, 1).requires_grad_();
+  // d/dw of sum(g(w)^2) where g = grad of sum(embedding(w)^3) w.r.t. w.
+  const Tensor g = grad((embedding(w, indices) * embedding(w, indices) * embedding(w, indices)).sum(), {w},
+                        {}, false, /*create_graph=*/true)[0];
+  const Tensor h = grad((g * g).sum(), {w})[0];
+  const GradcheckResult r = gradgradcheck(
+      [&](const std::vector<Tensor>& in) {
+        const Tensor e = embedding(in[0], indices);
+        return e * e * e;
+      },
+      {w.detach()});
+  EXPECT_TRUE(r.ok) << r.message;
+  EXPECT_EQ(h.shape(), (Shape{3, 2}));
+}
+
+class OptimizerOracle : public ::testing::TestWithParam<OptimizerSettings> {};
+
+TEST_P(OptimizerOracle, FiveStepsMatchLibTorch) {
+  const OptimizerSettings& s = GetParam();
+  std::vector<Tensor> params = {randn({3, 2}, 1).requires_grad_(), randn({4}, 2).requires_grad_()};
+  const std::vector<Tensor> targets = {randn({3, 2}, 3), randn({4}, 4)};
+  std::vector<Tensor> initial;
+  for (const Tensor& p : params) initial.push_back(p.detach().clone());
+  std::unique_ptr<optim::Optimizer> optimizer;
+  if (s.kind == "sgd") {
+    optimizer = std::make_unique<optim::SGD>(params, optim::SGDOptions(s.lr).momentum(s.momentum)
+                                                         .dampening(s.dampening).weight_decay(s.weight_decay)
+                                                         .nesterov(s.nesterov));
+  } else {
+    optimizer = std::make_unique<optim::Adam>(params, optim::AdamOptions(s.lr).betas({s.beta1, s.beta2})
+                                                          .eps(s.eps).weight_decay(s.weight_decay)
+                                                          .amsgrad(s.amsgrad));
+  }
+  const Program loss = optimizer_test_loss();
+  constexpr int kSteps = 5;
+  for (int step = 0; step < kSteps; ++step) {
+    optimizer->zero_grad();
+    Tensor total = scalar_tensor(0.0);
+    for (size_t i = 0; i < params.size(); ++i) {
+      total = total + run_program(loss, {params[i], targets[i], scalar_tensor(0.1)});
+    }
+    total.backward();
+    optimizer->step();
+  }
+  const std::vector<RefArray> expected = torch_optimize(s, initial, targets, kSteps);
+  for (size_t i = 0; i < params.size(); ++i) {
+    EXPECT_TRUE(all_close(params[i], expected[i], 1e-10, 1e-10)) << s.kind << " parameter " << i;
+    EXPECT_FALSE(all_close(params[i], to_ref(initial[i]), 1e-6, 1e-6)) << "the parameters did not move";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Settings, OptimizerOracle,
+    ::testing::Values(OptimizerSettings{.kind = "sgd", .lr = 0.1},
+                      OptimizerSettings{.kind = "sgd", .lr = 0.05, .momentum = 0.9},
+                      OptimizerSettings{.kind = "sgd", .lr = 0.05, .momentum = 0.9, .dampening = 0.1,
+                                        .weight_decay = 0.01},
+                      OptimizerSettings{.kind = "sgd", .lr = 0.05, .momentum = 0.8, .weight_decay = 0.02,
+                                        .nesterov = true},
+                      OptimizerSettings{.kind = "adam", .lr = 0.01},
+                      OptimizerSettings{.kind = "adam", .lr = 0.02, .weight_decay = 0.05, .beta1 = 0.8,
+                                        .beta2 = 0.99, .eps = 1e-6},
+                      OptimizerSettings{.kind = "adam", .lr = 0.01, .amsgrad = true}),
+    [](const auto& p) { return p.param.kind + std::to_string(p.index); });
+
+TEST(Optimizer, RejectsNonLeafParameters) {
+  Tensor w = ones({2}).requires_grad_();
+  EXPECT_THROW(optim::SGD({w * 2.0}, optim::SGDOptions(0.1)), Error);
+  EXPECT_THROW(optim::Adam({ones({2})}, optim::AdamOptions(0.1)), Error);
+}
+
+}  // namespace
+}  // namespace minitorch::testing
