@@ -77,3 +77,21 @@ TEST(Stability, GradcheckAtLargeMagnitude) {
 
 }  // namespace
 }  // namespace minitorch::testing
+
+namespace minitorch::testing {
+namespace {
+
+// Found by fuzz_broadcast: at |x| ~ 1e265 the rounding of logsumexp's result
+// exceeds log(n), so a backward of exp(x - result) gave 1 per tied element
+// instead of 1/n. The gradient is the max-shifted softmax.
+TEST(Stability, LogsumexpGradientAtHugeMagnitudeWithTies) {
+  for (double magnitude : {1e17, 1e100, 3.3865909440520743e+265}) {
+    Tensor x = tensor({magnitude, magnitude, magnitude, -magnitude}, {4}).requires_grad_();
+    logsumexp(x, {0}).backward();
+    EXPECT_TRUE(all_close(x.grad(), RefArray{{4}, {1.0 / 3, 1.0 / 3, 1.0 / 3, 0}}, 1e-15, 1e-15))
+        << "at magnitude " << magnitude;
+  }
+}
+
+}  // namespace
+}  // namespace minitorch::testing

@@ -179,6 +179,13 @@ Tensor amax(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim) {
 
 Tensor amax(const Tensor& x) { return amax(x, {}, false); }
 
+// The max of x over the masked dims (kept), detached, with an infinite max
+// replaced by 0: the shift that keeps logsumexp's exponentials in range.
+Tensor finite_max(const Tensor& x, absl::Span<const bool> mask) {
+  const Tensor m = amax(x.detach(), mask_dims(mask), /*keepdim=*/true);
+  return where(eq_mask(abs(m), scalar_like(INFINITY, m)), scalar_like(0, m), m);
+}
+
 Tensor logsumexp(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim) {
   check_float(x, "logsumexp", "input");
   const auto mask = reduction_mask(dims, x.dim(), "logsumexp");
@@ -188,19 +195,21 @@ Tensor logsumexp(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim) 
     // log sum exp(x) = m + log sum exp(x - m) with m the max, so no exp
     // overflows. An infinite m (all -inf, or a +inf) is replaced by 0, which
     // leaves the exact result (-inf or +inf) to the log.
-    Tensor m = amax(x, mask_dims(mask), /*keepdim=*/true);
-    m = where(eq_mask(abs(m), scalar_like(INFINITY, m)), scalar_like(0, m), m);
+    const Tensor m = finite_max(x, mask);
     kept = log(sum(exp(x - m), mask_dims(mask), /*keepdim=*/true)) + m;
   }
   Tensor out = finish(kept, x.shape(), mask, keepdim);
   if (should_record({&x})) {
-    record(Op::kLogsumexp, out, {&x},
-           [input = SavedTensor(x), result = SavedTensor(out, true), mask](
-               const Tensor& grad, const BackwardContext& ctx) {
-             const Tensor x = input.unpack(ctx);
-             const Tensor softmax = exp(x - expand_reduced(result.unpack(ctx), x.shape(), mask));
-             return GradList{expand_reduced(grad, x.shape(), mask) * softmax};
-           });
+    record(Op::kLogsumexp, out, {&x}, [input = SavedTensor(x), mask](const Tensor& grad,
+                                                                     const BackwardContext& ctx) {
+      // The gradient is the softmax over the reduced dims, computed from the
+      // max-shifted input: exp(x - result) would lose log(n) when |result|
+      // is so large that its rounding exceeds it (|x| ~ 1e17 and beyond).
+      const Tensor x = input.unpack(ctx);
+      const Tensor e = exp(x - finite_max(x, mask));
+      const Tensor softmax = e / sum(e, mask_dims(mask), /*keepdim=*/true);
+      return GradList{expand_reduced(grad, x.shape(), mask) * softmax};
+    });
   }
   return out;
 }
