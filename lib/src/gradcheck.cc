@@ -76,6 +76,10 @@ struct BoundedDerivative {
   bool finite = true;
   bool converged = true;
   bool kink = false;
+  // Whether any probe changed the output at all. If none did, the steps
+  // were absorbed by rounding somewhere inside f (x + 1e24 with x = 1e252)
+  // and a zero difference says nothing about the derivative.
+  bool moved = true;
 };
 
 // One column of the numeric Jacobian, per output element.
@@ -99,6 +103,8 @@ BoundedDerivative judge_entry(const double* f_plus, const double* f_minus, const
   }
   d.finite = d.finite && std::isfinite(f0);
   if (!d.finite) return d;
+  d.moved = false;
+  for (int l = 0; l < kLevels; ++l) d.moved = d.moved || f_plus[l] != f_minus[l];
   // Richardson: C(h) = f' + c2 h^2 + c4 h^4 + ...
   const double r1_coarse = (4 * central[1] - central[0]) / 3;
   const double r1_fine = (4 * central[2] - central[1]) / 3;
@@ -107,6 +113,8 @@ BoundedDerivative judge_entry(const double* f_plus, const double* f_minus, const
   const double rounding = kRoundingSafety * kMachineEpsilon * magnitude / steps[kLevels - 1];
   const double truncation = std::abs(r1_fine - r1_coarse) + std::abs(r2 - r1_fine);
   d.bound = truncation + rounding;
+  // Differences of huge values can overflow even where f is finite.
+  d.finite = std::isfinite(d.value) && std::isfinite(d.bound);
   // Smooth f: successive central differences approach each other ~4x per
   // halving. Demand at least 2x unless both are within rounding noise.
   const double diff_coarse = std::abs(central[0] - central[1]);
@@ -274,6 +282,9 @@ GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>
         } else if (!d.converged) {
           judged = false;
           why = "the finite differences do not converge";
+        } else if (!d.moved && a != 0) {
+          judged = false;
+          why = "no step changed the output (the perturbation is absorbed by rounding inside the function)";
         }
         ++result.entries;
         const double error = std::abs(a - numeric);

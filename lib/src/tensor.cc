@@ -8,6 +8,7 @@
 #include "autograd/node.h"
 #include "check.h"
 #include "kernels/elementwise.h"
+#include "kernels/loops.h"
 #include "minitorch/autograd.h"
 #include "minitorch/ops.h"
 #include "ops/op_util.h"
@@ -234,7 +235,8 @@ void inplace_binary(Tensor& self, const Tensor& other_in, const char* op, F f) {
   const Shape joint = broadcast_shapes(shape, other_in.shape(), op);
   MT_CHECK(joint == shape, op, ": shape ", other_in.shape().to_string(),
            " does not broadcast to the destination's shape ", shape.to_string());
-  const Tensor other = other_in.detach().to(self.dtype());
+  // Only read: no detached copy needed unless the dtype differs.
+  const Tensor other = other_in.dtype() == self.dtype() ? other_in : other_in.detach().to(self.dtype());
   TensorImpl& si = *self.impl();
   const Shape so = broadcast_strides(*other.impl(), shape);
   dispatch_all(si.dtype, [&]<class T>() {
@@ -257,12 +259,22 @@ void inplace_binary(Tensor& self, const Tensor& other_in, const char* op, F f) {
 Tensor& Tensor::fill_(double value) {
   checked_impl();
   check_inplace(*this, "fill_");
-  Tensor source = empty({}, impl_->dtype);
-  dispatch_all(impl_->dtype, [&]<class T>() {
-    *source.impl()->data<T>() = static_cast<T>(value);
+  TensorImpl& impl = *impl_;
+  dispatch_all(impl.dtype, [&]<class T>() {
+    const T v = static_cast<T>(value);
+    T* p = impl.data<T>();
+    if (impl.is_contiguous()) {
+      std::fill(p, p + impl.numel(), v);
+    } else {
+      StridedLoop<1> loop(impl.shape, {&impl.strides});
+      loop.for_each_row([&](const auto& off, int64_t n, const auto& st) {
+        for (int64_t i = 0; i < n; ++i) p[off[0] + i * st[0]] = v;
+      });
+    }
     return 0;
   });
-  return copy_(source);
+  impl.storage->version.fetch_add(1, std::memory_order_relaxed);
+  return *this;
 }
 
 Tensor& Tensor::zero_() { return fill_(0.0); }

@@ -3,6 +3,7 @@
 
 #include <limits>
 #include <new>
+#include <vector>
 
 #include "check.h"
 #include "minitorch/memory.h"
@@ -22,12 +23,85 @@ MaxTensorBytesGuard::MaxTensorBytesGuard(size_t max_bytes) : previous_(t_max_ten
 
 MaxTensorBytesGuard::~MaxTensorBytesGuard() { t_max_tensor_bytes = previous_; }
 
-Storage::Storage(size_t nbytes) : nbytes(nbytes) {
-  // Allocate at least one byte so data is never null.
-  data = ::operator new(std::max<size_t>(nbytes, 1), kAlignment);
+namespace {
+
+// Recently freed large buffers of this thread, by capacity. Bounded in count
+// and bytes; what does not fit is freed at once.
+class BufferCache {
+ public:
+  static constexpr size_t kMaxBuffers = 16;
+  static constexpr size_t kMaxBytes = size_t{256} << 20;
+
+  ~BufferCache() {
+    for (const Entry& e : entries_) ::operator delete(e.data, kAlignment);
+    destroyed_ = true;
+  }
+  // A cached buffer of exactly `capacity` bytes, or null.
+  void* take(size_t capacity) {
+    for (size_t i = entries_.size(); i-- > 0;) {
+      if (entries_[i].capacity == capacity) {
+        void* data = entries_[i].data;
+        bytes_ -= capacity;
+        entries_[i] = entries_.back();
+        entries_.pop_back();
+        return data;
+      }
+    }
+    return nullptr;
+  }
+  // Keeps `data` for reuse, or frees it.
+  void give(void* data, size_t capacity) {
+    if (destroyed_ || entries_.size() == kMaxBuffers || bytes_ + capacity > kMaxBytes) {
+      ::operator delete(data, kAlignment);
+      return;
+    }
+    entries_.push_back({data, capacity});
+    bytes_ += capacity;
+  }
+  static bool destroyed() { return destroyed_; }
+
+ private:
+  struct Entry {
+    void* data;
+    size_t capacity;
+  };
+  std::vector<Entry> entries_;
+  size_t bytes_ = 0;
+  // Storages freed during thread exit, after the cache, free directly.
+  static thread_local bool destroyed_;
+};
+thread_local bool BufferCache::destroyed_ = false;
+thread_local BufferCache t_buffer_cache;
+
+// Capacity class of a recycled buffer: sizes within 1/16 of a power of two
+// share one, so slightly different shapes reuse each other's buffers.
+size_t capacity_class(size_t nbytes) {
+  if (nbytes < Storage::kRecycledBytes) return std::max<size_t>(nbytes, 1);
+  size_t step = size_t{1} << (63 - __builtin_clzll(nbytes));
+  step = std::max<size_t>(step / 16, 4096);
+  return (nbytes + step - 1) / step * step;
 }
 
-Storage::~Storage() { ::operator delete(data, kAlignment); }
+}  // namespace
+
+Storage::Storage(size_t nbytes) : nbytes(nbytes), capacity(capacity_class(nbytes)) {
+  if (capacity <= kInlineBytes) {
+    data = inline_;
+    return;
+  }
+  data = nullptr;
+  if (capacity >= kRecycledBytes && !BufferCache::destroyed()) data = t_buffer_cache.take(capacity);
+  if (data == nullptr) data = ::operator new(capacity, kAlignment);
+}
+
+Storage::~Storage() {
+  if (data == inline_) return;
+  if (capacity >= kRecycledBytes && !BufferCache::destroyed()) {
+    t_buffer_cache.give(data, capacity);
+  } else {
+    ::operator delete(data, kAlignment);
+  }
+}
 
 bool TensorImpl::is_contiguous() const {
   int64_t expected = 1;

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <new>
 #include <cstdint>
 #include <memory>
 
@@ -17,7 +18,13 @@ namespace minitorch {
 class Node;
 
 // A flat, 64-byte aligned buffer shared by a tensor and all its views.
+// Buffers of kRecycledBytes and more come from (and go back to) a small
+// per-thread cache: a training loop frees and allocates the same large sizes
+// every step, and fresh multi-megabyte allocations cost page faults.
 struct Storage {
+ public:
+  static constexpr size_t kRecycledBytes = size_t{64} << 10;
+
   explicit Storage(size_t nbytes);
   ~Storage();
   Storage(const Storage&) = delete;
@@ -25,9 +32,17 @@ struct Storage {
 
   void* data;
   size_t nbytes;
+  size_t capacity;  // bytes actually allocated (rounded up when recycled)
+
   // Bumped by every in-place write. Shared by all views of the buffer, so a
   // tensor saved for backward notices writes made through any alias.
   std::atomic<uint32_t> version{0};
+
+ private:
+  // Small tensors (scalars, biases, the tiny graphs of per-op overhead) keep
+  // their data here, saving an allocation per tensor.
+  static constexpr size_t kInlineBytes = 64;
+  alignas(64) std::byte inline_[kInlineBytes];
 };
 
 struct TensorImpl {

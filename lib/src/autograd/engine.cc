@@ -6,7 +6,10 @@
 // 2. Run nodes from a ready stack. A node is ready once every dependency has
 //    delivered its gradient; its gradients then flow along its edges into
 //    per-node buffers, summed when several arrive.
+#include <utility>
 #include <vector>
+
+#include "absl/container/inlined_vector.h"
 
 #include "absl/container/flat_hash_map.h"
 #include "autograd/node.h"
@@ -25,6 +28,35 @@ struct NodeState {
   Tensor grad;  // sum of the gradients delivered so far
 };
 
+// Per-run state of the nodes a backward reaches. Most graphs in a training
+// step are small: a linear scan of an inline array beats hashing (and
+// allocates nothing) until kLinear nodes, then a hash map takes over.
+class NodeStates {
+ public:
+  // The state of `node`, and whether it was just created.
+  std::pair<NodeState*, bool> find_or_insert(Node* node) {
+    if (map_.empty()) {
+      for (auto& [key, state] : small_) {
+        if (key == node) return {&state, false};
+      }
+      if (small_.size() < kLinear) {
+        small_.emplace_back(node, NodeState());
+        return {&small_.back().second, true};
+      }
+      for (auto& [key, state] : small_) map_.emplace(key, std::move(state));
+      small_.clear();
+    }
+    auto [it, inserted] = map_.try_emplace(node);
+    return {&it->second, inserted};
+  }
+  NodeState& operator[](Node* node) { return *find_or_insert(node).first; }
+
+ private:
+  static constexpr size_t kLinear = 16;
+  absl::InlinedVector<std::pair<Node*, NodeState>, kLinear> small_;
+  absl::flat_hash_map<Node*, NodeState> map_;
+};
+
 }  // namespace
 
 bool is_grad_enabled() { return t_grad_enabled; }
@@ -41,18 +73,18 @@ EnableGradGuard::~EnableGradGuard() { t_grad_enabled = previous_; }
 void run_backward(const std::shared_ptr<Node>& root, const Tensor& root_grad, bool retain_graph,
                   bool create_graph, absl::Span<const std::shared_ptr<Node>> captures,
                   std::vector<Tensor>* captured) {
-  absl::flat_hash_map<Node*, NodeState> state;
+  NodeStates state;
   {
-    std::vector<Node*> stack = {root.get()};
+    absl::InlinedVector<Node*, 16> stack = {root.get()};
     state[root.get()];
     while (!stack.empty()) {
       Node* node = stack.back();
       stack.pop_back();
       for (const auto& next : node->next) {
         if (!next) continue;
-        auto [it, inserted] = state.try_emplace(next.get());
+        auto [next_state, inserted] = state.find_or_insert(next.get());
         if (inserted) stack.push_back(next.get());
-        ++it->second.dependencies;
+        ++next_state->dependencies;
       }
     }
   }
@@ -63,7 +95,7 @@ void run_backward(const std::shared_ptr<Node>& root, const Tensor& root_grad, bo
 
   EnableGradGuard grad_mode(create_graph);
   state[root.get()].grad = root_grad;
-  std::vector<std::shared_ptr<Node>> ready = {root};
+  absl::InlinedVector<std::shared_ptr<Node>, 16> ready = {root};
   while (!ready.empty()) {
     std::shared_ptr<Node> node = std::move(ready.back());
     ready.pop_back();

@@ -13,35 +13,48 @@ namespace minitorch {
 
 namespace {
 
-// Folds x over the dims in `mask` into a new tensor of the kept shape
-// (reduced dims have size 1), starting every output at `init`.
+// Folds x over the dims in `mask` into a new tensor of the reduced shape
+// (reduced dims kept as size 1 with keepdim, else dropped: the memory is the
+// same), starting every output at `init`.
 template <class T, class Combine>
-Tensor reduce_kernel(const Tensor& x, absl::Span<const bool> mask, T init, Combine combine) {
+Tensor reduce_kernel(const Tensor& x, absl::Span<const bool> mask, bool keepdim, T init, Combine combine) {
   const TensorImpl& xi = *x.impl();
-  Tensor out = empty(reduced_shape(xi.shape, mask, /*keepdim=*/true), xi.dtype);
+  Tensor out = empty(reduced_shape(xi.shape, mask, keepdim), xi.dtype);
   T* po = out.impl()->data<T>();
   const int64_t n_out = out.numel();
   for (int64_t i = 0; i < n_out; ++i) po[i] = init;
   const T* px = xi.data<T>();
-  const Shape out_strides = broadcast_strides(*out.impl(), xi.shape);
+  // A row along reduced dims folds into 8 register lanes (so it vectorises).
+  const auto fold_row = [&](T* o, const T* a, int64_t n, int64_t stride) {
+    constexpr int kLanes = 8;
+    T lanes[kLanes];
+    for (int l = 0; l < kLanes; ++l) lanes[l] = init;
+    int64_t i = 0;
+    if (stride == 1) {
+      for (; i + kLanes <= n; i += kLanes) {
+        for (int l = 0; l < kLanes; ++l) lanes[l] = combine(lanes[l], a[i + l]);
+      }
+    }
+    for (; i < n; ++i) lanes[0] = combine(lanes[0], a[i * stride]);
+    T acc = *o;
+    for (int l = 0; l < kLanes; ++l) acc = combine(acc, lanes[l]);
+    *o = acc;
+  };
+  if (n_out == 1 && xi.is_contiguous()) {
+    fold_row(po, px, xi.numel(), 1);
+    return out;
+  }
+  // The output read as broadcast over the input: stride 0 on reduced dims.
+  Shape out_strides = contiguous_strides(reduced_shape(xi.shape, mask, /*keepdim=*/true));
+  for (size_t d = 0; d < mask.size(); ++d) {
+    if (mask[d]) out_strides[d] = 0;
+  }
   StridedLoop<2> loop(xi.shape, {&out_strides, &xi.strides}, /*order_by=*/1);
   loop.for_each_row([&](const auto& off, int64_t n, const auto& st) {
     T* o = po + off[0];
     const T* a = px + off[1];
     if (st[0] == 0) {
-      constexpr int kLanes = 8;
-      T lanes[kLanes];
-      for (int l = 0; l < kLanes; ++l) lanes[l] = init;
-      int64_t i = 0;
-      if (st[1] == 1) {
-        for (; i + kLanes <= n; i += kLanes) {
-          for (int l = 0; l < kLanes; ++l) lanes[l] = combine(lanes[l], a[i + l]);
-        }
-      }
-      for (; i < n; ++i) lanes[0] = combine(lanes[0], a[i * st[1]]);
-      T acc = *o;
-      for (int l = 0; l < kLanes; ++l) acc = combine(acc, lanes[l]);
-      *o = acc;
+      fold_row(o, a, n, st[1]);
     } else if (st[0] == 1 && st[1] == 1) {
       for (int64_t i = 0; i < n; ++i) o[i] = combine(o[i], a[i]);
     } else {
@@ -51,8 +64,8 @@ Tensor reduce_kernel(const Tensor& x, absl::Span<const bool> mask, T init, Combi
   return out;
 }
 
-// The reduction's result for its shape: the kept-shape tensor as is, or
-// viewed without the reduced dims.
+// The kept-shape result (reduced dims of size 1) of a computation as is
+// with keepdim, else viewed without the reduced dims.
 Tensor finish(Tensor kept, const Shape& input_shape, absl::Span<const bool> mask, bool keepdim) {
   if (keepdim) return kept;
   Shape shape = reduced_shape(input_shape, mask, false);
@@ -60,9 +73,9 @@ Tensor finish(Tensor kept, const Shape& input_shape, absl::Span<const bool> mask
   return make_view(kept, std::move(shape), std::move(strides), 0);
 }
 
-Tensor sum_forward(const Tensor& x, absl::Span<const bool> mask) {
+Tensor sum_forward(const Tensor& x, absl::Span<const bool> mask, bool keepdim) {
   return dispatch_float(x.dtype(), "sum", [&]<class T>() {
-    return reduce_kernel<T>(x, mask, T(0), [](T acc, T v) { return acc + v; });
+    return reduce_kernel<T>(x, mask, keepdim, T(0), [](T acc, T v) { return acc + v; });
   });
 }
 
@@ -118,7 +131,7 @@ Tensor expand_reduced(const Tensor& grad, const Shape& shape, absl::Span<const b
 Tensor sum(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim) {
   check_float(x, "sum", "input");
   const auto mask = reduction_mask(dims, x.dim(), "sum");
-  Tensor out = finish(sum_forward(x, mask), x.shape(), mask, keepdim);
+  Tensor out = sum_forward(x, mask, keepdim);
   if (should_record({&x})) {
     record(Op::kSum, out, {&x}, [shape = x.shape(), mask](const Tensor& grad,
                                                           const BackwardContext&) {
@@ -138,7 +151,7 @@ Tensor mean(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim) {
   Tensor out;
   {
     NoGradGuard no_grad;
-    out = finish(sum_forward(x, mask), x.shape(), mask, keepdim) / count;
+    out = sum_forward(x, mask, keepdim) / count;
   }
   if (should_record({&x})) {
     record(Op::kMean, out, {&x}, [shape = x.shape(), mask, count](const Tensor& grad,
@@ -159,11 +172,10 @@ Tensor amax(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim) {
              x.shape().to_string(), " (the maximum of nothing is undefined)");
   }
   Tensor out = dispatch_float(x.dtype(), "amax", [&]<class T>() {
-    return reduce_kernel<T>(x, mask, -std::numeric_limits<T>::infinity(), [](T acc, T v) {
+    return reduce_kernel<T>(x, mask, keepdim, -std::numeric_limits<T>::infinity(), [](T acc, T v) {
       return (v > acc || v != v) ? v : acc;  // NaN wins and stays
     });
   });
-  out = finish(std::move(out), x.shape(), mask, keepdim);
   if (should_record({&x})) {
     record(Op::kAmax, out, {&x}, [input = SavedTensor(x), result = SavedTensor(out, true), mask](
                                      const Tensor& grad, const BackwardContext& ctx) {

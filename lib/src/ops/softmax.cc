@@ -3,6 +3,7 @@
 // overflows), backward formulas composed from minitorch ops.
 #include <cmath>
 
+#include "kernels/fast_math.h"
 #include "ops/op_util.h"
 
 namespace minitorch {
@@ -10,9 +11,11 @@ namespace minitorch {
 namespace {
 
 // Softmax (or log-softmax) along the middle dim of a contiguous
-// (outer, n, inner) array.
+// (outer, n, inner) array. Softmax stores e^(x - max) while summing it, then
+// scales, so exp runs once per element.
 template <class T, bool kLog>
-void softmax_kernel(const T* x, T* y, int64_t outer, int64_t n, int64_t inner) {
+inline __attribute__((always_inline)) void softmax_kernel(const T* x, T* y, int64_t outer, int64_t n,
+                                                          int64_t inner) {
   for (int64_t o = 0; o < outer; ++o) {
     for (int64_t i = 0; i < inner; ++i) {
       const T* row = x + o * n * inner + i;
@@ -23,16 +26,29 @@ void softmax_kernel(const T* x, T* y, int64_t outer, int64_t n, int64_t inner) {
         max = (v > max || v != v) ? v : max;
       }
       T sum = 0;
-      for (int64_t k = 0; k < n; ++k) sum += std::exp(row[k * inner] - max);
       if constexpr (kLog) {
-        const T log_sum = std::log(sum);
-        for (int64_t k = 0; k < n; ++k) out[k * inner] = row[k * inner] - max - log_sum;
+        for (int64_t k = 0; k < n; ++k) sum += fast::exp(row[k * inner] - max);
+        const T shift = max + std::log(sum);
+        for (int64_t k = 0; k < n; ++k) out[k * inner] = row[k * inner] - shift;
       } else {
+        for (int64_t k = 0; k < n; ++k) {
+          const T e = fast::exp(row[k * inner] - max);
+          out[k * inner] = e;
+          sum += e;
+        }
         const T inv = T(1) / sum;
-        for (int64_t k = 0; k < n; ++k) out[k * inner] = std::exp(row[k * inner] - max) * inv;
+        for (int64_t k = 0; k < n; ++k) out[k * inner] *= inv;
       }
     }
   }
+}
+
+// The float32 kernels, compiled per instruction set.
+MINITORCH_CLONES void softmax_float(const float* x, float* y, int64_t outer, int64_t n, int64_t inner) {
+  softmax_kernel<float, false>(x, y, outer, n, inner);
+}
+MINITORCH_CLONES void log_softmax_float(const float* x, float* y, int64_t outer, int64_t n, int64_t inner) {
+  softmax_kernel<float, true>(x, y, outer, n, inner);
 }
 
 template <bool kLog>
@@ -44,7 +60,13 @@ Tensor softmax_forward(const Tensor& x, int64_t dim, const char* op) {
   for (int64_t i = dim + 1; i < source.dim(); ++i) inner *= source.size(i);
   const int64_t n = source.dim() == 0 ? 1 : source.size(dim);
   dispatch_float(source.dtype(), op, [&]<class T>() {
-    softmax_kernel<T, kLog>(source.impl()->data<T>(), out.impl()->data<T>(), outer, n, inner);
+    const T* x = source.impl()->data<T>();
+    T* y = out.impl()->data<T>();
+    if constexpr (std::is_same_v<T, float>) {
+      (kLog ? log_softmax_float : softmax_float)(x, y, outer, n, inner);
+    } else {
+      softmax_kernel<T, kLog>(x, y, outer, n, inner);
+    }
     return 0;
   });
   return out;

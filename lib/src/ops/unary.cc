@@ -1,6 +1,7 @@
 // Elementwise unary ops: forward kernel and backward formula side by side.
 #include <cmath>
 
+#include "kernels/fast_math.h"
 #include "ops/op_util.h"
 
 namespace minitorch {
@@ -12,6 +13,20 @@ Tensor unary_forward(const char* op, const Tensor& x, F f) {
   check_float(x, op, "input");
   return dispatch_float(x.dtype(), op,
                         [&]<class T>() { return map_unary<T>(x, x.dtype(), f); });
+}
+
+// As unary_forward, with a CPU-dispatched array kernel for contiguous
+// float32 (the general path is its reference).
+template <class F>
+Tensor unary_forward(const char* op, const Tensor& x, F f,
+                     void (*float_array)(const float*, float*, int64_t)) {
+  check_float(x, op, "input");
+  if (x.dtype() == kFloat32 && x.is_contiguous()) {
+    Tensor out = empty(x.shape(), kFloat32, op);
+    float_array(x.impl()->data<float>(), out.impl()->data<float>(), x.numel());
+    return out;
+  }
+  return unary_forward(op, x, f);
 }
 
 // sign(x) with sign(+-0) = 0 and NaN kept: the gradient of |x|, as LibTorch's sgn.
@@ -34,7 +49,7 @@ Tensor neg(const Tensor& x) {
 Tensor operator-(const Tensor& x) { return neg(x); }
 
 Tensor exp(const Tensor& x) {
-  Tensor out = unary_forward("exp", x, [](auto v) { return std::exp(v); });
+  Tensor out = unary_forward("exp", x, [](auto v) { return fast::exp(v); }, fast::exp_array);
   if (should_record({&x})) {
     record(Op::kExp, out, {&x}, [result = SavedTensor(out, true)](const Tensor& grad,
                                                                   const BackwardContext& ctx) {
@@ -78,7 +93,7 @@ Tensor abs(const Tensor& x) {
 }
 
 Tensor tanh(const Tensor& x) {
-  Tensor out = unary_forward("tanh", x, [](auto v) { return std::tanh(v); });
+  Tensor out = unary_forward("tanh", x, [](auto v) { return fast::tanh(v); }, fast::tanh_array);
   if (should_record({&x})) {
     record(Op::kTanh, out, {&x}, [result = SavedTensor(out, true)](const Tensor& grad,
                                                                    const BackwardContext& ctx) {
@@ -91,7 +106,7 @@ Tensor tanh(const Tensor& x) {
 
 Tensor sigmoid(const Tensor& x) {
   // 1 / (1 + e^-x) saturates cleanly: e^-x = inf gives 0, never NaN.
-  Tensor out = unary_forward("sigmoid", x, [](auto v) { return 1 / (1 + std::exp(-v)); });
+  Tensor out = unary_forward("sigmoid", x, [](auto v) { return fast::sigmoid(v); }, fast::sigmoid_array);
   if (should_record({&x})) {
     record(Op::kSigmoid, out, {&x}, [result = SavedTensor(out, true)](const Tensor& grad,
                                                                       const BackwardContext& ctx) {
