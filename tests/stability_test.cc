@@ -95,3 +95,19 @@ TEST(Stability, LogsumexpGradientAtHugeMagnitudeWithTies) {
 
 }  // namespace
 }  // namespace minitorch::testing
+
+namespace minitorch::testing {
+namespace {
+
+// Found by fuzz_broadcast: log_softmax must subtract the max before the log
+// of the sum; max + log(sum) loses the log at |x| ~ 1e93.
+TEST(Stability, LogSoftmaxOfEqualHugeValues) {
+  for (DType dtype : {kFloat64, kFloat32}) {
+    const double big = dtype == kFloat64 ? 2.5e93 : 1e30;
+    const Tensor y = log_softmax(full({4}, big, dtype), 0);
+    for (double v : y.to_vector()) EXPECT_NEAR(v, -std::log(4.0), 1e-6) << dtype_name(dtype);
+  }
+}
+
+}  // namespace
+}  // namespace minitorch::testing

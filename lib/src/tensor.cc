@@ -51,7 +51,7 @@ Tensor& Tensor::requires_grad_(bool requires_grad) {
            impl.shape.to_string(), " and dtype int64 cannot require grad (only float dtypes can)");
   impl_->requires_grad = requires_grad;
   if (requires_grad && !impl_->grad_accumulator) {
-    impl_->grad_accumulator = std::shared_ptr<Node>(new AccumulateGrad(impl_), NodeDeleter());
+    impl_->grad_accumulator = std::make_shared<AccumulateGrad>(impl_);
   } else if (!requires_grad) {
     impl_->grad_accumulator.reset();
   }

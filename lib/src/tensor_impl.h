@@ -46,6 +46,12 @@ struct Storage {
 };
 
 struct TensorImpl {
+  TensorImpl() = default;
+  // Releases grad_fn without recursing into its graph (see autograd/node.h).
+  ~TensorImpl();
+  TensorImpl(const TensorImpl&) = delete;
+  TensorImpl& operator=(const TensorImpl&) = delete;
+
   std::shared_ptr<Storage> storage;
   Shape shape;
   Shape strides;       // in elements, not bytes; 0 on expanded dims

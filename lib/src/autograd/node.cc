@@ -15,14 +15,16 @@ namespace {
 // A diagnostic count for tests that check training loops free their graphs.
 std::atomic<int64_t> g_live_nodes{0};
 
-// Nodes whose last handle was dropped while another node was being destroyed
-// on this thread. Draining them in a loop instead of recursing keeps the
-// stack flat however deep the graph is.
-struct PendingDeletes {
-  std::vector<Node*> nodes;
+// Node handles queued for release (see release_later). The flag outlives
+// the list at thread exit, when releases happen directly.
+struct PendingReleases {
+  std::vector<std::shared_ptr<Node>> nodes;
   bool draining = false;
+  ~PendingReleases() { destroyed = true; }
+  static thread_local bool destroyed;
 };
-thread_local PendingDeletes t_pending;
+thread_local bool PendingReleases::destroyed = false;
+thread_local PendingReleases t_pending;
 
 }  // namespace
 
@@ -33,16 +35,24 @@ Node::Node(const Shape& output_shape, DType output_dtype)
   g_live_nodes.fetch_add(1, std::memory_order_relaxed);
 }
 
-Node::~Node() { g_live_nodes.fetch_sub(1, std::memory_order_relaxed); }
+Node::~Node() {
+  for (std::shared_ptr<Node>& edge : next) release_later(edge);
+  g_live_nodes.fetch_sub(1, std::memory_order_relaxed);
+}
 
-void NodeDeleter::operator()(Node* node) const {
-  t_pending.nodes.push_back(node);
-  if (t_pending.draining) return;  // the outer call below will delete it
+void release_later(std::shared_ptr<Node>& node) {
+  if (!node) return;
+  if (PendingReleases::destroyed) {
+    node.reset();
+    return;
+  }
+  t_pending.nodes.push_back(std::move(node));
+  if (t_pending.draining) return;  // the loop below, further up the stack, takes it
   t_pending.draining = true;
   while (!t_pending.nodes.empty()) {
-    Node* next = t_pending.nodes.back();
+    std::shared_ptr<Node> next = std::move(t_pending.nodes.back());
     t_pending.nodes.pop_back();
-    delete next;  // may push more nodes, never recurses past one level
+    next.reset();  // may queue more, never recurses past one level
   }
   t_pending.draining = false;
 }
@@ -72,6 +82,8 @@ Tensor SavedTensor::unpack(const BackwardContext& ctx) const {
   attached.impl()->grad_fn = ctx.self;
   return attached;
 }
+
+TensorImpl::~TensorImpl() { release_later(grad_fn); }
 
 bool should_record(std::initializer_list<const Tensor*> operands) {
   if (!is_grad_enabled()) return false;

@@ -6,9 +6,11 @@
 // needs no gradient. Given d loss / d output, apply() returns one gradient
 // per edge (undefined where the edge is null).
 //
-// Nodes are owned by shared_ptr with NodeDeleter, which destroys them
-// iteratively: dropping the last handle to a graph a million nodes deep
-// frees it without a million nested destructor calls.
+// Graphs are destroyed iteratively: every shared_ptr<Node> whose release
+// could cascade (a node's edges, a tensor's grad_fn) goes through
+// release_later(), which queues it on a thread-local list drained by a loop.
+// Dropping the last handle to a graph a million nodes deep therefore frees it
+// without a million nested destructor calls.
 #ifndef MINITORCH_SRC_AUTOGRAD_NODE_H_
 #define MINITORCH_SRC_AUTOGRAD_NODE_H_
 
@@ -93,10 +95,9 @@ class Node {
   DType output_dtype_;
 };
 
-// Destroys nodes iteratively (see the file comment).
-struct NodeDeleter {
-  void operator()(Node* node) const;
-};
+// Releases `node` (leaving it null) without recursing into the graph
+// behind it (see the file comment).
+void release_later(std::shared_ptr<Node>& node);
 
 // The sink of a leaf that requires grad: adds incoming gradients into the
 // leaf's .grad(). Holds the leaf weakly (the leaf owns its accumulator).
@@ -159,8 +160,7 @@ bool should_record(std::initializer_list<const Tensor*> operands);
 template <class Backward>
 void record(Op op, Tensor& output, std::initializer_list<const Tensor*> operands,
             Backward backward) {
-  std::shared_ptr<Node> node(new FunctionNode<Backward>(op, output, std::move(backward)),
-                             NodeDeleter());
+  std::shared_ptr<Node> node = std::make_shared<FunctionNode<Backward>>(op, output, std::move(backward));
   for (const Tensor* operand : operands) {
     node->next.push_back(operand->requires_grad() ? gradient_edge(*operand) : nullptr);
   }

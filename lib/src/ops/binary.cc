@@ -40,10 +40,20 @@ void check_float(const Tensor& t, const char* op, const char* role) {
 }
 
 std::pair<Tensor, Tensor> promote(const Tensor& a, const Tensor& b, const char* op) {
+  const Promoted p(a, b, op);
+  return {p.a(), p.b()};
+}
+
+Promoted::Promoted(const Tensor& a, const Tensor& b, const char* op) {
   check_float(a, op, "operand a");
   check_float(b, op, "operand b");
-  if (a.dtype() == b.dtype()) return {a, b};
-  return {a.to(kFloat64), b.to(kFloat64)};
+  if (a.dtype() == b.dtype()) {
+    a_ = &a;
+    b_ = &b;
+  } else {
+    converted_a_ = a.to(kFloat64);
+    converted_b_ = b.to(kFloat64);
+  }
 }
 
 Tensor sum_to(const Tensor& grad, const Shape& shape) {
@@ -69,8 +79,9 @@ Tensor scalar_like(double value, const Tensor& like) { return scalar_tensor(valu
 
 #define MINITORCH_DEFINE_MASK(name, expr)                                       \
   Tensor name(const Tensor& a_in, const Tensor& b_in) {                         \
-    auto [a, b] = promote(a_in, b_in, #name);                                   \
-    return binary_forward(#name, a, b, [](auto x, auto y) -> decltype(x) { return (expr) ? 1 : 0; }); \
+    const Promoted promoted(a_in, b_in, #name);                                 \
+    return binary_forward(#name, promoted.a(), promoted.b(),                   \
+                          [](auto x, auto y) -> decltype(x) { return (expr) ? 1 : 0; }); \
   }
 MINITORCH_DEFINE_MASK(gt_mask, x > y)
 MINITORCH_DEFINE_MASK(ge_mask, x >= y)
@@ -79,8 +90,9 @@ MINITORCH_DEFINE_MASK(eq_mask, x == y)
 #undef MINITORCH_DEFINE_MASK
 
 Tensor add(const Tensor& a_in, const Tensor& b_in) {
-  Tensor a, b;
-  std::tie(a, b) = promote(a_in, b_in, "add");
+  const Promoted promoted(a_in, b_in, "add");
+  const Tensor& a = promoted.a();
+  const Tensor& b = promoted.b();
   Tensor out = binary_forward("add", a, b, [](auto x, auto y) { return x + y; });
   if (should_record({&a, &b})) {
     record(Op::kAdd, out, {&a, &b},
@@ -93,8 +105,9 @@ Tensor add(const Tensor& a_in, const Tensor& b_in) {
 }
 
 Tensor sub(const Tensor& a_in, const Tensor& b_in) {
-  Tensor a, b;
-  std::tie(a, b) = promote(a_in, b_in, "sub");
+  const Promoted promoted(a_in, b_in, "sub");
+  const Tensor& a = promoted.a();
+  const Tensor& b = promoted.b();
   Tensor out = binary_forward("sub", a, b, [](auto x, auto y) { return x - y; });
   if (should_record({&a, &b})) {
     record(Op::kSub, out, {&a, &b},
@@ -107,8 +120,9 @@ Tensor sub(const Tensor& a_in, const Tensor& b_in) {
 }
 
 Tensor mul(const Tensor& a_in, const Tensor& b_in) {
-  Tensor a, b;
-  std::tie(a, b) = promote(a_in, b_in, "mul");
+  const Promoted promoted(a_in, b_in, "mul");
+  const Tensor& a = promoted.a();
+  const Tensor& b = promoted.b();
   Tensor out = binary_forward("mul", a, b, [](auto x, auto y) { return x * y; });
   if (should_record({&a, &b})) {
     record(Op::kMul, out, {&a, &b},
@@ -123,8 +137,9 @@ Tensor mul(const Tensor& a_in, const Tensor& b_in) {
 }
 
 Tensor div(const Tensor& a_in, const Tensor& b_in) {
-  Tensor a, b;
-  std::tie(a, b) = promote(a_in, b_in, "div");
+  const Promoted promoted(a_in, b_in, "div");
+  const Tensor& a = promoted.a();
+  const Tensor& b = promoted.b();
   Tensor out = binary_forward("div", a, b, [](auto x, auto y) { return x / y; });
   if (should_record({&a, &b})) {
     record(Op::kDiv, out, {&a, &b},
@@ -140,8 +155,9 @@ Tensor div(const Tensor& a_in, const Tensor& b_in) {
 }
 
 Tensor pow(const Tensor& a_in, const Tensor& b_in) {
-  Tensor a, b;
-  std::tie(a, b) = promote(a_in, b_in, "pow");
+  const Promoted promoted(a_in, b_in, "pow");
+  const Tensor& a = promoted.a();
+  const Tensor& b = promoted.b();
   Tensor out = binary_forward("pow", a, b, [](auto x, auto y) { return std::pow(x, y); });
   if (should_record({&a, &b})) {
     record(Op::kPow, out, {&a, &b},
@@ -169,8 +185,9 @@ Tensor pow(const Tensor& a_in, const Tensor& b_in) {
 }
 
 Tensor maximum(const Tensor& a_in, const Tensor& b_in) {
-  Tensor a, b;
-  std::tie(a, b) = promote(a_in, b_in, "maximum");
+  const Promoted promoted(a_in, b_in, "maximum");
+  const Tensor& a = promoted.a();
+  const Tensor& b = promoted.b();
   Tensor out = binary_forward("maximum", a, b,
                               [](auto x, auto y) { return (x >= y || x != x) ? x : y; });
   if (should_record({&a, &b})) {
@@ -191,8 +208,9 @@ Tensor maximum(const Tensor& a_in, const Tensor& b_in) {
 }
 
 Tensor minimum(const Tensor& a_in, const Tensor& b_in) {
-  Tensor a, b;
-  std::tie(a, b) = promote(a_in, b_in, "minimum");
+  const Promoted promoted(a_in, b_in, "minimum");
+  const Tensor& a = promoted.a();
+  const Tensor& b = promoted.b();
   Tensor out = binary_forward("minimum", a, b,
                               [](auto x, auto y) { return (x <= y || x != x) ? x : y; });
   if (should_record({&a, &b})) {
@@ -215,8 +233,9 @@ Tensor minimum(const Tensor& a_in, const Tensor& b_in) {
 
 Tensor where(const Tensor& condition, const Tensor& a_in, const Tensor& b_in) {
   MT_CHECK(condition.defined(), "where: condition is an undefined tensor");
-  Tensor a, b;
-  std::tie(a, b) = promote(a_in, b_in, "where");
+  const Promoted promoted(a_in, b_in, "where");
+  const Tensor& a = promoted.a();
+  const Tensor& b = promoted.b();
   const Shape shape = broadcast_shapes(
       broadcast_shapes(condition.shape(), a.shape(), "where"), b.shape(), "where");
   const Tensor cond = condition.detach().to(a.dtype());

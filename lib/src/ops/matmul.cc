@@ -71,8 +71,9 @@ Tensor matmul_2d_or_batched(const Tensor& a, const Tensor& b) {
 }  // namespace
 
 Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
-  Tensor a, b;
-  std::tie(a, b) = promote(a_in, b_in, "matmul");
+  const Promoted promoted(a_in, b_in, "matmul");
+  const Tensor& a = promoted.a();
+  const Tensor& b = promoted.b();
   MT_CHECK(a.dim() >= 1 && b.dim() >= 1, "matmul: both operands need at least 1 dim, got shapes ",
            a.shape().to_string(), " and ", b.shape().to_string());
   if (a.dim() == 1 || b.dim() == 1) {

@@ -23,6 +23,23 @@ void check_float(const Tensor& t, const char* op, const char* role);
 // LibTorch's type promotion does. The conversion is differentiable.
 std::pair<Tensor, Tensor> promote(const Tensor& a, const Tensor& b, const char* op);
 
+// The operands of a binary op after promotion, without copying the handles
+// in the common case of equal dtypes (each copy is an atomic increment and
+// decrement on the per-op path).
+class Promoted {
+ public:
+  Promoted(const Tensor& a, const Tensor& b, const char* op);
+  Promoted(const Promoted&) = delete;
+  Promoted& operator=(const Promoted&) = delete;
+  const Tensor& a() const { return a_ ? *a_ : converted_a_; }
+  const Tensor& b() const { return b_ ? *b_ : converted_b_; }
+
+ private:
+  const Tensor* a_ = nullptr;  // the original when no conversion was needed
+  const Tensor* b_ = nullptr;
+  Tensor converted_a_, converted_b_;
+};
+
 // Reverse broadcasting: sums `grad` over the dims along which a tensor of
 // `shape` was broadcast to grad's shape, and returns it with `shape`. Every
 // broadcasting backward calls this and nothing else does the job.

@@ -28,8 +28,10 @@ inline __attribute__((always_inline)) void softmax_kernel(const T* x, T* y, int6
       T sum = 0;
       if constexpr (kLog) {
         for (int64_t k = 0; k < n; ++k) sum += fast::exp(row[k * inner] - max);
-        const T shift = max + std::log(sum);
-        for (int64_t k = 0; k < n; ++k) out[k * inner] = row[k * inner] - shift;
+        // (x - max) - log(sum), in that order: max + log(sum) would lose the
+        // log where |max| is large (fuzz_broadcast found it at 1e93).
+        const T log_sum = std::log(sum);
+        for (int64_t k = 0; k < n; ++k) out[k * inner] = (row[k * inner] - max) - log_sum;
       } else {
         for (int64_t k = 0; k < n; ++k) {
           const T e = fast::exp(row[k * inner] - max);
