@@ -141,11 +141,15 @@ Tensor identity_with_abs_backward(const Tensor& x) {
 }
 
 TEST(Gradcheck, CatchesABackwardNonLinearInItsCotangent) {
-  const GradcheckResult r = gradcheck(
-      [](const std::vector<Tensor>& in) { return identity_with_abs_backward(in[0]); },
-      {randn({3, 4}, 1)});
-  EXPECT_FALSE(r.ok);
-  EXPECT_NE(r.message.find("random cotangent"), std::string::npos) << r.message;
+  for (bool error_bounded : {false, true}) {
+    GradcheckOptions options;
+    options.error_bounded = error_bounded;
+    const GradcheckResult r = gradcheck(
+        [](const std::vector<Tensor>& in) { return identity_with_abs_backward(in[0]); },
+        {randn({3, 4}, 1)}, options);
+    EXPECT_EQ(r.verdict, GradcheckVerdict::kFail) << r.message;
+    EXPECT_NE(r.message.find("random cotangent"), std::string::npos) << r.message;
+  }
 }
 
 TEST(Gradcheck, PassesOnAMultiInputFunctionWithNonScalarOutput) {
