@@ -1,28 +1,44 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12 machine: installs what is
 # missing, then
-#   1. CMake (preset ci: optimised, warnings as errors) and ctest;
-#   2. Bazel: bazel test //... offline;
-#   3. the check that CMake and Bazel build the same sources.
+#   1. CMake (preset ci: optimised, warnings as errors) and every ctest suite,
+#      including the fuzz corpus replay and a few iterations of each benchmark;
+#   2. the same suites under AddressSanitizer + UndefinedBehaviorSanitizer
+#      (preset asan, g++; LeakSanitizer on), benchmarks excepted;
+#   3. the threads test under ThreadSanitizer (preset tsan);
+#   4. Bazel: bazel test //... offline, then the check that CMake and Bazel
+#      build the same sources.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
+step() { echo; echo "== $1 ($(( $(date +%s) - start )) s)"; }
 
 scripts/install_deps.sh
 
-echo "== CMake build and ctest (preset ci)"
+step "CMake build and ctest (preset ci)"
 cmake --preset ci
 cmake --build --preset ci
 ctest --preset ci
-echo "== property tests (draws per property)"
+echo "property tests (draws per property):"
 grep -h '^\[property\]' build/ci/Testing/Temporary/LastTest.log | sort
 
-echo "== Bazel: bazel test //..."
+step "ASan + UBSan build and ctest (preset asan)"
+cmake --preset asan
+cmake --build --preset asan
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  LSAN_OPTIONS=suppressions="$PWD/scripts/lsan.supp" ctest --preset asan
+
+step "ThreadSanitizer: threads_test (preset tsan)"
+cmake --preset tsan
+cmake --build --preset tsan --target threads_test
+TSAN_OPTIONS=halt_on_error=1 OPENBLAS_NUM_THREADS=1 build/tsan/tests/threads_test
+
+step "Bazel: bazel test //..."
 bazel_flags=(--output_user_root="$PWD/build/bazel-root")
 trap 'bazel "${bazel_flags[@]}" shutdown 2>/dev/null || true' EXIT
 bazel "${bazel_flags[@]}" test //...
 
-echo "== CMake and Bazel build the same sources"
+step "CMake and Bazel build the same sources"
 scripts/check_build_sync.sh build/ci "${bazel_flags[@]}"
 
-echo "== test.sh finished in $(( $(date +%s) - start )) s"
+step "test.sh finished"

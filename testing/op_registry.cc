@@ -245,6 +245,14 @@ const OpInfo& find_op(const std::string& name) {
   throw std::invalid_argument("no op named " + name + " in the registry");
 }
 
+GradcheckFunction as_function_of_input(const OpInfo& info, const Inputs& sample, int which) {
+  return [&info, sample, which](const std::vector<Tensor>& x) {
+    Inputs all = sample;
+    all[static_cast<size_t>(which)] = x[0];
+    return info.fn(all);
+  };
+}
+
 Tensor sample_values(const Shape& shape, Domain domain, DType dtype, uint64_t seed) {
   switch (domain) {
     case Domain::kReal:

@@ -75,6 +75,10 @@ const OpInfo& find_op(const std::string& name);
 // from each input's domain with a seed, nudged away from kinks.
 Inputs make_sample(const OpInfo& info, size_t index, DType dtype, uint64_t seed);
 
+// The op as a function of input `which` alone, the other inputs held at
+// `sample`'s values: what a per-input gradcheck checks.
+GradcheckFunction as_function_of_input(const OpInfo& info, const Inputs& sample, int which);
+
 // Draws values from `domain` for a tensor of `shape`.
 Tensor sample_values(const Shape& shape, Domain domain, DType dtype, uint64_t seed);
 

@@ -33,11 +33,7 @@ TEST_P(OpGradcheck, MatchesFiniteDifferences) {
   const int which = GetParam().input;
   for (size_t s = 0; s < info.shapes.size(); ++s) {
     const Inputs sample = make_sample(info, s, kFloat64, /*seed=*/100 + s);
-    auto fn = [&](const std::vector<Tensor>& x) {
-      Inputs all = sample;
-      all[which] = x[0];
-      return info.fn(all);
-    };
+    const GradcheckFunction fn = as_function_of_input(info, sample, which);
     const GradcheckResult r = gradcheck(fn, {sample[which]});
     EXPECT_TRUE(r.ok) << info.name << " sample " << s << ": " << r.message;
   }
@@ -197,11 +193,7 @@ TEST_P(ErrorBoundedGradcheck, PassesEveryCorrectOp) {
   const int which = GetParam().input;
   for (size_t s = 0; s < info.shapes.size(); ++s) {
     const Inputs sample = make_sample(info, s, kFloat64, /*seed=*/100 + s);
-    auto fn = [&](const std::vector<Tensor>& x) {
-      Inputs all = sample;
-      all[which] = x[0];
-      return info.fn(all);
-    };
+    const GradcheckFunction fn = as_function_of_input(info, sample, which);
     const GradcheckResult r = gradcheck(fn, {sample[which]}, error_bounded());
     EXPECT_EQ(r.verdict, GradcheckVerdict::kPass) << info.name << " sample " << s << ": " << r.message;
   }
@@ -289,11 +281,7 @@ TEST_P(OpGradgradcheck, SecondDerivativesMatchFiniteDifferences) {
   const OpInfo& info = *GetParam().info;
   const int which = GetParam().input;
   const Inputs sample = make_sample(info, 0, kFloat64, /*seed=*/500);
-  auto fn = [&](const std::vector<Tensor>& x) {
-    Inputs all = sample;
-    all[which] = x[0];
-    return info.fn(all);
-  };
+  const GradcheckFunction fn = as_function_of_input(info, sample, which);
   const GradcheckResult r = gradgradcheck(fn, {sample[which]});
   EXPECT_TRUE(r.ok) << info.name << ": " << r.message;
 }
