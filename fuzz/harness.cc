@@ -68,13 +68,30 @@ void check_gradients(const char* target, const testing::Program& program,
   GradcheckOptions options;
   options.error_bounded = true;
   options.branches = [&](const std::vector<Tensor>& x) { return testing::kink_signature(program, x); };
+  // A full Jacobian costs one backward per output element. Past
+  // kMaxCheckedOutputs, check a random projection sum(w * f(x)) instead: a
+  // wrong entry changes it unless w happens to cancel it, which a random w
+  // does not.
+  constexpr int64_t kMaxCheckedOutputs = 64;
+  Shape out_shape;
+  {
+    NoGradGuard no_grad;
+    out_shape = testing::run_program(program, inputs).shape();
+  }
+  const bool project = numel(out_shape) > kMaxCheckedOutputs;
+  const Tensor weights = project ? randn(out_shape, 0xF0221) : Tensor();
   const GradcheckResult r = gradcheck(
-      [&](const std::vector<Tensor>& x) { return testing::run_program(program, x); }, inputs, options);
+      [&](const std::vector<Tensor>& x) {
+        const Tensor y = testing::run_program(program, x);
+        return project ? sum(y * weights) : y;
+      },
+      inputs, options);
   count(target, r.verdict);
   if (r.verdict == GradcheckVerdict::kFail) {
     fail(target,
          absl::StrCat("program:\n", testing::describe(program, inputs.size()), "inputs:\n",
-                      describe_inputs(inputs), r.message),
+                      describe_inputs(inputs), project ? "checked: sum(w * result), w = randn(seed 0xF0221)\n" : "",
+                      r.message),
          bytes);
   }
 }

@@ -22,7 +22,8 @@ void count(const char* target, GradcheckVerdict verdict);
 // aborts, which libFuzzer reports as a crash and saves the input.
 [[noreturn]] void fail(const char* target, const std::string& what, absl::Span<const uint8_t> bytes);
 
-// Error-bounded gradcheck of `program` on `inputs`; counts the verdict and
+// Error-bounded gradcheck of `program` on `inputs` (of a random projection
+// of its result when that has more than 64 elements); counts the verdict and
 // fails on "fail".
 void check_gradients(const char* target, const testing::Program& program,
                      const std::vector<Tensor>& inputs, absl::Span<const uint8_t> bytes);
