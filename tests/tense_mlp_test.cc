@@ -46,8 +46,13 @@ TEST(TenseMlp, MemoryAndGraphNodesStayFlatAcrossEpochs) {
   });
   // After warm-up, no epoch leaves more graph nodes alive than the first did.
   for (size_t e = 10; e < nodes.size(); ++e) EXPECT_EQ(nodes[e], nodes[10]) << "epoch " << e + 1;
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer keeps freed memory in quarantine (resident on purpose);
+  // the graph-node count above is the check there.
+#else
   // 290 epochs of a growing loop would add megabytes; allow allocator noise.
   EXPECT_LT(rss.back() - rss[10], 1 << 20) << "resident memory grew from " << rss[10] << " to " << rss.back();
+#endif
 }
 
 }  // namespace
