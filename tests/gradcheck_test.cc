@@ -347,3 +347,46 @@ TEST(ErrorBoundedGradcheck, OverflowingDifferencesAreInconclusive) {
 
 }  // namespace
 }  // namespace minitorch::testing
+
+namespace minitorch::testing {
+namespace {
+
+// A 64x64 matmul whose backward for a forgets to transpose b: shapes agree,
+// values do not.
+Tensor matmul_with_untransposed_backward(const Tensor& a, const Tensor& b) {
+  Tensor out = matmul(a.detach(), b.detach());
+  if (should_record({&a, &b})) {
+    record(Op::kMatmul, out, {&a, &b}, [a = a.detach(), b = b.detach()](const Tensor& grad, const BackwardContext&) {
+      return GradList{matmul(grad, b), matmul(a.t(), grad)};
+    });
+  }
+  return out;
+}
+
+TEST(FastGradcheck, CatchesAWrong64x64MatmulBackwardAndNamesTheEntry) {
+  GradcheckOptions options;
+  options.fast_mode = true;
+  const Tensor a = randn({64, 64}, 1), b = randn({64, 64}, 2);
+  const GradcheckResult r = gradcheck(
+      [&](const std::vector<Tensor>& in) { return matmul_with_untransposed_backward(in[0], b); }, {a}, options);
+  EXPECT_EQ(r.verdict, GradcheckVerdict::kFail) << r.message;
+  EXPECT_NE(r.message.find("fast mode"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("flat index"), std::string::npos) << r.message;  // from the full rerun
+}
+
+TEST(FastGradcheck, PassesEveryCorrectOp) {
+  GradcheckOptions options;
+  options.fast_mode = true;
+  for (const OpInfo& info : op_registry()) {
+    const Inputs sample = make_sample(info, 0, kFloat64, 600);
+    for (int which = 0; which < info.arity(); ++which) {
+      const GradcheckResult r = gradcheck(as_function_of_input(info, sample, which), {sample[which]}, options);
+      EXPECT_EQ(r.verdict, GradcheckVerdict::kPass) << info.name << " input " << which << ": " << r.message;
+    }
+  }
+  const Tensor a = randn({64, 64}, 1), b = randn({64, 64}, 2);
+  EXPECT_TRUE(gradcheck([](const std::vector<Tensor>& in) { return matmul(in[0], in[1]); }, {a, b}, options).ok);
+}
+
+}  // namespace
+}  // namespace minitorch::testing

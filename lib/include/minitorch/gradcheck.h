@@ -55,6 +55,14 @@ struct GradcheckOptions {
   // Error-bounded mode: an entry fails only when its error exceeds the
   // tolerance plus bound by this factor.
   double fail_margin = 4.0;
+  // Fast mode: instead of the full Jacobian, compare v^T J u for random unit
+  // vectors u (per input) and v (over the output) with the directional
+  // difference of v . f along u: two forward evaluations per step and input,
+  // not 2N. u and v are unit vectors, so the tolerance does not grow with the
+  // tensors' size (PyTorch's fast mode scales it and has passed wholly wrong
+  // gradients, pytorch/pytorch#59584). On a failure the full check runs to
+  // name the entry.
+  bool fast_mode = false;
   // Optional: which side of each of its kinks the function is on at the
   // given inputs (for example the sign of a - b for every maximum(a, b) it
   // computes; 0 exactly at the kink). A column whose finite-difference probes
