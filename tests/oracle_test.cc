@@ -125,3 +125,54 @@ TEST(OracleAtKinks, SubgradientsMatchLibTorch) {
 
 }  // namespace
 }  // namespace minitorch::testing
+
+namespace minitorch::testing {
+namespace {
+
+class DoubleBackwardOracle : public ::testing::TestWithParam<const OpInfo*> {};
+
+// d/dx of (w . dL/dx) where L = v . f(x): the recorded backward of every op,
+// differentiated again, against LibTorch's double backward at FP64.
+TEST_P(DoubleBackwardOracle, SecondDerivativesMatchLibTorch) {
+  const OpInfo& info = *GetParam();
+  Program program = {{info.call, {}}};
+  for (int i = 0; i < info.arity(); ++i) program[0].args.push_back(i);
+  const Inputs inputs = make_sample(info, 0, kFloat64, 700);
+  std::vector<Tensor> leaves;
+  for (const Tensor& x : inputs) leaves.push_back(x.detach().clone().requires_grad_());
+  const Tensor out = run_program(program, leaves);
+  const Tensor v = randn(out.shape(), 701);
+  const std::vector<Tensor> first = grad(out, leaves, v, false, /*create_graph=*/true);
+  std::vector<Tensor> weights;
+  Tensor total = scalar_tensor(0.0);
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    weights.push_back(randn(leaves[i].shape(), 710 + i));
+    total = total + (first[i] * weights[i]).sum();
+  }
+  const auto expected = torch_double_backward(program, inputs, v, weights);
+  if (!total.requires_grad()) {
+    // Linear in x: LibTorch has no second derivative either.
+    for (const auto& e : expected) {
+      if (!e) continue;
+      for (double value : e->values) EXPECT_EQ(value, 0.0) << info.name;
+    }
+    return;
+  }
+  const std::vector<Tensor> second = grad(total, leaves);
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    const RefArray want = expected[i] ? *expected[i] : to_ref(zeros(leaves[i].shape()));
+    EXPECT_TRUE(all_close(second[i], want, 1e-7, 1e-7)) << info.name << " input " << i;
+  }
+}
+
+std::vector<const OpInfo*> registry_ops() {
+  std::vector<const OpInfo*> ops;
+  for (const OpInfo& info : op_registry()) ops.push_back(&info);
+  return ops;
+}
+
+INSTANTIATE_TEST_SUITE_P(Ops, DoubleBackwardOracle, ::testing::ValuesIn(registry_ops()),
+                         [](const auto& p) { return test_name(p.param->name); });
+
+}  // namespace
+}  // namespace minitorch::testing

@@ -30,7 +30,9 @@ torch::Tensor to_torch(const Tensor& t) {
 }
 
 RefArray from_torch(const torch::Tensor& t) {
-  const torch::Tensor flat = t.detach().to(torch::kFloat64).contiguous().reshape({-1});
+  // LibTorch returns lazy "zero tensors" (no data) for some derivatives.
+  const torch::Tensor dense = t._is_zerotensor() ? torch::zeros(t.sizes(), torch::kFloat64) : t.detach();
+  const torch::Tensor flat = dense.to(torch::kFloat64).contiguous().reshape({-1});
   RefArray out;
   out.shape.assign(t.sizes().begin(), t.sizes().end());
   out.values.assign(flat.data_ptr<double>(), flat.data_ptr<double>() + flat.numel());
@@ -123,6 +125,35 @@ OracleResult torch_run(const Program& program, const std::vector<Tensor>& inputs
     } else {
       result.grads.emplace_back(std::nullopt);
     }
+  }
+  return result;
+}
+
+std::vector<std::optional<RefArray>> torch_double_backward(const Program& program,
+                                                           const std::vector<Tensor>& inputs,
+                                                           const Tensor& cotangent,
+                                                           const std::vector<Tensor>& weights) {
+  single_threaded();
+  std::vector<torch::Tensor> leaves;
+  for (const Tensor& t : inputs) leaves.push_back(to_torch(t).requires_grad_(is_floating(t.dtype())));
+  const torch::Tensor out = run_program_torch(program, leaves);
+  std::vector<torch::Tensor> float_leaves;
+  for (const torch::Tensor& l : leaves) {
+    if (l.requires_grad()) float_leaves.push_back(l);
+  }
+  const std::vector<torch::Tensor> first = torch::autograd::grad(
+      {out}, float_leaves, {to_torch(cotangent).to(out.dtype())}, /*retain_graph=*/true,
+      /*create_graph=*/true, /*allow_unused=*/true);
+  torch::Tensor total = torch::zeros({}, out.dtype());
+  for (size_t i = 0; i < first.size(); ++i) {
+    if (first[i].defined() && first[i].requires_grad()) total = total + (first[i] * to_torch(weights[i])).sum();
+  }
+  std::vector<std::optional<RefArray>> result(float_leaves.size());
+  if (!total.requires_grad()) return result;
+  const std::vector<torch::Tensor> second =
+      torch::autograd::grad({total}, float_leaves, {}, false, false, /*allow_unused=*/true);
+  for (size_t i = 0; i < second.size(); ++i) {
+    if (second[i].defined()) result[i] = from_torch(second[i]);
   }
   return result;
 }

@@ -30,6 +30,14 @@ struct OracleResult {
 OracleResult torch_run(const Program& program, const std::vector<Tensor>& inputs,
                        const Tensor& cotangent);
 
+// Second derivatives: with g_i = d(cotangent . program(x)) / d input_i
+// computed with create_graph, returns d(sum_i weights_i . g_i) / d input_j
+// for every float input j (nullopt where LibTorch has none).
+std::vector<std::optional<RefArray>> torch_double_backward(const Program& program,
+                                                           const std::vector<Tensor>& inputs,
+                                                           const Tensor& cotangent,
+                                                           const std::vector<Tensor>& weights);
+
 // The same, running the forward only (for inputs whose gradient is not
 // wanted, such as NaN patterns).
 RefArray torch_forward(const Program& program, const std::vector<Tensor>& inputs);
