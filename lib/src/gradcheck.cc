@@ -21,6 +21,8 @@ constexpr double kMachineEpsilon = std::numeric_limits<double>::epsilon();
 constexpr double kRichardsonStep = 1e-3;
 // The number of step halvings (h, h/2, h/4).
 constexpr int kLevels = 3;
+// The largest full Jacobian gradcheck builds (doubles: 128 MiB).
+constexpr size_t kMaxJacobianEntries = size_t{1} << 24;
 // f is computed through several ops, each rounding; a rounding bound of one
 // epsilon per evaluation would be too tight.
 constexpr double kRoundingSafety = 64.0;
@@ -227,6 +229,16 @@ GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>
            "; keep the checked function in float64");
   const Shape out_shape = out.shape();
   const size_t n_out = static_cast<size_t>(out.numel());
+  if (!options.fast_mode) {
+    // The full Jacobian is held in memory and costs a backward per output
+    // element and two forwards per input element: refuse sizes that would
+    // exhaust memory or time rather than grind.
+    size_t n_in = 0;
+    for (const Tensor& leaf : leaves) n_in += static_cast<size_t>(leaf.numel());
+    MT_CHECK(n_out == 0 || n_in <= kMaxJacobianEntries / n_out, "gradcheck: the full Jacobian would have ",
+             n_out, " x ", n_in, " entries (more than ", kMaxJacobianEntries,
+             "); use options.fast_mode for tensors this large");
+  }
   if (options.fast_mode) {
     GradcheckResult fast = fast_gradcheck(fn, leaves, out, options);
     if (fast.verdict != GradcheckVerdict::kFail) return fast;

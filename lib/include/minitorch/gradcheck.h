@@ -94,6 +94,8 @@ struct GradcheckResult {
 
 using GradcheckFunction = std::function<Tensor(const std::vector<Tensor>&)>;
 
+// Throws Error if the full Jacobian would have more than 2^24 entries
+// (fast mode has no such limit).
 GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>& inputs,
                           const GradcheckOptions& options = {});
 

@@ -41,8 +41,9 @@ Tensor reshape(const Tensor& x, absl::Span<const int64_t> shape_in) {
              x.shape().to_string(), " (", n, " elements) to ", shape.to_string());
     shape[inferred] = n / known;
   }
-  MT_CHECK(numel(shape) == n, "reshape: cannot reshape a tensor of shape ", x.shape().to_string(),
-           " (", n, " elements) to ", shape.to_string(), " (", numel(shape), " elements)");
+  const int64_t target = checked_numel(shape, "reshape");  // the user's dims may overflow
+  MT_CHECK(target == n, "reshape: cannot reshape a tensor of shape ", x.shape().to_string(), " (", n,
+           " elements) to ", shape.to_string(), " (", target, " elements)");
   if (shape == x.shape()) return x;
   const Tensor source = x.contiguous();
   Tensor out = view_of(source, shape, contiguous_strides(shape));
