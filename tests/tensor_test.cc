@@ -139,3 +139,20 @@ TEST(Tensor, ToStringShowsShapeAndValues) {
 
 }  // namespace
 }  // namespace minitorch::testing
+
+namespace minitorch::testing {
+namespace {
+
+// Found by fuzz_api: a zero dim next to dims whose product overflows int64
+// is a valid empty tensor; nothing may multiply the other dims unchecked.
+TEST(Tensor, ZeroDimBesideHugeDims) {
+  const int64_t huge = int64_t{1} << 32;
+  Tensor t = full({huge, huge, 0}, 1.0);
+  EXPECT_EQ(t.numel(), 0);
+  t.fill_(2.0);
+  EXPECT_EQ(sum(t).item(), 0.0);
+  EXPECT_THROW(reshape(zeros({4}), {huge, huge, 4}), Error);
+}
+
+}  // namespace
+}  // namespace minitorch::testing

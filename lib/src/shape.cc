@@ -31,6 +31,11 @@ int64_t checked_numel(absl::Span<const int64_t> shape, const char* op) {
 }
 
 int64_t numel(absl::Span<const int64_t> shape) {
+  // A zero dim makes the count 0 however large the others are (their product
+  // alone may not fit in int64: zeros({0, 1 << 40, 1 << 40}) is valid).
+  for (int64_t d : shape) {
+    if (d == 0) return 0;
+  }
   int64_t n = 1;
   for (int64_t d : shape) n *= d;
   return n;
@@ -41,7 +46,10 @@ Shape contiguous_strides(absl::Span<const int64_t> shape) {
   int64_t stride = 1;
   for (size_t i = shape.size(); i-- > 0;) {
     strides[i] = stride;
-    stride *= std::max<int64_t>(shape[i], 1);
+    // Only a tensor with a zero dim (never indexed) can overflow here.
+    if (__builtin_mul_overflow(stride, std::max<int64_t>(shape[i], 1), &stride)) {
+      stride = std::numeric_limits<int64_t>::max();
+    }
   }
   return strides;
 }

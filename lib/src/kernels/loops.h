@@ -43,9 +43,9 @@ class StridedLoop {
       std::stable_sort(order.begin(), order.end(),
                        [&](size_t x, size_t y) { return key[x] > key[y]; });
     }
-    numel_ = 1;
+    numel_ = minitorch::numel(shape);
+    if (numel_ == 0) return;  // nothing to visit (and huge dims beside a 0 would overflow)
     for (size_t i : order) {
-      numel_ *= shape[i];
       if (shape[i] == 1) continue;
       if (!sizes_.empty() && mergeable(sizes_.size() - 1, shape[i], strides, i)) {
         sizes_.back() *= shape[i];
