@@ -13,8 +13,9 @@
 //              bound flags and value(kGrid) bounds, cross_entropy targets,
 //              where's condition flags
 // A step that is invalid for its operands' shapes (minitorch::Error) is
-// dropped. A result with more than 16 elements is summed, so the Jacobian
-// stays small.
+// dropped. cross_entropy's probability target is made a softmax of the
+// value chosen (its domain). A result with more than 16 elements is summed,
+// so the Jacobian stays small.
 #include <cstdint>
 
 #include "fuzz/decoder.h"
@@ -151,9 +152,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     operands.resize(args.size());
     try {
       minitorch::NoGradGuard no_grad;
+      Program steps;
+      if (op == Op::kCrossEntropy && args.size() == 2) {
+        // A probability target must be probabilities: softmax of the value
+        // chosen (raw values of 1e176 as "probabilities" make the backward's
+        // softmax * sum(t) - t cancel catastrophically, in LibTorch too).
+        const OpCall to_probabilities{.op = Op::kSoftmax, .dims = {-1}};
+        operands[1] = minitorch::testing::run_call(to_probabilities, {operands[1]});
+        steps.push_back({to_probabilities, {args[1]}});
+        args[1] = static_cast<int>(values.size());
+      }
       Tensor result = minitorch::testing::run_call(call, operands);
+      steps.push_back({call, args});
+      for (const Step& step : steps) program.push_back(step);
+      if (steps.size() == 2) values.push_back(operands[1]);
       values.push_back(result);
-      program.push_back({call, args});
     } catch (const minitorch::Error&) {
       // Not valid for these shapes: the step is dropped.
     }
