@@ -5,6 +5,8 @@
 // relative at float32.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "minitorch/minitorch.h"
 #include "test_util.h"
 #include "testing/op_registry.h"
@@ -172,6 +174,52 @@ std::vector<const OpInfo*> registry_ops() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Ops, DoubleBackwardOracle, ::testing::ValuesIn(registry_ops()),
+                         [](const auto& p) { return test_name(p.param->name); });
+
+}  // namespace
+}  // namespace minitorch::testing
+
+namespace minitorch::testing {
+namespace {
+
+// Which of NaN, +inf, -inf or finite each value is.
+std::vector<int> classes_of(const std::vector<double>& values) {
+  std::vector<int> out;
+  for (double v : values) out.push_back(std::isnan(v) ? 0 : v == INFINITY ? 1 : v == -INFINITY ? 2 : 3);
+  return out;
+}
+
+class NonFiniteOracle : public ::testing::TestWithParam<const OpInfo*> {};
+
+// With NaN, +-inf and +-0 among the inputs, the pattern of NaN / inf in the
+// outputs and in every input gradient is LibTorch's.
+TEST_P(NonFiniteOracle, NaNAndInfPatternsMatchLibTorch) {
+  const OpInfo& info = *GetParam();
+  Program program = {{info.call, {}}};
+  for (int i = 0; i < info.arity(); ++i) program[0].args.push_back(i);
+  const size_t last = info.shapes.size() - 1;  // the largest sample: room for every special value
+  Inputs inputs = make_sample(info, last, kFloat64, 800);
+  const double specials[] = {NAN, INFINITY, -INFINITY, 0.0, -0.0};
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    std::vector<double> v = inputs[i].to_vector();
+    for (size_t k = 0; k < v.size(); k += 2) v[k] = specials[(k / 2 + i) % 5];
+    inputs[i] = tensor(v, inputs[i].shape());
+  }
+  std::vector<Tensor> leaves;
+  for (const Tensor& x : inputs) leaves.push_back(x.detach().clone().requires_grad_());
+  const Tensor out = run_program(program, leaves);
+  const Tensor cotangent = ones(out.shape());
+  out.backward(cotangent);
+  const OracleResult expected = torch_run(program, inputs, cotangent);
+  EXPECT_EQ(classes_of(out.to_vector()), classes_of(expected.forward.values)) << info.name << " forward";
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    if (!expected.grads[i]) continue;
+    EXPECT_EQ(classes_of(leaves[i].grad().to_vector()), classes_of(expected.grads[i]->values))
+        << info.name << " gradient of input " << i;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Ops, NonFiniteOracle, ::testing::ValuesIn(registry_ops()),
                          [](const auto& p) { return test_name(p.param->name); });
 
 }  // namespace

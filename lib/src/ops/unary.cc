@@ -29,9 +29,10 @@ Tensor unary_forward(const char* op, const Tensor& x, F f,
   return unary_forward(op, x, f);
 }
 
-// sign(x) with sign(+-0) = 0 and NaN kept: the gradient of |x|, as LibTorch's sgn.
+// sign(x), 0 at +-0 and at NaN: the gradient of |x| as LibTorch computes it
+// (checked by the non-finite oracle test).
 Tensor sign_of(const Tensor& x) {
-  return unary_forward("abs", x, [](auto v) -> decltype(v) { return v > 0 ? 1 : (v < 0 ? -1 : v); });
+  return unary_forward("abs", x, [](auto v) -> decltype(v) { return v > 0 ? 1 : (v < 0 ? -1 : 0); });
 }
 
 }  // namespace
