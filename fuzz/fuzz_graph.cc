@@ -4,7 +4,7 @@
 // Fields after the version byte (see decoder.h):
 //   inputs   flag: two inputs if set; each shape rank in_range(0, 3), dims
 //            in_range(1, 4)
-//   mode     mode() (raw becomes small: graphs of NaN teach nothing); values
+//   mode     mode(), wide and raw read as small (see below); values
 //   steps    in_range(1, 8), then for each step:
 //     op       in_range(0, kNumOps - 1): an op of the op table
 //     operands in_range(0, 255) per tensor operand, modulo the values so far
@@ -127,8 +127,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const int num_inputs = in.flag() ? 2 : 1;
   std::vector<Shape> shapes;
   for (int i = 0; i < num_inputs; ++i) shapes.push_back(in.shape(0, 3, 4));
+  // Small or grid values only. A graph can route gradients of 1e54 and
+  // -1e54 into one sum next to a gradient of 0.375, which floating point then
+  // loses ((0.375 + 1e54) - 1e54 == 0, in LibTorch too); no verifier can tell
+  // that from a wrong gradient. Extreme magnitudes are fuzz_softmax's and
+  // fuzz_broadcast's job, where each input takes one path.
   auto mode = in.mode();
-  if (mode == minitorch::fuzz::ValueMode::kRaw) mode = minitorch::fuzz::ValueMode::kSmall;
+  if (mode != minitorch::fuzz::ValueMode::kGrid) mode = minitorch::fuzz::ValueMode::kSmall;
   std::vector<Tensor> inputs;
   for (const Shape& s : shapes) inputs.push_back(in.values(s, mode));
 
