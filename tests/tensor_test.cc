@@ -1,6 +1,8 @@
 // Tensors: creation, dtypes, views and strides, conversions, in-place ops.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "minitorch/minitorch.h"
 #include "test_util.h"
 
@@ -152,6 +154,11 @@ TEST(Tensor, ZeroDimBesideHugeDims) {
   t.fill_(2.0);
   EXPECT_EQ(sum(t).item(), 0.0);
   EXPECT_THROW(reshape(zeros({4}), {huge, huge, 4}), Error);
+  EXPECT_TRUE(t.transpose(0, 2).is_contiguous());
+  EXPECT_EQ(t.unsqueeze(1).shape(), (Shape{huge, 1, huge, 0}));
+  EXPECT_EQ(softmax(t, 0).numel(), 0);
+  EXPECT_EQ(mean(t, {0, 1}).numel(), 0);
+  EXPECT_EQ(matmul(full({0, huge, 2}, 1.0), ones({2, 1}).expand({2, huge})).numel(), 0);
 }
 
 }  // namespace

@@ -104,6 +104,8 @@ Storage::~Storage() {
 }
 
 bool TensorImpl::is_contiguous() const {
+  // An empty tensor reads nothing (and its other dims may be too large to multiply).
+  if (numel() == 0) return true;
   int64_t expected = 1;
   for (size_t i = shape.size(); i-- > 0;) {
     if (shape[i] == 1) continue;  // the stride of a size-1 dim is never used

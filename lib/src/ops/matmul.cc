@@ -19,6 +19,33 @@ Shape batch_strides(const Tensor& t, const Shape& batch) {
   return strides;
 }
 
+// out[batch] = a[batch] @ b[batch] for every index of the broadcast batch
+// shape, one GEMM per matrix pair.
+void multiply_batches(const Tensor& a, const Tensor& b, const Shape& batch, Tensor& out) {
+  const TensorImpl& ai = *a.impl();
+  const TensorImpl& bi = *b.impl();
+  const size_t ra = ai.shape.size(), rb = bi.shape.size();
+  const int64_t m = ai.shape[ra - 2], k = ai.shape[ra - 1], n = bi.shape[rb - 1];
+  const Shape a_batch = batch_strides(a, batch);
+  const Shape b_batch = batch_strides(b, batch);
+  Shape out_batch_strides = contiguous_strides(batch);
+  for (int64_t& s : out_batch_strides) s *= m * n;
+  dispatch_float(a.dtype(), "matmul", [&]<class T>() {
+    const T* pa = ai.data<T>();
+    const T* pb = bi.data<T>();
+    T* po = out.impl()->data<T>();
+    StridedLoop<3> loop(batch, {&out_batch_strides, &a_batch, &b_batch});
+    loop.for_each_row([&](const auto& off, int64_t rows, const auto& st) {
+      for (int64_t i = 0; i < rows; ++i) {
+        const MatrixRef<T> ma{pa + off[1] + i * st[1], m, k, ai.strides[ra - 2], ai.strides[ra - 1]};
+        const MatrixRef<T> mb{pb + off[2] + i * st[2], k, n, bi.strides[rb - 2], bi.strides[rb - 1]};
+        gemm<T>(ma, mb, po + off[0] + i * st[0]);
+      }
+    });
+    return 0;
+  });
+}
+
 // a (..., m, k) times b (..., k, n), both of rank >= 2.
 Tensor matmul_2d_or_batched(const Tensor& a, const Tensor& b) {
   const Shape& sa = a.shape();
@@ -33,26 +60,9 @@ Tensor matmul_2d_or_batched(const Tensor& a, const Tensor& b) {
   out_shape.push_back(m);
   out_shape.push_back(n);
   Tensor out = empty(out_shape, a.dtype(), "matmul");
-  const Shape a_batch = batch_strides(a, batch);
-  const Shape b_batch = batch_strides(b, batch);
-  Shape out_batch_strides = contiguous_strides(batch);
-  for (int64_t& s : out_batch_strides) s *= m * n;
-  dispatch_float(a.dtype(), "matmul", [&]<class T>() {
-    const TensorImpl& ai = *a.impl();
-    const TensorImpl& bi = *b.impl();
-    const T* pa = ai.data<T>();
-    const T* pb = bi.data<T>();
-    T* po = out.impl()->data<T>();
-    StridedLoop<3> loop(batch, {&out_batch_strides, &a_batch, &b_batch});
-    loop.for_each_row([&](const auto& off, int64_t rows, const auto& st) {
-      for (int64_t i = 0; i < rows; ++i) {
-        const MatrixRef<T> ma{pa + off[1] + i * st[1], m, k, ai.strides[ra - 2], ai.strides[ra - 1]};
-        const MatrixRef<T> mb{pb + off[2] + i * st[2], k, n, bi.strides[rb - 2], bi.strides[rb - 1]};
-        gemm<T>(ma, mb, po + off[0] + i * st[0]);
-      }
-    });
-    return 0;
-  });
+  // An empty result needs no work (and sizes beside its zero dim may be too
+  // large to multiply).
+  if (out.numel() > 0) multiply_batches(a, b, batch, out);
   if (should_record({&a, &b})) {
     record(Op::kMatmul, out, {&a, &b},
            [sa = SavedTensor(a), sb = SavedTensor(b)](const Tensor& grad,

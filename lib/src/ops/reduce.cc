@@ -79,10 +79,12 @@ Tensor sum_forward(const Tensor& x, absl::Span<const bool> mask, bool keepdim) {
   });
 }
 
-int64_t reduced_count(const Shape& shape, absl::Span<const bool> mask) {
-  int64_t count = 1;
+// The number of elements each output sums, as a double: beside a zero dim
+// the reduced dims may multiply past int64.
+double reduced_count(const Shape& shape, absl::Span<const bool> mask) {
+  double count = 1;
   for (size_t i = 0; i < shape.size(); ++i) {
-    if (mask[i]) count *= shape[i];
+    if (mask[i]) count *= static_cast<double>(shape[i]);
   }
   return count;
 }
@@ -147,7 +149,7 @@ Tensor mean(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim) {
   check_float(x, "mean", "input");
   const auto mask = reduction_mask(dims, x.dim(), "mean");
   // An empty reduction is 0 / 0 = NaN, as in LibTorch.
-  const double count = static_cast<double>(reduced_count(x.shape(), mask));
+  const double count = reduced_count(x.shape(), mask);
   Tensor out;
   {
     NoGradGuard no_grad;

@@ -57,6 +57,7 @@ template <bool kLog>
 Tensor softmax_forward(const Tensor& x, int64_t dim, const char* op) {
   const Tensor source = x.detach().contiguous();
   Tensor out = empty(source.shape(), source.dtype(), op);
+  if (out.numel() == 0) return out;
   int64_t outer = 1, inner = 1;
   for (int64_t i = 0; i < dim; ++i) outer *= source.size(i);
   for (int64_t i = dim + 1; i < source.dim(); ++i) inner *= source.size(i);

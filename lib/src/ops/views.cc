@@ -1,6 +1,8 @@
 // View ops: new shape and strides over the same storage, no data copied
 // (reshape of a non-contiguous tensor copies first, as LibTorch's does).
 // Each backward maps the gradient back to the input's shape.
+#include <limits>
+
 #include "ops/op_util.h"
 
 namespace minitorch {
@@ -182,7 +184,10 @@ Tensor unsqueeze(const Tensor& x, int64_t dim) {
   Shape shape = x.shape();
   Shape strides = x.strides();
   // Any stride works for a size-1 dim; this one keeps contiguous tensors contiguous.
-  const int64_t stride = d < x.dim() ? x.strides()[d] * x.size(d) : 1;
+  int64_t stride = 1;
+  if (d < x.dim() && __builtin_mul_overflow(x.strides()[d], x.size(d), &stride)) {
+    stride = std::numeric_limits<int64_t>::max();  // only an empty tensor gets here
+  }
   shape.insert(shape.begin() + d, 1);
   strides.insert(strides.begin() + d, stride);
   Tensor out = view_of(x, std::move(shape), std::move(strides));
