@@ -2,7 +2,8 @@
 # The whole test suite, from a fresh Debian 12 machine: installs what is
 # missing, then
 #   1. CMake (preset ci: optimised, warnings as errors) and every ctest suite,
-#      including the fuzz corpus replay and a few iterations of each benchmark;
+#      including the fuzz corpus replay and a few iterations of each benchmark,
+#      then clang-tidy over the library;
 #   2. the same suites under AddressSanitizer + UndefinedBehaviorSanitizer
 #      (preset asan, g++; LeakSanitizer on), benchmarks excepted;
 #   3. the threads test under ThreadSanitizer (preset tsan);
@@ -21,6 +22,9 @@ cmake --build --preset ci
 ctest --preset ci
 echo "property tests (draws per property):"
 grep -h '^\[property\]' build/ci/Testing/Temporary/LastTest.log | sort
+
+step "clang-tidy on lib/ (.clang-tidy: bugprone, performance, modernize; warnings are errors)"
+find lib/src -name '*.cc' -print0 | xargs -0 -P2 -n1 clang-tidy-14 -p build/ci --quiet
 
 step "ASan + UBSan build and ctest (preset asan)"
 cmake --preset asan

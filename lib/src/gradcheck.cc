@@ -228,7 +228,7 @@ GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>
   MT_CHECK(out.dtype() == kFloat64, "gradcheck: fn returned ", dtype_name(out.dtype()),
            "; keep the checked function in float64");
   const Shape out_shape = out.shape();
-  const size_t n_out = static_cast<size_t>(out.numel());
+  const auto n_out = static_cast<size_t>(out.numel());
   if (!options.fast_mode) {
     // The full Jacobian is held in memory and costs a backward per output
     // element and two forwards per input element: refuse sizes that would
@@ -268,6 +268,7 @@ GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>
   auto backward_with = [&](const Tensor& cotangent) {
     std::vector<Tensor> grads = grad(out, leaves, cotangent, /*retain_graph=*/true);
     std::vector<std::vector<double>> values;
+    values.reserve(grads.size());
     for (const Tensor& g : grads) values.push_back(g.to_vector());
     return values;
   };
@@ -489,6 +490,7 @@ GradcheckResult gradgradcheck(const GradcheckFunction& fn, const std::vector<Ten
       // gradcheck probes with grad mode off; the first derivative needs it.
       EnableGradGuard grad_mode;
       std::vector<Tensor> leaves;
+      leaves.reserve(x.size());
       for (const Tensor& t : x) leaves.push_back(t.requires_grad() ? t : t.detach().requires_grad_());
       const Tensor y = fn(leaves);
       if (!y.requires_grad()) return zeros(x[i].shape(), x[i].dtype());

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "absl/strings/str_cat.h"
 #include "check.h"
 #include "minitorch/autograd.h"
 #include "minitorch/ops.h"
@@ -12,7 +13,7 @@ namespace minitorch::nn {
 std::vector<std::pair<std::string, Tensor>> Module::named_parameters() const {
   std::vector<std::pair<std::string, Tensor>> out = parameters_;
   for (const auto& [name, child] : children_) {
-    for (auto& [child_name, p] : child->named_parameters()) out.emplace_back(name + "." + child_name, p);
+    for (auto& [child_name, p] : child->named_parameters()) out.emplace_back(absl::StrCat(name, ".", child_name), p);
   }
   return out;
 }
@@ -47,7 +48,7 @@ LinearImpl::LinearImpl(const LinearOptions& options_in) : options(options_in) {
   MT_CHECK(options.in_features_ > 0 && options.out_features_ > 0, "Linear: features must be positive, got in ",
            options.in_features_, " and out ", options.out_features_);
   const double bound = 1.0 / std::sqrt(static_cast<double>(options.in_features_));
-  const auto uniform = [&](Shape shape, uint64_t seed) {
+  const auto uniform = [&](const Shape& shape, uint64_t seed) {
     return (rand(shape, seed, options.dtype_) * 2.0 - 1.0) * bound;
   };
   NoGradGuard no_grad;

@@ -66,7 +66,7 @@ enum class Op : uint8_t {
 };
 
 inline constexpr int kNumOps = 0
-#define MINITORCH_OP_COUNT(id, name, arity) +1
+#define MINITORCH_OP_COUNT(id, name, arity) +1  // NOLINT(bugprone-macro-parentheses): a token
     MINITORCH_FOR_EACH_OP(MINITORCH_OP_COUNT)
 #undef MINITORCH_OP_COUNT
     ;

@@ -51,11 +51,11 @@ inline float exp(float x) {
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
-  const int32_t ki = static_cast<int32_t>(k);
+  const auto ki = static_cast<int32_t>(k);
   const int32_t k1 = ki >> 1;
   const int32_t k2 = ki - k1;
-  const float scale1 = std::bit_cast<float>((k1 + 127) << 23);
-  const float scale2 = std::bit_cast<float>((k2 + 127) << 23);
+  const auto scale1 = std::bit_cast<float>((k1 + 127) << 23);
+  const auto scale2 = std::bit_cast<float>((k2 + 127) << 23);
   const float y = p * scale1 * scale2;
   return nan ? x : y;
 }

@@ -62,9 +62,8 @@ Tensor sum_to(const Tensor& grad, const Shape& shape) {
   MT_INTERNAL_ASSERT(lead >= 0, "sum_to: ", grad.shape().to_string(), " to ", shape.to_string());
   absl::InlinedVector<int64_t, kInlineRank> dims;
   for (int64_t i = 0; i < grad.dim(); ++i) {
-    if (i < lead) {
-      dims.push_back(i);
-    } else if (shape[i - lead] == 1 && grad.size(i) != 1) {
+    // Dropped leading dims, and dims the shape had as 1, were broadcast.
+    if (i < lead || (shape[i - lead] == 1 && grad.size(i) != 1)) {
       dims.push_back(i);
     } else {
       MT_INTERNAL_ASSERT(shape[i - lead] == grad.size(i), "sum_to: ", grad.shape().to_string(),

@@ -14,7 +14,7 @@ std::vector<int64_t> checked_indices(const Tensor& indices, int64_t rows, const 
   const std::vector<double> values = indices.to_vector();
   out.reserve(values.size());
   for (size_t i = 0; i < values.size(); ++i) {
-    const int64_t v = static_cast<int64_t>(values[i]);
+    const auto v = static_cast<int64_t>(values[i]);
     MT_CHECK(v >= 0 && v < rows, op, ": index ", v, " at position ", i, " is out of range for ",
              rows, " rows");
     out.push_back(v);

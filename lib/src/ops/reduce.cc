@@ -28,7 +28,7 @@ Tensor reduce_kernel(const Tensor& x, absl::Span<const bool> mask, bool keepdim,
   const auto fold_row = [&](T* o, const T* a, int64_t n, int64_t stride) {
     constexpr int kLanes = 8;
     T lanes[kLanes];
-    for (int l = 0; l < kLanes; ++l) lanes[l] = init;
+    for (T& lane : lanes) lane = init;
     int64_t i = 0;
     if (stride == 1) {
       for (; i + kLanes <= n; i += kLanes) {
@@ -37,7 +37,7 @@ Tensor reduce_kernel(const Tensor& x, absl::Span<const bool> mask, bool keepdim,
     }
     for (; i < n; ++i) lanes[0] = combine(lanes[0], a[i * stride]);
     T acc = *o;
-    for (int l = 0; l < kLanes; ++l) acc = combine(acc, lanes[l]);
+    for (const T lane : lanes) acc = combine(acc, lane);
     *o = acc;
   };
   if (n_out == 1 && xi.is_contiguous()) {

@@ -102,7 +102,7 @@ Tensor permute(const Tensor& x, absl::Span<const int64_t> dims) {
 
 Tensor expand(const Tensor& x, absl::Span<const int64_t> shape_in) {
   check_defined(x, "expand");
-  const int64_t rank = static_cast<int64_t>(shape_in.size());
+  const auto rank = static_cast<int64_t>(shape_in.size());
   const int64_t lead = rank - x.dim();
   MT_CHECK(lead >= 0, "expand: cannot expand a tensor of shape ", x.shape().to_string(),
            " to the lower rank shape ", Shape(shape_in).to_string());
