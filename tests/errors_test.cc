@@ -96,6 +96,14 @@ std::vector<ErrorCase> cases() {
       {"item_many", [] { kA.item(); }, {"item", "[2, 3]"}},
       {"clamp_none", [] { clamp(kA, std::nullopt, std::nullopt); }, {"clamp", "min and max"}},
       {"randn_int", [] { randn({2}, 1, kInt64); }, {"randn", "int64"}},
+      // Found by fuzz_api: values were drawn into a vector before the check.
+      {"randn_over_ceiling", [] { randn({int64_t{1} << 40}, 1); }, {"randn", "[1099511627776]", "ceiling"}},
+      {"to_vector_of_huge_view", [] { zeros({1}).expand({int64_t{1} << 40}).to_vector(); },
+       {"to_vector", "[1099511627776]", "ceiling"}},
+      {"limit_guard", [] {
+         MaxTensorBytesGuard limit(1 << 20);
+         zeros({1024, 1024});
+       }, {"zeros", "[1024, 1024]", "1048576"}},
   };
   return out;
 }

@@ -10,6 +10,7 @@
 #include "kernels/elementwise.h"
 #include "kernels/loops.h"
 #include "minitorch/autograd.h"
+#include "minitorch/memory.h"
 #include "minitorch/ops.h"
 #include "ops/op_util.h"
 #include "tensor_impl.h"
@@ -105,6 +106,11 @@ double Tensor::item() const {
 
 std::vector<double> Tensor::to_vector() const {
   const TensorImpl& impl = checked_impl();
+  // An expanded view can hold far more elements than memory: check before
+  // allocating the copy.
+  MT_CHECK(static_cast<uint64_t>(impl.numel()) <= max_tensor_bytes() / sizeof(double), "to_vector: ",
+           impl.numel(), " elements of shape ", impl.shape.to_string(), " exceed the per-tensor ceiling of ",
+           max_tensor_bytes(), " bytes as doubles");
   std::vector<double> values(static_cast<size_t>(impl.numel()));
   dispatch_all(impl.dtype, [&]<class T>() {
     const Tensor flat = map_unary<T, double>(*this, kFloat64, [](T v) { return static_cast<double>(v); });
@@ -155,16 +161,21 @@ Tensor tensor(const std::vector<double>& values, Shape shape, DType dtype) {
   return out;
 }
 
-Tensor scalar_tensor(double value, DType dtype) { return full({}, value, dtype); }
+namespace {
 
-Tensor full(Shape shape, double value, DType dtype) {
-  Tensor out = empty(shape, dtype, "full");
+// full() under the name of the function the user called, for its errors.
+Tensor filled(const Shape& shape, double value, DType dtype, const char* op) {
+  Tensor out = empty(shape, dtype, op);
   out.fill_(value);
   return out;
 }
 
-Tensor zeros(Shape shape, DType dtype) { return full(std::move(shape), 0.0, dtype); }
-Tensor ones(Shape shape, DType dtype) { return full(std::move(shape), 1.0, dtype); }
+}  // namespace
+
+Tensor scalar_tensor(double value, DType dtype) { return filled({}, value, dtype, "scalar_tensor"); }
+Tensor full(Shape shape, double value, DType dtype) { return filled(shape, value, dtype, "full"); }
+Tensor zeros(Shape shape, DType dtype) { return filled(shape, 0.0, dtype, "zeros"); }
+Tensor ones(Shape shape, DType dtype) { return filled(shape, 1.0, dtype, "ones"); }
 
 namespace {
 
@@ -174,13 +185,19 @@ double uniform01(std::mt19937_64& engine) {
   return static_cast<double>(engine() >> 11) * 0x1.0p-53;
 }
 
+// A tensor of `shape` filled by draw(), in row-major order. Allocated (and
+// so checked against the ceiling) before any value is drawn.
 template <class Draw>
 Tensor random_tensor(const Shape& shape, DType dtype, const char* op, Draw draw) {
   MT_CHECK(is_floating(dtype), op, ": dtype must be float32 or float64, got int64");
-  const int64_t n = checked_numel(shape, op);
-  std::vector<double> values(static_cast<size_t>(n));
-  for (double& v : values) v = draw();
-  return tensor(values, shape, dtype);
+  Tensor out = empty(shape, dtype, op);
+  dispatch_float(dtype, op, [&]<class T>() {
+    T* p = out.impl()->data<T>();
+    const int64_t n = out.numel();
+    for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(draw());
+    return 0;
+  });
+  return out;
 }
 
 }  // namespace
@@ -202,9 +219,13 @@ Tensor randn(Shape shape, uint64_t seed, DType dtype) {
 
 Tensor arange(int64_t n, DType dtype) {
   MT_CHECK(n >= 0, "arange: n must be >= 0, got ", n);
-  std::vector<double> values(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) values[i] = static_cast<double>(i);
-  return tensor(values, {n}, dtype);
+  Tensor out = empty({n}, dtype, "arange");
+  dispatch_all(dtype, [&]<class T>() {
+    T* p = out.impl()->data<T>();
+    for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(i);
+    return 0;
+  });
+  return out;
 }
 
 // --- In-place ops ------------------------------------------------------------
