@@ -40,14 +40,13 @@ void set_threads(int threads) {
 // so the compiler vectorises them; compiled for AVX-512 and run only where
 // the CPU has it, so the portable library build is unaffected.
 template <class T>
-__attribute__((target("avx512f,fma"))) T fma_chains(int64_t iterations) {
+__attribute__((target("avx512f,fma"), noinline)) T fma_chains(int64_t iterations, T a, T b) {
   constexpr int kLanes = 64 / sizeof(T);
   constexpr int kChains = 16;
   alignas(64) T acc[kChains][kLanes];
   for (int c = 0; c < kChains; ++c) {
-    for (int l = 0; l < kLanes; ++l) acc[c][l] = static_cast<T>(c + l) * T(1e-3);
+    for (int l = 0; l < kLanes; ++l) acc[c][l] = static_cast<T>(c + l) * b;
   }
-  const T a = T(0.999999), b = T(1e-7);
   for (int64_t i = 0; i < iterations; ++i) {
     for (int c = 0; c < kChains; ++c) {
       for (int l = 0; l < kLanes; ++l) acc[c][l] = acc[c][l] * a + b;
@@ -67,7 +66,10 @@ void probe_fma(benchmark::State& state) {
     return;
   }
   constexpr int64_t kIterations = 1 << 16;
-  for (auto _ : state) benchmark::DoNotOptimize(fma_chains<T>(kIterations));
+  // Operands from memory the compiler cannot see through, so the loop runs.
+  volatile T a = T(0.999999), b = T(1e-7);
+  volatile int64_t iterations = kIterations;
+  for (auto _ : state) benchmark::DoNotOptimize(fma_chains<T>(iterations, a, b));
   const double flops = 2.0 * kIterations * 16 * (64 / sizeof(T));
   state.counters["flops"] = flops;
 }

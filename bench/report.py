@@ -11,7 +11,7 @@ def main(path):
     for b in data['benchmarks']:
         if b.get('aggregate_name', 'median') != 'median':
             continue
-        name = b.get('run_name', b['name'])
+        name = b.get('run_name', b['name']).removesuffix('/real_time')
         seconds = b['real_time'] * {'ns': 1e-9, 'us': 1e-6, 'ms': 1e-3, 's': 1.0}[b['time_unit']]
         medians[name] = (seconds, b.get('bytes', 0), b.get('flops', 0))
 

@@ -62,7 +62,14 @@ Tensor map_unary(const Tensor& x, DType out_dtype, F f) {
   loop.for_each_row([&](const auto& off, int64_t n, const auto& st) {
     Out* po = o + off[0];
     const T* pa = a + off[1];
-    for (int64_t i = 0; i < n; ++i) po[i * st[0]] = f(pa[i * st[1]]);
+    if (st[0] == 1 && st[1] == 0) {  // an expanded input: one value per row
+      const Out v = f(*pa);
+      for (int64_t i = 0; i < n; ++i) po[i] = v;
+    } else if (st[0] == 1 && st[1] == 1) {
+      for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i]);
+    } else {
+      for (int64_t i = 0; i < n; ++i) po[i * st[0]] = f(pa[i * st[1]]);
+    }
   });
   return out;
 }

@@ -84,6 +84,42 @@ inline double exp(double x) { return std::exp(x); }
 inline double tanh(double x) { return std::tanh(x); }
 inline double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
+// out[k] = e^(x[k] - shift) for k < n, returning their sum. Two plain loops
+// (the exponentials, then an 8-lane sum) so both vectorise; a sum inside the
+// exp loop would keep it scalar.
+template <class T>
+inline __attribute__((always_inline)) T exp_shifted(const T* x, T shift, T* out, int64_t n) {
+  for (int64_t k = 0; k < n; ++k) out[k] = exp(x[k] - shift);
+  constexpr int kLanes = 8;
+  T lanes[kLanes] = {};
+  int64_t k = 0;
+  for (; k + kLanes <= n; k += kLanes) {
+    for (int l = 0; l < kLanes; ++l) lanes[l] += out[k + l];
+  }
+  for (; k < n; ++k) lanes[0] += out[k];
+  T sum = 0;
+  for (const T lane : lanes) sum += lane;
+  return sum;
+}
+
+// The largest of x[0..n), ignoring NaN (a NaN then spreads through x - max).
+// In 8 lanes: compilers vectorise a float max reduction only when told to
+// ignore NaN, so the lanes are spelled out.
+template <class T>
+inline __attribute__((always_inline)) T max_of(const T* x, int64_t n) {
+  constexpr int kLanes = 8;
+  T lanes[kLanes];
+  for (T& lane : lanes) lane = -INFINITY;
+  int64_t k = 0;
+  for (; k + kLanes <= n; k += kLanes) {
+    for (int l = 0; l < kLanes; ++l) lanes[l] = x[k + l] > lanes[l] ? x[k + l] : lanes[l];
+  }
+  for (; k < n; ++k) lanes[0] = x[k] > lanes[0] ? x[k] : lanes[0];
+  T max = -INFINITY;
+  for (const T lane : lanes) max = lane > max ? lane : max;
+  return max;
+}
+
 // y[i] = f(x[i]) for contiguous float arrays, dispatched by CPU.
 void exp_array(const float* x, float* y, int64_t n);
 void tanh_array(const float* x, float* y, int64_t n);

@@ -10,37 +10,44 @@ namespace minitorch {
 
 namespace {
 
-// Softmax (or log-softmax) along the middle dim of a contiguous
-// (outer, n, inner) array. Softmax stores e^(x - max) while summing it, then
-// scales, so exp runs once per element.
+// Softmax (or log-softmax) of each contiguous row of n elements: the max,
+// e^(x - max) into the output with its sum, then a scale, or for
+// log-softmax (x - max) - log(sum) (that order keeps the log where |max| is
+// huge).
+template <class T, bool kLog>
+inline __attribute__((always_inline)) void softmax_rows(const T* x, T* y, int64_t rows, int64_t n) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const T* row = x + r * n;
+    T* out = y + r * n;
+    const T max = fast::max_of(row, n);
+    const T sum = fast::exp_shifted(row, max, out, n);
+    if constexpr (kLog) {
+      const T log_sum = std::log(sum);
+      for (int64_t k = 0; k < n; ++k) out[k] = (row[k] - max) - log_sum;
+    } else {
+      const T inv = T(1) / sum;
+      for (int64_t k = 0; k < n; ++k) out[k] *= inv;
+    }
+  }
+}
+
+// The same along the middle dim of a contiguous (outer, n, inner) array:
+// each (outer, inner) position is a strided row, gathered into `scratch`.
 template <class T, bool kLog>
 inline __attribute__((always_inline)) void softmax_kernel(const T* x, T* y, int64_t outer, int64_t n,
                                                           int64_t inner) {
+  if (inner == 1) {
+    softmax_rows<T, kLog>(x, y, outer, n);
+    return;
+  }
+  std::vector<T> in_row(static_cast<size_t>(n)), out_row(static_cast<size_t>(n));
   for (int64_t o = 0; o < outer; ++o) {
     for (int64_t i = 0; i < inner; ++i) {
-      const T* row = x + o * n * inner + i;
-      T* out = y + o * n * inner + i;
-      T max = -INFINITY;
-      for (int64_t k = 0; k < n; ++k) {
-        const T v = row[k * inner];
-        max = (v > max || v != v) ? v : max;
-      }
-      T sum = 0;
-      if constexpr (kLog) {
-        for (int64_t k = 0; k < n; ++k) sum += fast::exp(row[k * inner] - max);
-        // (x - max) - log(sum), in that order: max + log(sum) would lose the
-        // log where |max| is large (fuzz_broadcast found it at 1e93).
-        const T log_sum = std::log(sum);
-        for (int64_t k = 0; k < n; ++k) out[k * inner] = (row[k * inner] - max) - log_sum;
-      } else {
-        for (int64_t k = 0; k < n; ++k) {
-          const T e = fast::exp(row[k * inner] - max);
-          out[k * inner] = e;
-          sum += e;
-        }
-        const T inv = T(1) / sum;
-        for (int64_t k = 0; k < n; ++k) out[k * inner] *= inv;
-      }
+      const T* src = x + o * n * inner + i;
+      T* dst = y + o * n * inner + i;
+      for (int64_t k = 0; k < n; ++k) in_row[k] = src[k * inner];
+      softmax_rows<T, kLog>(in_row.data(), out_row.data(), 1, n);
+      for (int64_t k = 0; k < n; ++k) dst[k * inner] = out_row[k];
     }
   }
 }
@@ -75,6 +82,33 @@ Tensor softmax_forward(const Tensor& x, int64_t dim, const char* op) {
   return out;
 }
 
+// Fused backward over the last dim, for backward passes that are not
+// recorded (grad mode off): softmax: y (g - sum(g y)); log-softmax:
+// g - e^y sum(g). One pass per row instead of four ops; the composed
+// formulas below are the reference (and what create_graph records).
+template <bool kLog>
+Tensor softmax_backward_last_dim(const Tensor& grad_in, const Tensor& y) {
+  const Tensor grad = grad_in.contiguous();
+  Tensor out = empty(y.shape(), y.dtype(), kLog ? "log_softmax" : "softmax");
+  const int64_t n = y.dim() == 0 ? 1 : y.size(-1);
+  const int64_t rows = n == 0 ? 0 : y.numel() / n;
+  dispatch_float(y.dtype(), "softmax", [&]<class T>() {
+    const T* py = y.impl()->data<T>();
+    const T* pg = grad.impl()->data<T>();
+    T* po = out.impl()->data<T>();
+    for (int64_t r = 0; r < rows; ++r) {
+      const T* yr = py + r * n;
+      const T* gr = pg + r * n;
+      T* o = po + r * n;
+      T dot = 0;
+      for (int64_t k = 0; k < n; ++k) dot += kLog ? gr[k] : gr[k] * yr[k];
+      for (int64_t k = 0; k < n; ++k) o[k] = kLog ? gr[k] - fast::exp(yr[k]) * dot : yr[k] * (gr[k] - dot);
+    }
+    return 0;
+  });
+  return out;
+}
+
 }  // namespace
 
 Tensor softmax(const Tensor& x, int64_t dim_in) {
@@ -86,6 +120,9 @@ Tensor softmax(const Tensor& x, int64_t dim_in) {
                                         const Tensor& grad, const BackwardContext& ctx) {
       const Tensor y = result.unpack(ctx);
       const int64_t d = y.dim() == 0 ? 0 : dim;
+      if (!is_grad_enabled() && d == std::max<int64_t>(y.dim() - 1, 0)) {
+        return GradList{softmax_backward_last_dim<false>(grad, y)};
+      }
       return GradList{y * (grad - sum(grad * y, {d}, /*keepdim=*/true))};
     });
   }
@@ -101,6 +138,9 @@ Tensor log_softmax(const Tensor& x, int64_t dim_in) {
                                            const Tensor& grad, const BackwardContext& ctx) {
       const Tensor y = result.unpack(ctx);
       const int64_t d = y.dim() == 0 ? 0 : dim;
+      if (!is_grad_enabled() && d == std::max<int64_t>(y.dim() - 1, 0)) {
+        return GradList{softmax_backward_last_dim<true>(grad, y)};
+      }
       return GradList{grad - exp(y) * sum(grad, {d}, /*keepdim=*/true)};
     });
   }
@@ -109,24 +149,117 @@ Tensor log_softmax(const Tensor& x, int64_t dim_in) {
 
 namespace {
 
-// One-hot rows (N, C) (or (C,)) of `logits`' dtype from class indices,
-// checking every index is in [0, C).
+// One-hot rows (N, C) (or (C,)) of `logits`' dtype from class indices: the
+// weights of the composed (reference, create_graph) cross-entropy backward.
+std::vector<int64_t> class_indices(const Tensor& target, const Tensor& logits);
+
 Tensor one_hot(const Tensor& target, const Tensor& logits) {
+  const int64_t classes = logits.size(-1);
+  const std::vector<int64_t> indices = class_indices(target, logits);
+  std::vector<double> rows(indices.size() * static_cast<size_t>(classes), 0.0);
+  for (size_t i = 0; i < indices.size(); ++i) rows[i * classes + static_cast<size_t>(indices[i])] = 1.0;
+  return tensor(rows, logits.shape(), logits.dtype());
+}
+
+}  // namespace
+
+namespace {
+
+// Class indices of a kInt64 target that fits `logits`, checked in [0, C).
+std::vector<int64_t> class_indices(const Tensor& target, const Tensor& logits) {
   const int64_t classes = logits.size(-1);
   const Shape expected = logits.dim() == 2 ? Shape{logits.size(0)} : Shape{};
   MT_CHECK(target.shape() == expected, "cross_entropy: class target of shape ",
            target.shape().to_string(), " does not fit logits of shape ",
            logits.shape().to_string(), " (expected target shape ", expected.to_string(), ")");
-  const std::vector<double> classes_of = target.to_vector();
-  std::vector<double> rows(classes_of.size() * static_cast<size_t>(classes), 0.0);
-  for (size_t i = 0; i < classes_of.size(); ++i) {
-    const double c = classes_of[i];
-    MT_CHECK(c >= 0 && c < static_cast<double>(classes), "cross_entropy: target ",
-             static_cast<int64_t>(c), " at index ", i, " is out of range for ", classes,
-             " classes (logits of shape ", logits.shape().to_string(), ")");
-    rows[i * classes + static_cast<size_t>(c)] = 1.0;
+  const Tensor t = target.contiguous();
+  const int64_t* p = t.impl()->data<int64_t>();
+  std::vector<int64_t> indices(p, p + t.numel());
+  for (size_t i = 0; i < indices.size(); ++i) {
+    MT_CHECK(indices[i] >= 0 && indices[i] < classes, "cross_entropy: target ", indices[i], " at index ", i,
+             " is out of range for ", classes, " classes (logits of shape ", logits.shape().to_string(), ")");
   }
-  return tensor(rows, logits.shape(), logits.dtype());
+  return indices;
+}
+
+// Mean of -log softmax(x_i)[t_i] over rows i, in one pass per row: the fused
+// forward for class targets (the composed one-hot formula is the reference).
+template <class T>
+inline __attribute__((always_inline)) double class_cross_entropy(const T* x, const std::vector<int64_t>& targets, int64_t classes) {
+  std::vector<T> scratch(static_cast<size_t>(classes));
+  double total = 0;
+  for (size_t r = 0; r < targets.size(); ++r) {
+    const T* row = x + static_cast<int64_t>(r) * classes;
+    const T max = fast::max_of(row, classes);
+    const T sum = fast::exp_shifted(row, max, scratch.data(), classes);
+    total -= static_cast<double>((row[targets[r]] - max) - std::log(sum));
+  }
+  return total / static_cast<double>(targets.size());
+}
+
+// d loss / d x = (softmax(x) - onehot(t)) * scale, fused (for backward
+// passes that are not recorded).
+template <class T>
+inline __attribute__((always_inline)) void class_cross_entropy_backward(const T* x, const std::vector<int64_t>& targets, int64_t classes, T scale,
+                                  T* out) {
+  for (size_t r = 0; r < targets.size(); ++r) {
+    const T* row = x + static_cast<int64_t>(r) * classes;
+    T* o = out + static_cast<int64_t>(r) * classes;
+    const T sum = fast::exp_shifted(row, fast::max_of(row, classes), o, classes);
+    const T factor = scale / sum;
+    for (int64_t k = 0; k < classes; ++k) o[k] *= factor;
+    o[targets[r]] -= scale;
+  }
+}
+
+MINITORCH_CLONES double class_cross_entropy_float(const float* x, const std::vector<int64_t>& targets,
+                                                  int64_t classes) {
+  return class_cross_entropy<float>(x, targets, classes);
+}
+MINITORCH_CLONES void class_cross_entropy_backward_float(const float* x, const std::vector<int64_t>& targets,
+                                                         int64_t classes, float scale, float* out) {
+  class_cross_entropy_backward<float>(x, targets, classes, scale, out);
+}
+
+// Class targets: fused kernels, and the composed backward where it is
+// recorded (create_graph).
+Tensor class_target_cross_entropy(const Tensor& logits, const Tensor& target) {
+  const std::vector<int64_t> indices = class_indices(target, logits);
+  const double batch = static_cast<double>(indices.size());
+  const int64_t classes = logits.size(-1);
+  const Tensor x = logits.detach().contiguous();
+  const double loss = dispatch_float(x.dtype(), "cross_entropy", [&]<class T>() {
+    if (indices.empty()) return static_cast<double>(NAN);
+    if constexpr (std::is_same_v<T, float>) return class_cross_entropy_float(x.impl()->data<T>(), indices, classes);
+    return class_cross_entropy<T>(x.impl()->data<T>(), indices, classes);
+  });
+  Tensor out = scalar_tensor(loss, logits.dtype());
+  if (should_record({&logits})) {
+    record(Op::kCrossEntropy, out, {&logits, &target},
+           [saved_logits = SavedTensor(logits), indices, target, batch](const Tensor& grad,
+                                                                      const BackwardContext& ctx) {
+             const Tensor logits = saved_logits.unpack(ctx);
+             if (is_grad_enabled()) {
+               const Tensor scale = grad / batch;
+               return GradList{scale * (softmax(logits, -1) - one_hot(target, logits)), Tensor()};
+             }
+             const Tensor x = logits.contiguous();
+             Tensor out = empty(x.shape(), x.dtype(), "cross_entropy");
+             const double scale = grad.item() / batch;
+             dispatch_float(x.dtype(), "cross_entropy", [&]<class T>() {
+               if constexpr (std::is_same_v<T, float>) {
+                 class_cross_entropy_backward_float(x.impl()->data<T>(), indices, x.size(-1),
+                                                    static_cast<T>(scale), out.impl()->data<T>());
+               } else {
+                 class_cross_entropy_backward<T>(x.impl()->data<T>(), indices, x.size(-1),
+                                                 static_cast<T>(scale), out.impl()->data<T>());
+               }
+               return 0;
+             });
+             return GradList{out, Tensor()};
+           });
+  }
+  return out;
 }
 
 }  // namespace
@@ -136,30 +269,23 @@ Tensor cross_entropy(const Tensor& logits_in, const Tensor& target_in) {
   MT_CHECK(target_in.defined(), "cross_entropy: target is an undefined tensor");
   MT_CHECK(logits_in.dim() == 1 || logits_in.dim() == 2, "cross_entropy: logits must have shape ",
            "(N, C) or (C,), got ", logits_in.shape().to_string());
-  const bool class_target = target_in.dtype() == kInt64;
-  Tensor logits = logits_in;
-  Tensor target = target_in;
-  if (!class_target) {
-    std::tie(logits, target) = promote(logits_in, target_in, "cross_entropy");
-    MT_CHECK(target.shape() == logits.shape(), "cross_entropy: probability target of shape ",
-             target.shape().to_string(), " does not match logits of shape ",
-             logits.shape().to_string());
-  }
-  // Weights per (row, class): the one-hot row of a class target, or the
-  // probabilities themselves.
-  const Tensor weights = class_target ? one_hot(target, logits) : target.detach();
+  if (target_in.dtype() == kInt64) return class_target_cross_entropy(logits_in, target_in);
+  Tensor logits, target;
+  std::tie(logits, target) = promote(logits_in, target_in, "cross_entropy");
+  MT_CHECK(target.shape() == logits.shape(), "cross_entropy: probability target of shape ",
+           target.shape().to_string(), " does not match logits of shape ", logits.shape().to_string());
   const double batch = logits.dim() == 2 ? static_cast<double>(logits.size(0)) : 1.0;
   Tensor out;
   {
     NoGradGuard no_grad;
-    out = -sum(log_softmax(logits, -1) * weights) / batch;
+    out = -sum(log_softmax(logits, -1) * target) / batch;
   }
   if (should_record({&logits, &target})) {
     record(Op::kCrossEntropy, out, {&logits, &target},
-           [saved_logits = SavedTensor(logits), saved_weights = SavedTensor(class_target ? weights : target), batch](
+           [saved_logits = SavedTensor(logits), saved_target = SavedTensor(target), batch](
                const Tensor& grad, const BackwardContext& ctx) {
              const Tensor logits = saved_logits.unpack(ctx);
-             const Tensor w = saved_weights.unpack(ctx);
+             const Tensor w = saved_target.unpack(ctx);
              const Tensor scale = grad / batch;
              GradList grads(2);
              if (ctx.needs[0]) {

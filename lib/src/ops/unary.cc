@@ -29,6 +29,17 @@ Tensor unary_forward(const char* op, const Tensor& x, F f,
   return unary_forward(op, x, f);
 }
 
+// f(grad, saved) in one pass: the backward of an op whose formula is
+// elementwise, when that backward is not itself recorded (grad mode off;
+// create_graph records the composed formula instead, which is also the
+// reference the oracle and gradgradcheck tests hold both to).
+template <class F>
+Tensor fused_backward(const Tensor& grad, const Tensor& saved, F f) {
+  return dispatch_float(grad.dtype(), "backward", [&]<class T>() {
+    return map_binary<T>(grad, saved, grad.shape(), f);
+  });
+}
+
 // sign(x), 0 at +-0 and at NaN: the gradient of |x| as LibTorch computes it
 // (checked by the non-finite oracle test).
 Tensor sign_of(const Tensor& x) {
@@ -76,7 +87,11 @@ Tensor sqrt(const Tensor& x) {
   if (should_record({&x})) {
     record(Op::kSqrt, out, {&x}, [result = SavedTensor(out, true)](const Tensor& grad,
                                                                    const BackwardContext& ctx) {
-      return GradList{grad / (result.unpack(ctx) * 2.0)};
+      const Tensor y = result.unpack(ctx);
+      if (!is_grad_enabled()) {
+        return GradList{fused_backward(grad, y, [](auto g, auto v) { return g / (2 * v); })};
+      }
+      return GradList{grad / (y * 2.0)};
     });
   }
   return out;
@@ -99,6 +114,9 @@ Tensor tanh(const Tensor& x) {
     record(Op::kTanh, out, {&x}, [result = SavedTensor(out, true)](const Tensor& grad,
                                                                    const BackwardContext& ctx) {
       const Tensor y = result.unpack(ctx);
+      if (!is_grad_enabled()) {
+        return GradList{fused_backward(grad, y, [](auto g, auto v) { return g * (1 - v * v); })};
+      }
       return GradList{grad * (1.0 - y * y)};
     });
   }
@@ -112,6 +130,9 @@ Tensor sigmoid(const Tensor& x) {
     record(Op::kSigmoid, out, {&x}, [result = SavedTensor(out, true)](const Tensor& grad,
                                                                       const BackwardContext& ctx) {
       const Tensor y = result.unpack(ctx);
+      if (!is_grad_enabled()) {
+        return GradList{fused_backward(grad, y, [](auto g, auto v) { return g * v * (1 - v); })};
+      }
       return GradList{grad * y * (1.0 - y)};
     });
   }
@@ -124,7 +145,11 @@ Tensor relu(const Tensor& x) {
     record(Op::kRelu, out, {&x}, [result = SavedTensor(out, true)](const Tensor& grad,
                                                                    const BackwardContext& ctx) {
       // The subgradient at 0 is 0, as in LibTorch.
-      return GradList{grad * gt_mask(result.unpack(ctx), scalar_like(0, grad))};
+      const Tensor y = result.unpack(ctx);
+      if (!is_grad_enabled()) {
+        return GradList{fused_backward(grad, y, [](auto g, auto v) -> decltype(g) { return v > 0 ? g : 0; })};
+      }
+      return GradList{grad * gt_mask(y, scalar_like(0, grad))};
     });
   }
   return out;
