@@ -66,7 +66,9 @@ void fail(const char* target, const std::string& what, absl::Span<const uint8_t>
 void check_gradients(const char* target, const testing::Program& program,
                      const std::vector<Tensor>& inputs, absl::Span<const uint8_t> bytes) {
   GradcheckOptions options;
-  options.error_bounded = true;
+  // MINITORCH_FUZZ_BASIC_VERDICT=1 judges with the basic check instead, to
+  // compare the two verdicts over a corpus (the basic one cries wolf).
+  options.error_bounded = std::getenv("MINITORCH_FUZZ_BASIC_VERDICT") == nullptr;
   options.branches = [&](const std::vector<Tensor>& x) { return testing::kink_signature(program, x); };
   // A full Jacobian costs one backward per output element. Past
   // kMaxCheckedOutputs, check a random projection sum(w * f(x)) instead: a
@@ -87,7 +89,7 @@ void check_gradients(const char* target, const testing::Program& program,
       },
       inputs, options);
   count(target, r.verdict);
-  if (r.verdict == GradcheckVerdict::kFail) {
+  if (r.verdict == GradcheckVerdict::kFail && options.error_bounded) {
     fail(target,
          absl::StrCat("program:\n", testing::describe(program, inputs.size()), "inputs:\n",
                       describe_inputs(inputs), project ? "checked: sum(w * result), w = randn(seed 0xF0221)\n" : "",

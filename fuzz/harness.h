@@ -24,7 +24,8 @@ void count(const char* target, GradcheckVerdict verdict);
 
 // Error-bounded gradcheck of `program` on `inputs` (of a random projection
 // of its result when that has more than 64 elements); counts the verdict and
-// fails on "fail".
+// fails on "fail". With MINITORCH_FUZZ_BASIC_VERDICT set, the basic check
+// judges and a "fail" is only counted (to compare the verdicts over a corpus).
 void check_gradients(const char* target, const testing::Program& program,
                      const std::vector<Tensor>& inputs, absl::Span<const uint8_t> bytes);
 
