@@ -14,7 +14,10 @@
 #include <cblas.h>
 #include <torch/torch.h>
 
+#include <unistd.h>
+
 #include <cstdint>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -84,6 +87,14 @@ void probe_bandwidth(benchmark::State& state) {
     benchmark::ClobberMemory();
   }
   state.counters["bytes"] = 3.0 * n * sizeof(float);
+}
+
+// Resident memory of this process, MiB (from /proc/self/statm).
+double resident_mib() {
+  std::ifstream statm("/proc/self/statm");
+  double size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1 << 20);
 }
 
 // --- Workloads ---------------------------------------------------------------
@@ -346,6 +357,8 @@ std::vector<Workload> workloads() {
                  }
                  const mt::Tensor x = mt_randn({64, 784}, f32, 9);
                  const mt::Tensor y = mt::tensor(labels, {64}, mt::kInt64);
+                 const mt::AllocationStats before = mt::allocation_stats();
+                 const double rss_before = resident_mib();
                  for (auto _ : state) {
                    mt::Tensor h = x;
                    for (size_t l = 0; l < params.size(); l += 2) {
@@ -359,6 +372,14 @@ std::vector<Workload> workloads() {
                      p.set_grad({});
                    }
                  }
+                 // Buffers per step, and whether a long loop grows: resident
+                 // memory after the loop minus before it.
+                 const mt::AllocationStats after = mt::allocation_stats();
+                 const double steps = static_cast<double>(state.iterations());
+                 state.counters["buffers_per_step"] = static_cast<double>(after.buffers - before.buffers) / steps;
+                 state.counters["mib_per_step"] = static_cast<double>(after.bytes - before.bytes) / steps / (1 << 20);
+                 state.counters["rss_growth_mib"] = resident_mib() - rss_before;
+                 state.counters["rss_mib"] = resident_mib();
                },
                [=](benchmark::State& state) {
                  const std::vector<int64_t> sizes = {784, 256, 128, 10};

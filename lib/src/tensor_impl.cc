@@ -13,7 +13,12 @@ namespace minitorch {
 namespace {
 constexpr std::align_val_t kAlignment{64};  // a cache line; AVX-512 loads
 thread_local size_t t_max_tensor_bytes = kDefaultMaxTensorBytes;
+std::atomic<int64_t> g_buffers{0}, g_buffer_bytes{0};
 }  // namespace
+
+AllocationStats allocation_stats() {
+  return {g_buffers.load(std::memory_order_relaxed), g_buffer_bytes.load(std::memory_order_relaxed)};
+}
 
 size_t max_tensor_bytes() { return t_max_tensor_bytes; }
 
@@ -85,6 +90,8 @@ size_t capacity_class(size_t nbytes) {
 }  // namespace
 
 Storage::Storage(size_t nbytes) : nbytes(nbytes), capacity(capacity_class(nbytes)) {
+  g_buffers.fetch_add(1, std::memory_order_relaxed);
+  g_buffer_bytes.fetch_add(static_cast<int64_t>(nbytes), std::memory_order_relaxed);
   if (capacity <= kInlineBytes) {
     data = inline_;
     return;

@@ -22,6 +22,14 @@ inline constexpr size_t kDefaultMaxTensorBytes = size_t{1} << 40;  // 1 TiB
 // The current thread's ceiling, in bytes.
 size_t max_tensor_bytes();
 
+// Tensor buffers created in this process so far, and their bytes: a
+// diagnostic (relaxed atomic counters) for measuring allocations per step.
+struct AllocationStats {
+  int64_t buffers = 0;
+  int64_t bytes = 0;
+};
+AllocationStats allocation_stats();
+
 class MaxTensorBytesGuard {
  public:
   explicit MaxTensorBytesGuard(size_t max_bytes);
