@@ -225,7 +225,7 @@ MINITORCH_CLONES void class_cross_entropy_backward_float(const float* x, const s
 // recorded (create_graph).
 Tensor class_target_cross_entropy(const Tensor& logits, const Tensor& target) {
   const std::vector<int64_t> indices = class_indices(target, logits);
-  const double batch = static_cast<double>(indices.size());
+  const auto batch = static_cast<double>(indices.size());
   const int64_t classes = logits.size(-1);
   const Tensor x = logits.detach().contiguous();
   const double loss = dispatch_float(x.dtype(), "cross_entropy", [&]<class T>() {
