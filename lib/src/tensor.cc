@@ -259,10 +259,23 @@ void inplace_binary(Tensor& self, const Tensor& other_in, const char* op, F f) {
   // Only read: no detached copy needed unless the dtype differs.
   const Tensor other = other_in.dtype() == self.dtype() ? other_in : other_in.detach().to(self.dtype());
   TensorImpl& si = *self.impl();
-  const Shape so = broadcast_strides(*other.impl(), shape);
+  const TensorImpl& oi = *other.impl();
+  if (oi.shape == shape && si.is_contiguous() && oi.is_contiguous()) {
+    // The common case (gradient accumulation, optimizer updates): one flat loop.
+    dispatch_all(si.dtype, [&]<class T>() {
+      T* ps = si.data<T>();
+      const T* po = oi.data<T>();
+      const int64_t n = si.numel();
+      for (int64_t i = 0; i < n; ++i) ps[i] = f(ps[i], po[i]);
+      return 0;
+    });
+    si.storage->version.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  const Shape so = broadcast_strides(oi, shape);
   dispatch_all(si.dtype, [&]<class T>() {
     T* ps = si.data<T>();
-    const T* po = other.impl()->data<T>();
+    const T* po = oi.data<T>();
     StridedLoop<2> loop(shape, {&si.strides, &so});
     loop.for_each_row([&](const auto& off, int64_t n, const auto& st) {
       for (int64_t i = 0; i < n; ++i) {
