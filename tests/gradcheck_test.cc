@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "autograd/node.h"
+#include "ops/op_util.h"
 #include "minitorch/minitorch.h"
 #include "testing/op_registry.h"
 #include "test_util.h"
@@ -386,6 +387,41 @@ TEST(FastGradcheck, PassesEveryCorrectOp) {
   }
   const Tensor a = randn({64, 64}, 1), b = randn({64, 64}, 2);
   EXPECT_TRUE(gradcheck([](const std::vector<Tensor>& in) { return matmul(in[0], in[1]); }, {a, b}, options).ok);
+}
+
+}  // namespace
+}  // namespace minitorch::testing
+
+namespace minitorch::testing {
+namespace {
+
+// relu whose backward gives 2 at exactly 0: no subgradient (those lie in
+// [0, 1]). Basic gradcheck cannot tell it from the correct relu at 0 (it
+// fails both); the error-bounded check calls the correct one inconclusive and
+// this one failed.
+Tensor relu_with_wrong_subgradient(const Tensor& x) {
+  Tensor out = relu(x.detach());
+  if (should_record({&x})) {
+    record(Op::kRelu, out, {&x}, [saved = x.detach()](const Tensor& grad, const BackwardContext&) {
+      const Tensor at_zero = where(saved, zeros(saved.shape()), ones(saved.shape()));
+      return GradList{grad * (gt_mask(saved, zeros({})) + at_zero * 2.0)};
+    });
+  }
+  return out;
+}
+
+TEST(ErrorBoundedGradcheck, CatchesAWrongSubgradientAtAKink) {
+  GradcheckOptions options;
+  options.error_bounded = true;
+  const Tensor at_kink = tensor({0.0, 1.5}, {2});
+  const auto wrong = [](const std::vector<Tensor>& in) { return relu_with_wrong_subgradient(in[0]); };
+  const auto right = [](const std::vector<Tensor>& in) { return relu(in[0]); };
+  EXPECT_FALSE(gradcheck(wrong, {at_kink}).ok);  // basic: fails...
+  EXPECT_FALSE(gradcheck(right, {at_kink}).ok);  // ...and misreports the correct one too
+  const GradcheckResult bad = gradcheck(wrong, {at_kink}, options);
+  EXPECT_EQ(bad.verdict, GradcheckVerdict::kFail) << bad.message;
+  EXPECT_NE(bad.message.find("no subgradient"), std::string::npos) << bad.message;
+  EXPECT_EQ(gradcheck(right, {at_kink}, options).verdict, GradcheckVerdict::kInconclusive);
 }
 
 }  // namespace

@@ -78,6 +78,9 @@ struct BoundedDerivative {
   bool finite = true;
   bool converged = true;
   bool kink = false;
+  // At a kink: the one-sided derivatives at the finest step. Every
+  // subgradient lies between them.
+  double left = 0, right = 0;
   // Whether any probe changed the output at all. If none did, the steps
   // were absorbed by rounding somewhere inside f (x + 1e24 with x = 1e252)
   // and a zero difference says nothing about the derivative.
@@ -127,6 +130,8 @@ BoundedDerivative judge_entry(const double* f_plus, const double* f_minus, const
   const double gap_coarse = std::abs(forward[1] - backward[1]);
   const double gap_fine = std::abs(forward[2] - backward[2]);
   d.kink = gap_fine > 0.75 * gap_coarse && gap_fine > 4 * rounding + 1e-12;
+  d.left = backward[kLevels - 1];
+  d.right = forward[kLevels - 1];
   return d;
 }
 
@@ -379,6 +384,7 @@ GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>
         const double numeric = d.value;
         const double bound = tolerance(numeric) + d.bound + 8 * analytic_noise[i][k * n_in + j];
         bool judged = true;
+        bool not_a_subgradient = false;
         std::string why;
         if (primary.straddles_kink) {
           judged = false;
@@ -389,6 +395,10 @@ GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>
         } else if (d.kink) {
           judged = false;
           why = "the one-sided derivatives differ (a kink)";
+          // A value outside [left, right] is no subgradient at all: a wrong
+          // gradient even where the point is not differentiable.
+          const double slack = options.fail_margin * (tolerance(numeric) + d.bound);
+          not_a_subgradient = a < std::min(d.left, d.right) - slack || a > std::max(d.left, d.right) + slack;
         } else if (!d.converged) {
           judged = false;
           why = "the finite differences do not converge";
@@ -402,10 +412,20 @@ GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>
         // A kink, a non-finite value or a non-converging estimate is never a
         // pass, even where the values happen to agree.
         const bool passes = judged && within(a, numeric, bound);
-        bool fails = judged && !within(a, numeric, (options.error_bounded ? options.fail_margin : 1.0) * bound);
+        bool fails = (judged && !within(a, numeric, (options.error_bounded ? options.fail_margin : 1.0) * bound)) ||
+                     not_a_subgradient;
         if (fails && options.error_bounded && second_opinion_passes(k, a)) {
           fails = false;
           why = "the estimate depends on the step (another step size agrees with the analytic value)";
+        }
+        if (fails && not_a_subgradient) {
+          result.verdict = GradcheckVerdict::kFail;
+          result.message = absl::StrFormat(
+              "gradcheck failed: input %d (shape %s), flat index %d, output index %d is at a kink "
+              "(one-sided derivatives %.17g and %.17g) and the analytic value %.17g is not between "
+              "them, so it is no subgradient",
+              i, shape.to_string(), j, k, d.left, d.right, a);
+          return result;
         }
         if (fails) {
           result.verdict = GradcheckVerdict::kFail;
