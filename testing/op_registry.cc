@@ -238,6 +238,12 @@ const std::vector<OpInfo>& op_registry() {
   return registry;
 }
 
+std::vector<const OpInfo*> registry_entries() {
+  std::vector<const OpInfo*> entries;
+  for (const OpInfo& info : op_registry()) entries.push_back(&info);
+  return entries;
+}
+
 const OpInfo& find_op(const std::string& name) {
   for (const OpInfo& info : op_registry()) {
     if (info.name == name) return info;

@@ -70,6 +70,8 @@ inline void PrintTo(const OpInfo* info, std::ostream* os) { *os << info->name; }
 
 const std::vector<OpInfo>& op_registry();
 const OpInfo& find_op(const std::string& name);
+// Pointers to every registry entry, for parameterised test suites.
+std::vector<const OpInfo*> registry_entries();
 
 // Sample inputs for entry `info`, sample `index`, of `dtype`; values drawn
 // from each input's domain with a seed, nudged away from kinks.

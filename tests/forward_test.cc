@@ -43,13 +43,7 @@ TEST_P(OpForward, MatchesReferenceFloat32NonContiguous) {
   check_forward(*GetParam(), kFloat32, true, 1e-5, 1e-6);
 }
 
-std::vector<const OpInfo*> all_ops() {
-  std::vector<const OpInfo*> ops;
-  for (const OpInfo& info : op_registry()) ops.push_back(&info);
-  return ops;
-}
-
-INSTANTIATE_TEST_SUITE_P(Ops, OpForward, ::testing::ValuesIn(all_ops()),
+INSTANTIATE_TEST_SUITE_P(Ops, OpForward, ::testing::ValuesIn(registry_entries()),
                          [](const auto& p) { return test_name(p.param->name); });
 
 // Hand-computed values, independent of both the library and the reference.

@@ -26,19 +26,19 @@ std::vector<InputCase> every_op_input() {
 
 void PrintTo(const InputCase& c, std::ostream* os) { *os << c.info->name << " input " << c.input; }
 
-class OpGradcheck : public ::testing::TestWithParam<InputCase> {};
-
-// d op / d input, with the other inputs held fixed, at every sample shape.
-TEST_P(OpGradcheck, MatchesFiniteDifferences) {
-  const OpInfo& info = *GetParam().info;
-  const int which = GetParam().input;
-  for (size_t s = 0; s < info.shapes.size(); ++s) {
-    const Inputs sample = make_sample(info, s, kFloat64, /*seed=*/100 + s);
-    const GradcheckFunction fn = as_function_of_input(info, sample, which);
-    const GradcheckResult r = gradcheck(fn, {sample[which]});
-    EXPECT_TRUE(r.ok) << info.name << " sample " << s << ": " << r.message;
+// gradcheck of d op / d input (the other inputs held fixed) at every sample
+// shape of the registry entry must pass.
+void expect_pass_at_every_sample(const InputCase& c, const GradcheckOptions& options) {
+  for (size_t s = 0; s < c.info->shapes.size(); ++s) {
+    const Inputs sample = make_sample(*c.info, s, kFloat64, /*seed=*/100 + s);
+    const GradcheckResult r = gradcheck(as_function_of_input(*c.info, sample, c.input), {sample[c.input]}, options);
+    EXPECT_EQ(r.verdict, GradcheckVerdict::kPass) << c.info->name << " sample " << s << ": " << r.message;
   }
 }
+
+class OpGradcheck : public ::testing::TestWithParam<InputCase> {};
+
+TEST_P(OpGradcheck, MatchesFiniteDifferences) { expect_pass_at_every_sample(GetParam(), {}); }
 
 INSTANTIATE_TEST_SUITE_P(Ops, OpGradcheck, ::testing::ValuesIn(every_op_input()),
                          [](const auto& p) {
@@ -189,16 +189,7 @@ GradcheckOptions error_bounded() {
 class ErrorBoundedGradcheck : public ::testing::TestWithParam<InputCase> {};
 
 // Every correct op passes the error-bounded check at the registry samples.
-TEST_P(ErrorBoundedGradcheck, PassesEveryCorrectOp) {
-  const OpInfo& info = *GetParam().info;
-  const int which = GetParam().input;
-  for (size_t s = 0; s < info.shapes.size(); ++s) {
-    const Inputs sample = make_sample(info, s, kFloat64, /*seed=*/100 + s);
-    const GradcheckFunction fn = as_function_of_input(info, sample, which);
-    const GradcheckResult r = gradcheck(fn, {sample[which]}, error_bounded());
-    EXPECT_EQ(r.verdict, GradcheckVerdict::kPass) << info.name << " sample " << s << ": " << r.message;
-  }
-}
+TEST_P(ErrorBoundedGradcheck, PassesEveryCorrectOp) { expect_pass_at_every_sample(GetParam(), error_bounded()); }
 
 INSTANTIATE_TEST_SUITE_P(Ops, ErrorBoundedGradcheck, ::testing::ValuesIn(every_op_input()),
                          [](const auto& p) {

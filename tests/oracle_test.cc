@@ -167,13 +167,7 @@ TEST_P(DoubleBackwardOracle, SecondDerivativesMatchLibTorch) {
   }
 }
 
-std::vector<const OpInfo*> registry_ops() {
-  std::vector<const OpInfo*> ops;
-  for (const OpInfo& info : op_registry()) ops.push_back(&info);
-  return ops;
-}
-
-INSTANTIATE_TEST_SUITE_P(Ops, DoubleBackwardOracle, ::testing::ValuesIn(registry_ops()),
+INSTANTIATE_TEST_SUITE_P(Ops, DoubleBackwardOracle, ::testing::ValuesIn(registry_entries()),
                          [](const auto& p) { return test_name(p.param->name); });
 
 }  // namespace
@@ -219,7 +213,7 @@ TEST_P(NonFiniteOracle, NaNAndInfPatternsMatchLibTorch) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Ops, NonFiniteOracle, ::testing::ValuesIn(registry_ops()),
+INSTANTIATE_TEST_SUITE_P(Ops, NonFiniteOracle, ::testing::ValuesIn(registry_entries()),
                          [](const auto& p) { return test_name(p.param->name); });
 
 }  // namespace
