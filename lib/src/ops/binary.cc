@@ -39,11 +39,6 @@ void check_float(const Tensor& t, const char* op, const char* role) {
            " is int64; this op needs float32 or float64 (convert with .to(kFloat64))");
 }
 
-std::pair<Tensor, Tensor> promote(const Tensor& a, const Tensor& b, const char* op) {
-  const Promoted p(a, b, op);
-  return {p.a(), p.b()};
-}
-
 Promoted::Promoted(const Tensor& a, const Tensor& b, const char* op) {
   check_float(a, op, "operand a");
   check_float(b, op, "operand b");

@@ -19,12 +19,9 @@ namespace minitorch {
 // operand, for the message ("add: operand b is undefined").
 void check_float(const Tensor& t, const char* op, const char* role);
 
-// a and b converted to a common float dtype (float64 if either is), as
-// LibTorch's type promotion does. The conversion is differentiable.
-std::pair<Tensor, Tensor> promote(const Tensor& a, const Tensor& b, const char* op);
-
-// The operands of a binary op after promotion, without copying the handles
-// in the common case of equal dtypes (each copy is an atomic increment and
+// The operands of a binary op converted to a common float dtype (float64 if
+// either is), as LibTorch's type promotion does (the conversion is
+// differentiable), without copying the handles in the common case of equal dtypes (each copy is an atomic increment and
 // decrement on the per-op path).
 class Promoted {
  public:

@@ -270,8 +270,9 @@ Tensor cross_entropy(const Tensor& logits_in, const Tensor& target_in) {
   MT_CHECK(logits_in.dim() == 1 || logits_in.dim() == 2, "cross_entropy: logits must have shape ",
            "(N, C) or (C,), got ", logits_in.shape().to_string());
   if (target_in.dtype() == kInt64) return class_target_cross_entropy(logits_in, target_in);
-  Tensor logits, target;
-  std::tie(logits, target) = promote(logits_in, target_in, "cross_entropy");
+  const Promoted promoted(logits_in, target_in, "cross_entropy");
+  const Tensor& logits = promoted.a();
+  const Tensor& target = promoted.b();
   MT_CHECK(target.shape() == logits.shape(), "cross_entropy: probability target of shape ",
            target.shape().to_string(), " does not match logits of shape ", logits.shape().to_string());
   const double batch = logits.dim() == 2 ? static_cast<double>(logits.size(0)) : 1.0;
