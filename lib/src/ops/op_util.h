@@ -21,8 +21,8 @@ void check_float(const Tensor& t, const char* op, const char* role);
 
 // The operands of a binary op converted to a common float dtype (float64 if
 // either is), as LibTorch's type promotion does (the conversion is
-// differentiable), without copying the handles in the common case of equal dtypes (each copy is an atomic increment and
-// decrement on the per-op path).
+// differentiable). Equal dtypes, the common case, copy no handle: each copy
+// is an atomic increment and decrement on the per-op path.
 class Promoted {
  public:
   Promoted(const Tensor& a, const Tensor& b, const char* op);
