@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <cstddef>
-#include <new>
 #include <cstdint>
 #include <memory>
 
@@ -17,7 +16,8 @@ namespace minitorch {
 
 class Node;
 
-// A flat, 64-byte aligned buffer shared by a tensor and all its views.
+// A flat buffer shared by a tensor and all its views: 64-byte aligned on the
+// heap, or inline for data of up to kInlineBytes.
 // Buffers of kRecycledBytes and more come from (and go back to) a small
 // per-thread cache: a training loop frees and allocates the same large sizes
 // every step, and fresh multi-megabyte allocations cost page faults.
@@ -40,9 +40,11 @@ struct Storage {
 
  private:
   // Small tensors (scalars, biases, the tiny graphs of per-op overhead) keep
-  // their data here, saving an allocation per tensor.
+  // their data here, saving an allocation per tensor. Aligned for any scalar
+  // but no more: an over-aligned Storage would need aligned operator new,
+  // which costs glibc several times a plain malloc.
   static constexpr size_t kInlineBytes = 64;
-  alignas(64) std::byte inline_[kInlineBytes];
+  alignas(alignof(std::max_align_t)) std::byte inline_[kInlineBytes];
 };
 
 struct TensorImpl {

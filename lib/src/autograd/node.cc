@@ -93,6 +93,19 @@ bool should_record(std::initializer_list<const Tensor*> operands) {
   return false;
 }
 
+namespace {
+
+// Whether `t` is a fresh, dense tensor that no other handle or view shares:
+// the engine's own gradient buffer, which a leaf may keep instead of a copy.
+bool is_sole_owner(const Tensor& t) {
+  const std::shared_ptr<TensorImpl>& impl = t.impl();
+  return impl.use_count() == 1 && impl->storage.use_count() == 1 && impl->offset == 0 &&
+         impl->grad_fn == nullptr && impl->is_contiguous() &&
+         impl->storage->nbytes == static_cast<size_t>(impl->numel()) * element_size(impl->dtype);
+}
+
+}  // namespace
+
 AccumulateGrad::AccumulateGrad(const std::shared_ptr<TensorImpl>& leaf)
     : Node(leaf->shape, leaf->dtype), leaf_(leaf) {}
 
@@ -106,8 +119,9 @@ GradList AccumulateGrad::apply(const Tensor& grad_output, const std::shared_ptr<
     grad = grad.defined() ? add(grad, grad_output) : grad_output;
   } else if (!grad.defined()) {
     // The incoming gradient may alias other tensors (an expanded view, the
-    // user's grad_output): the leaf gets storage of its own.
-    grad = grad_output.clone();
+    // user's grad_output): the leaf gets storage of its own, which is the
+    // incoming gradient itself when nothing else can reach it.
+    grad = is_sole_owner(grad_output) ? grad_output : grad_output.clone();
   } else {
     NoGradGuard no_grad;
     grad.add_(grad_output);

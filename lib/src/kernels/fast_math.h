@@ -14,6 +14,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 #ifndef __has_feature
 #define __has_feature(x) 0
@@ -35,10 +36,10 @@ namespace minitorch::fast {
 // polynomial of Cephes' expf, 2^k built in the exponent bits in two halves
 // so that results down to the subnormal range come out right.
 inline float exp(float x) {
-  const bool nan = x != x;
-  float xc = x > 88.8f ? 88.8f : x;
-  xc = xc < -104.0f ? -104.0f : xc;
-  xc = nan ? 0.0f : xc;
+  // Clamped to where e^x is finite and non-zero; NaN fails both comparisons
+  // and is clamped too (to keep the conversion to int defined), then put back.
+  float xc = x < 88.8f ? x : 88.8f;
+  xc = xc > -104.0f ? xc : -104.0f;
   // Round to nearest without a rounding instruction (baseline SSE2 has none).
   const float shifter = 12582912.0f;  // 1.5 * 2^23
   const float k = (xc * 1.44269504088896341f + shifter) - shifter;
@@ -57,7 +58,7 @@ inline float exp(float x) {
   const auto scale1 = std::bit_cast<float>((k1 + 127) << 23);
   const auto scale2 = std::bit_cast<float>((k2 + 127) << 23);
   const float y = p * scale1 * scale2;
-  return nan ? x : y;
+  return x != x ? x : y;
 }
 
 // tanh: Cephes' odd polynomial below |x| = 0.625, 1 - 2 / (e^2|x| + 1)
@@ -84,39 +85,123 @@ inline double exp(double x) { return std::exp(x); }
 inline double tanh(double x) { return std::tanh(x); }
 inline double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
-// out[k] = e^(x[k] - shift) for k < n, returning their sum. Two plain loops
-// (the exponentials, then an 8-lane sum) so both vectorise; a sum inside the
-// exp loop would keep it scalar.
+// A 64-byte vector of T (the GCC/clang vector extension): one AVX-512
+// register, two AVX2 or four SSE ones, whichever the enclosing clone
+// targets. Reductions are written with it because compilers may not reorder
+// a scalar floating-point sum or a NaN-aware maximum into lanes themselves.
 template <class T>
-inline __attribute__((always_inline)) T exp_shifted(const T* x, T shift, T* out, int64_t n) {
-  for (int64_t k = 0; k < n; ++k) out[k] = exp(x[k] - shift);
-  constexpr int kLanes = 8;
-  T lanes[kLanes] = {};
+struct VectorOf;
+template <>
+struct VectorOf<float> {
+  typedef float type __attribute__((vector_size(64)));
+};
+template <>
+struct VectorOf<double> {
+  typedef double type __attribute__((vector_size(64)));
+};
+template <class T>
+using Vector = typename VectorOf<T>::type;
+template <class T>
+inline constexpr int64_t kLanes = 64 / sizeof(T);
+
+// The kLanes<T> elements at p (any alignment). Returned through a reference:
+// returning a vector by value would change the ABI between clones.
+template <class T>
+inline __attribute__((always_inline)) void load(Vector<T>& v, const T* p) {
+  std::memcpy(&v, p, sizeof v);
+}
+
+// Reductions keep four vectors of partial results in flight: one would wait
+// on the latency of each add or max.
+constexpr int64_t kAccumulators = 4;
+
+// x[0] + ... + x[n-1], in lanes.
+template <class T>
+inline __attribute__((always_inline)) T sum_of(const T* x, int64_t n) {
+  constexpr int64_t w = kLanes<T>;
+  Vector<T> acc[kAccumulators] = {};
   int64_t k = 0;
-  for (; k + kLanes <= n; k += kLanes) {
-    for (int l = 0; l < kLanes; ++l) lanes[l] += out[k + l];
+  for (; k + kAccumulators * w <= n; k += kAccumulators * w) {
+    for (int64_t a = 0; a < kAccumulators; ++a) {
+      Vector<T> v;
+      load(v, x + k + a * w);
+      acc[a] += v;
+    }
   }
-  for (; k < n; ++k) lanes[0] += out[k];
+  for (; k + w <= n; k += w) {
+    Vector<T> v;
+    load(v, x + k);
+    acc[0] += v;
+  }
+  const Vector<T> lanes = (acc[0] + acc[1]) + (acc[2] + acc[3]);
   T sum = 0;
-  for (const T lane : lanes) sum += lane;
+  for (int64_t l = 0; l < w; ++l) sum += lanes[l];
+  for (; k < n; ++k) sum += x[k];
   return sum;
 }
 
-// The largest of x[0..n), ignoring NaN (a NaN then spreads through x - max).
-// In 8 lanes: compilers vectorise a float max reduction only when told to
-// ignore NaN, so the lanes are spelled out.
+// x[0] y[0] + ... + x[n-1] y[n-1], in lanes.
+template <class T>
+inline __attribute__((always_inline)) T dot(const T* x, const T* y, int64_t n) {
+  constexpr int64_t w = kLanes<T>;
+  Vector<T> acc[kAccumulators] = {};
+  int64_t k = 0;
+  for (; k + kAccumulators * w <= n; k += kAccumulators * w) {
+    for (int64_t a = 0; a < kAccumulators; ++a) {
+      Vector<T> u, v;
+      load(u, x + k + a * w);
+      load(v, y + k + a * w);
+      acc[a] += u * v;
+    }
+  }
+  for (; k + w <= n; k += w) {
+    Vector<T> u, v;
+    load(u, x + k);
+    load(v, y + k);
+    acc[0] += u * v;
+  }
+  const Vector<T> lanes = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+  T sum = 0;
+  for (int64_t l = 0; l < w; ++l) sum += lanes[l];
+  for (; k < n; ++k) sum += x[k] * y[k];
+  return sum;
+}
+
+// out[k] = e^(x[k] - shift) for k < n, returning their sum: the
+// exponentials in one loop (it vectorises), then their sum in lanes.
+template <class T>
+inline __attribute__((always_inline)) T exp_shifted(const T* x, T shift, T* out, int64_t n) {
+  for (int64_t k = 0; k < n; ++k) out[k] = exp(x[k] - shift);
+  return sum_of(out, n);
+}
+
+// The largest of x[0..n), ignoring NaN (a NaN then spreads through x - max):
+// `a > b ? a : b` is one max instruction per lane.
 template <class T>
 inline __attribute__((always_inline)) T max_of(const T* x, int64_t n) {
-  constexpr int kLanes = 8;
-  T lanes[kLanes];
-  for (T& lane : lanes) lane = -INFINITY;
-  int64_t k = 0;
-  for (; k + kLanes <= n; k += kLanes) {
-    for (int l = 0; l < kLanes; ++l) lanes[l] = x[k + l] > lanes[l] ? x[k + l] : lanes[l];
+  constexpr int64_t w = kLanes<T>;
+  Vector<T> acc[kAccumulators];
+  for (Vector<T>& lanes : acc) {
+    for (int64_t l = 0; l < w; ++l) lanes[l] = -INFINITY;
   }
-  for (; k < n; ++k) lanes[0] = x[k] > lanes[0] ? x[k] : lanes[0];
+  int64_t k = 0;
+  for (; k + kAccumulators * w <= n; k += kAccumulators * w) {
+    for (int64_t a = 0; a < kAccumulators; ++a) {
+      Vector<T> v;
+      load(v, x + k + a * w);
+      acc[a] = v > acc[a] ? v : acc[a];
+    }
+  }
+  for (; k + w <= n; k += w) {
+    Vector<T> v;
+    load(v, x + k);
+    acc[0] = v > acc[0] ? v : acc[0];
+  }
   T max = -INFINITY;
-  for (const T lane : lanes) max = lane > max ? lane : max;
+  for (const Vector<T>& lanes : acc) {
+    for (int64_t l = 0; l < w; ++l) max = lanes[l] > max ? lanes[l] : max;
+  }
+  for (; k < n; ++k) max = x[k] > max ? x[k] : max;
   return max;
 }
 

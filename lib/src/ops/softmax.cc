@@ -82,10 +82,38 @@ Tensor softmax_forward(const Tensor& x, int64_t dim, const char* op) {
   return out;
 }
 
-// Fused backward over the last dim, for backward passes that are not
+// Fused backward of each contiguous row, for backward passes that are not
 // recorded (grad mode off): softmax: y (g - sum(g y)); log-softmax:
-// g - e^y sum(g). One pass per row instead of four ops; the composed
-// formulas below are the reference (and what create_graph records).
+// g - e^y sum(g). Two passes over a row (which stays in L1) instead of four
+// ops over the whole tensor; the composed formulas in softmax() and
+// log_softmax() are the reference (and what create_graph records).
+template <class T, bool kLog>
+inline __attribute__((always_inline)) void softmax_backward_rows(const T* y, const T* grad, T* out, int64_t rows,
+                                                                 int64_t n) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const T* yr = y + r * n;
+    const T* gr = grad + r * n;
+    T* o = out + r * n;
+    if constexpr (kLog) {
+      const T total = fast::sum_of(gr, n);
+      for (int64_t k = 0; k < n; ++k) o[k] = gr[k] - fast::exp(yr[k]) * total;
+    } else {
+      const T dot = fast::dot(gr, yr, n);
+      for (int64_t k = 0; k < n; ++k) o[k] = yr[k] * (gr[k] - dot);
+    }
+  }
+}
+
+MINITORCH_CLONES void softmax_backward_float(const float* y, const float* grad, float* out, int64_t rows,
+                                             int64_t n) {
+  softmax_backward_rows<float, false>(y, grad, out, rows, n);
+}
+MINITORCH_CLONES void log_softmax_backward_float(const float* y, const float* grad, float* out, int64_t rows,
+                                                 int64_t n) {
+  softmax_backward_rows<float, true>(y, grad, out, rows, n);
+}
+
+// The fused backward over the last dim of `y`.
 template <bool kLog>
 Tensor softmax_backward_last_dim(const Tensor& grad_in, const Tensor& y) {
   const Tensor grad = grad_in.contiguous();
@@ -96,13 +124,10 @@ Tensor softmax_backward_last_dim(const Tensor& grad_in, const Tensor& y) {
     const T* py = y.impl()->data<T>();
     const T* pg = grad.impl()->data<T>();
     T* po = out.impl()->data<T>();
-    for (int64_t r = 0; r < rows; ++r) {
-      const T* yr = py + r * n;
-      const T* gr = pg + r * n;
-      T* o = po + r * n;
-      T dot = 0;
-      for (int64_t k = 0; k < n; ++k) dot += kLog ? gr[k] : gr[k] * yr[k];
-      for (int64_t k = 0; k < n; ++k) o[k] = kLog ? gr[k] - fast::exp(yr[k]) * dot : yr[k] * (gr[k] - dot);
+    if constexpr (std::is_same_v<T, float>) {
+      (kLog ? log_softmax_backward_float : softmax_backward_float)(py, pg, po, rows, n);
+    } else {
+      softmax_backward_rows<T, kLog>(py, pg, po, rows, n);
     }
     return 0;
   });
@@ -184,76 +209,68 @@ std::vector<int64_t> class_indices(const Tensor& target, const Tensor& logits) {
 
 // Mean of -log softmax(x_i)[t_i] over rows i, in one pass per row: the fused
 // forward for class targets (the composed one-hot formula is the reference).
+// With `probabilities`, also writes softmax(x) there for the backward.
 template <class T>
-inline __attribute__((always_inline)) double class_cross_entropy(const T* x, const std::vector<int64_t>& targets, int64_t classes) {
-  std::vector<T> scratch(static_cast<size_t>(classes));
+inline __attribute__((always_inline)) double class_cross_entropy(const T* x, const std::vector<int64_t>& targets,
+                                                                 int64_t classes, T* probabilities) {
+  std::vector<T> scratch(probabilities == nullptr ? static_cast<size_t>(classes) : 0);
   double total = 0;
   for (size_t r = 0; r < targets.size(); ++r) {
     const T* row = x + static_cast<int64_t>(r) * classes;
+    T* exps = probabilities == nullptr ? scratch.data() : probabilities + static_cast<int64_t>(r) * classes;
     const T max = fast::max_of(row, classes);
-    const T sum = fast::exp_shifted(row, max, scratch.data(), classes);
+    const T sum = fast::exp_shifted(row, max, exps, classes);
     total -= static_cast<double>((row[targets[r]] - max) - std::log(sum));
+    if (probabilities != nullptr) {
+      const T inv = T(1) / sum;
+      for (int64_t k = 0; k < classes; ++k) exps[k] *= inv;
+    }
   }
   return total / static_cast<double>(targets.size());
 }
 
-// d loss / d x = (softmax(x) - onehot(t)) * scale, fused (for backward
-// passes that are not recorded).
-template <class T>
-inline __attribute__((always_inline)) void class_cross_entropy_backward(const T* x, const std::vector<int64_t>& targets, int64_t classes, T scale,
-                                  T* out) {
-  for (size_t r = 0; r < targets.size(); ++r) {
-    const T* row = x + static_cast<int64_t>(r) * classes;
-    T* o = out + static_cast<int64_t>(r) * classes;
-    const T sum = fast::exp_shifted(row, fast::max_of(row, classes), o, classes);
-    const T factor = scale / sum;
-    for (int64_t k = 0; k < classes; ++k) o[k] *= factor;
-    o[targets[r]] -= scale;
-  }
-}
-
 MINITORCH_CLONES double class_cross_entropy_float(const float* x, const std::vector<int64_t>& targets,
-                                                  int64_t classes) {
-  return class_cross_entropy<float>(x, targets, classes);
-}
-MINITORCH_CLONES void class_cross_entropy_backward_float(const float* x, const std::vector<int64_t>& targets,
-                                                         int64_t classes, float scale, float* out) {
-  class_cross_entropy_backward<float>(x, targets, classes, scale, out);
+                                                  int64_t classes, float* probabilities) {
+  return class_cross_entropy<float>(x, targets, classes, probabilities);
 }
 
-// Class targets: fused kernels, and the composed backward where it is
-// recorded (create_graph).
+// Class targets: a fused forward that keeps softmax(x) when the graph is
+// recorded, so the backward is (softmax(x) - onehot(t)) * scale in one pass;
+// the composed backward where the backward itself is recorded (create_graph).
 Tensor class_target_cross_entropy(const Tensor& logits, const Tensor& target) {
   const std::vector<int64_t> indices = class_indices(target, logits);
   const auto batch = static_cast<double>(indices.size());
   const int64_t classes = logits.size(-1);
   const Tensor x = logits.detach().contiguous();
+  const bool record_graph = should_record({&logits});
+  const Tensor probabilities = record_graph ? empty(x.shape(), x.dtype(), "cross_entropy") : Tensor();
   const double loss = dispatch_float(x.dtype(), "cross_entropy", [&]<class T>() {
     if (indices.empty()) return static_cast<double>(NAN);
-    if constexpr (std::is_same_v<T, float>) return class_cross_entropy_float(x.impl()->data<T>(), indices, classes);
-    return class_cross_entropy<T>(x.impl()->data<T>(), indices, classes);
+    T* p = record_graph ? probabilities.impl()->data<T>() : nullptr;
+    if constexpr (std::is_same_v<T, float>) return class_cross_entropy_float(x.impl()->data<T>(), indices, classes, p);
+    return class_cross_entropy<T>(x.impl()->data<T>(), indices, classes, p);
   });
   Tensor out = scalar_tensor(loss, logits.dtype());
-  if (should_record({&logits})) {
+  if (record_graph) {
     record(Op::kCrossEntropy, out, {&logits, &target},
-           [saved_logits = SavedTensor(logits), indices, target, batch](const Tensor& grad,
-                                                                      const BackwardContext& ctx) {
-             const Tensor logits = saved_logits.unpack(ctx);
+           [saved_logits = SavedTensor(logits), probabilities, indices, target, batch](
+               const Tensor& grad, const BackwardContext& ctx) {
              if (is_grad_enabled()) {
+               const Tensor logits = saved_logits.unpack(ctx);
                const Tensor scale = grad / batch;
                return GradList{scale * (softmax(logits, -1) - one_hot(target, logits)), Tensor()};
              }
-             const Tensor x = logits.contiguous();
-             Tensor out = empty(x.shape(), x.dtype(), "cross_entropy");
+             saved_logits.unpack(ctx);  // the version check: the logits must be as they were
+             Tensor out = empty(probabilities.shape(), probabilities.dtype(), "cross_entropy");
              const double scale = grad.item() / batch;
-             dispatch_float(x.dtype(), "cross_entropy", [&]<class T>() {
-               if constexpr (std::is_same_v<T, float>) {
-                 class_cross_entropy_backward_float(x.impl()->data<T>(), indices, x.size(-1),
-                                                    static_cast<T>(scale), out.impl()->data<T>());
-               } else {
-                 class_cross_entropy_backward<T>(x.impl()->data<T>(), indices, x.size(-1),
-                                                 static_cast<T>(scale), out.impl()->data<T>());
-               }
+             const int64_t classes = probabilities.size(-1);
+             dispatch_float(out.dtype(), "cross_entropy", [&]<class T>() {
+               const T* p = probabilities.impl()->data<T>();
+               T* o = out.impl()->data<T>();
+               const auto s = static_cast<T>(scale);
+               const int64_t n = out.numel();
+               for (int64_t k = 0; k < n; ++k) o[k] = p[k] * s;
+               for (size_t r = 0; r < indices.size(); ++r) o[static_cast<int64_t>(r) * classes + indices[r]] -= s;
                return 0;
              });
              return GradList{out, Tensor()};
