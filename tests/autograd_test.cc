@@ -54,6 +54,23 @@ TEST(Engine, LeafGradDoesNotAliasOtherGradients) {
   EXPECT_EQ(b.grad().to_vector(), (std::vector<double>{1, 1}));
 }
 
+TEST(Engine, LeafKeepsOnlyGradientsNothingElseReaches) {
+  // A leaf may keep the engine's own dense gradient instead of copying it,
+  // but never one that another leaf or the caller still holds.
+  Tensor a = zeros({2}).requires_grad_();
+  Tensor b = zeros({2}).requires_grad_();
+  exp(a + b).sum().backward();  // one dense gradient, handed to both leaves
+  a.grad().add_(ones({2}));
+  EXPECT_EQ(a.grad().to_vector(), (std::vector<double>{2, 2}));
+  EXPECT_EQ(b.grad().to_vector(), (std::vector<double>{1, 1}));
+
+  Tensor c = zeros({2}).requires_grad_();
+  Tensor g = ones({2});
+  c.clone().backward(g);  // clone's backward passes the caller's tensor through
+  g.add_(ones({2}));
+  EXPECT_EQ(c.grad().to_vector(), (std::vector<double>{1, 1}));
+}
+
 TEST(Engine, DetachStopsGradient) {
   Tensor x = tensor({2.0}, {1}).requires_grad_();
   Tensor y = x * x.detach();

@@ -63,5 +63,33 @@ TEST(ForwardByHand, SmallCases) {
   EXPECT_EQ(relu(tensor({-1, 0, 2}, {3})).to_vector(), (std::vector<double>{0, 0, 2}));
 }
 
+// Sums over expanded (stride-0) dims multiply instead of reading every copy:
+// they must equal the sum of the materialised tensor.
+TEST(ForwardFastPaths, SumOverExpandedDimsEqualsSumOfTheCopy) {
+  struct Case {
+    std::vector<int64_t> dims;
+    bool keepdim;
+  };
+  const std::vector<Case> cases = {{{1}, false}, {{1}, true}, {{0, 1}, false}, {{}, false}, {{-1, 1}, true}, {{0}, false}};
+  for (const DType dtype : {kFloat64, kFloat32}) {
+    const Tensor source = randn({3, 1, 4}, /*seed=*/5, dtype);
+    const Tensor expanded = expand(source, {3, 5, 4});
+    ASSERT_EQ(expanded.strides()[1], 0);
+    const Tensor copy = expanded.contiguous();
+    for (const Case& c : cases) {
+      const double tol = dtype == kFloat64 ? 1e-12 : 1e-5;
+      EXPECT_TRUE(all_close(sum(expanded, c.dims, c.keepdim), sum(copy, c.dims, c.keepdim), tol, tol))
+          << "dims " << Shape(c.dims).to_string() << " keepdim " << c.keepdim << " " << dtype_name(dtype);
+      EXPECT_TRUE(all_close(mean(expanded, c.dims, c.keepdim), mean(copy, c.dims, c.keepdim), tol, tol))
+          << "mean, dims " << Shape(c.dims).to_string() << " " << dtype_name(dtype);
+    }
+  }
+  // A scalar expanded a million times, as the gradient of a sum is.
+  const Tensor g = expand(tensor({0.1}, {}), {1000, 1000});
+  EXPECT_NEAR(sum(g).item(), 1e5, 1e-9);
+  EXPECT_EQ(sum(g, {0}).shape(), Shape({1000}));
+  EXPECT_NEAR(sum(g, {0}).to_vector()[999], 100.0, 1e-12);
+}
+
 }  // namespace
 }  // namespace minitorch::testing

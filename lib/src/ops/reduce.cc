@@ -73,9 +73,27 @@ Tensor finish(Tensor kept, const Shape& input_shape, absl::Span<const bool> mask
   return make_view(kept, std::move(shape), std::move(strides), 0);
 }
 
+// Along a reduced dim of stride 0 (an expanded tensor, such as the gradient
+// a sum or mean passes back) every term is the same: such dims are summed as
+// a product by their size instead of being read element by element.
 Tensor sum_forward(const Tensor& x, absl::Span<const bool> mask, bool keepdim) {
+  Shape read_shape = x.shape();
+  double repeats = 1;
+  for (size_t d = 0; d < mask.size(); ++d) {
+    if (mask[d] && x.strides()[d] == 0 && read_shape[d] > 1) {
+      repeats *= static_cast<double>(read_shape[d]);
+      read_shape[d] = 1;
+    }
+  }
+  const Tensor read = repeats == 1 ? x : make_view(x, read_shape, x.strides(), x.impl()->offset);
   return dispatch_float(x.dtype(), "sum", [&]<class T>() {
-    return reduce_kernel<T>(x, mask, keepdim, T(0), [](T acc, T v) { return acc + v; });
+    Tensor out = reduce_kernel<T>(read, mask, keepdim, T(0), [](T acc, T v) { return acc + v; });
+    if (repeats != 1) {
+      T* po = out.impl()->data<T>();
+      const int64_t n = out.numel();
+      for (int64_t i = 0; i < n; ++i) po[i] *= static_cast<T>(repeats);
+    }
+    return out;
   });
 }
 
