@@ -93,11 +93,11 @@ template <class T>
 struct VectorOf;
 template <>
 struct VectorOf<float> {
-  typedef float type __attribute__((vector_size(64)));
+  using type = float __attribute__((vector_size(64)));
 };
 template <>
 struct VectorOf<double> {
-  typedef double type __attribute__((vector_size(64)));
+  using type = double __attribute__((vector_size(64)));
 };
 template <class T>
 using Vector = typename VectorOf<T>::type;
