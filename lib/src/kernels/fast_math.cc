@@ -3,16 +3,33 @@
 
 namespace minitorch::fast {
 
+namespace {
+
+// y[i] = f(x[i]) in whole vectors, then the scalar form for the tail.
+template <void (*kVector)(const Vector<float>&, Vector<float>&), void (*kScalar)(const float&, float&)>
+inline __attribute__((always_inline)) void map_array(const float* x, float* y, int64_t n) {
+  int64_t i = 0;
+  for (; i + kLanes<float> <= n; i += kLanes<float>) {
+    Vector<float> v, r;
+    load(v, x + i);
+    kVector(v, r);
+    store(y + i, r);
+  }
+  for (; i < n; ++i) kScalar(x[i], y[i]);
+}
+
+}  // namespace
+
 MINITORCH_CLONES void exp_array(const float* x, float* y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) y[i] = exp(x[i]);
+  map_array<exp_into<Vector<float>, IntVector>, exp_into<float, int32_t>>(x, y, n);
 }
 
 MINITORCH_CLONES void tanh_array(const float* x, float* y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) y[i] = tanh(x[i]);
+  map_array<tanh_into<Vector<float>, IntVector>, tanh_into<float, int32_t>>(x, y, n);
 }
 
 MINITORCH_CLONES void sigmoid_array(const float* x, float* y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) y[i] = sigmoid(x[i]);
+  map_array<sigmoid_into<Vector<float>, IntVector>, sigmoid_into<float, int32_t>>(x, y, n);
 }
 
 }  // namespace minitorch::fast

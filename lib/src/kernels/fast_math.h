@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #ifndef __has_feature
 #define __has_feature(x) 0
@@ -31,59 +32,6 @@
 #endif
 
 namespace minitorch::fast {
-
-// e^x: x = k ln2 + r with |r| <= ln2/2 (Cody-Waite), e^r by the degree-6
-// polynomial of Cephes' expf, 2^k built in the exponent bits in two halves
-// so that results down to the subnormal range come out right.
-inline float exp(float x) {
-  // Clamped to where e^x is finite and non-zero; NaN fails both comparisons
-  // and is clamped too (to keep the conversion to int defined), then put back.
-  float xc = x < 88.8f ? x : 88.8f;
-  xc = xc > -104.0f ? xc : -104.0f;
-  // Round to nearest without a rounding instruction (baseline SSE2 has none).
-  const float shifter = 12582912.0f;  // 1.5 * 2^23
-  const float k = (xc * 1.44269504088896341f + shifter) - shifter;
-  float r = xc - k * 0.693359375f;
-  r = r - k * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  const auto ki = static_cast<int32_t>(k);
-  const int32_t k1 = ki >> 1;
-  const int32_t k2 = ki - k1;
-  const auto scale1 = std::bit_cast<float>((k1 + 127) << 23);
-  const auto scale2 = std::bit_cast<float>((k2 + 127) << 23);
-  const float y = p * scale1 * scale2;
-  return x != x ? x : y;
-}
-
-// tanh: Cephes' odd polynomial below |x| = 0.625, 1 - 2 / (e^2|x| + 1)
-// above, both computed and selected.
-inline float tanh(float x) {
-  const float a = std::fabs(x);
-  const float z = x * x;
-  float small = -5.70498872745e-3f;
-  small = small * z + 2.06390887954e-2f;
-  small = small * z - 5.37397155531e-2f;
-  small = small * z + 1.33314422036e-1f;
-  small = small * z - 3.33332819422e-1f;
-  small = small * z * x + x;
-  const float large_magnitude = 1.0f - 2.0f / (exp(2.0f * a) + 1.0f);
-  const float large = std::copysign(large_magnitude, x);
-  return a < 0.625f ? small : large;
-}
-
-// 1 / (1 + e^-x): saturates to exactly 0 and 1, never NaN for finite x.
-inline float sigmoid(float x) { return 1.0f / (1.0f + exp(-x)); }
-
-// The same names for float64 go to the C library.
-inline double exp(double x) { return std::exp(x); }
-inline double tanh(double x) { return std::tanh(x); }
-inline double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 // A 64-byte vector of T (the GCC/clang vector extension): one AVX-512
 // register, two AVX2 or four SSE ones, whichever the enclosing clone
@@ -104,12 +52,111 @@ using Vector = typename VectorOf<T>::type;
 template <class T>
 inline constexpr int64_t kLanes = 64 / sizeof(T);
 
-// The kLanes<T> elements at p (any alignment). Returned through a reference:
-// returning a vector by value would change the ABI between clones.
+// The kLanes<T> elements at p (any alignment). Vectors cross function
+// boundaries by reference only: by value they would change the calling
+// convention between clones (and clang rejects that).
 template <class T>
 inline __attribute__((always_inline)) void load(Vector<T>& v, const T* p) {
   std::memcpy(&v, p, sizeof v);
 }
+
+template <class T>
+inline __attribute__((always_inline)) void store(T* p, const Vector<T>& v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// 32-bit integers in the lanes of a Vector<float>.
+using IntVector = int32_t __attribute__((vector_size(64)));
+
+// The float32 functions below are written once for F = float (with I =
+// int32_t) and for F = Vector<float> (with I = IntVector): every operation
+// is elementwise and every choice a select, never a branch, so the scalar
+// form vectorises too and both forms agree to the last bit wherever the
+// compiler contracts multiply-adds alike.
+
+// e^x: x = k ln2 + r with |r| <= ln2/2 (Cody-Waite), e^r by the degree-6
+// polynomial of Cephes' expf, 2^k built in the exponent bits in two halves
+// so that results down to the subnormal range come out right.
+template <class F, class I>
+inline __attribute__((always_inline)) void exp_into(const F& x, F& y) {
+  // Clamped to where e^x is finite and non-zero; NaN fails both comparisons
+  // and is clamped too (to keep the conversion to int defined), then put back.
+  const F high = F{} + 88.8f, low = F{} - 104.0f;
+  F xc = x < high ? x : high;
+  xc = xc > low ? xc : low;
+  // Round to nearest without a rounding instruction (baseline SSE2 has none).
+  const float shifter = 12582912.0f;  // 1.5 * 2^23
+  const F k = (xc * 1.44269504088896341f + shifter) - shifter;
+  F r = xc - k * 0.693359375f;
+  r = r - k * -2.12194440e-4f;
+  F p = F{} + 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  I ki;
+  if constexpr (std::is_same_v<F, float>) {
+    ki = static_cast<int32_t>(k);
+  } else {
+    ki = __builtin_convertvector(k, I);
+  }
+  const I k1 = ki >> 1;
+  const I k2 = ki - k1;
+  const F scale1 = __builtin_bit_cast(F, (k1 + 127) << 23);
+  const F scale2 = __builtin_bit_cast(F, (k2 + 127) << 23);
+  const F result = p * scale1 * scale2;
+  y = x != x ? x : result;
+}
+
+// tanh: Cephes' odd polynomial below |x| = 0.625, 1 - 2 / (e^2|x| + 1)
+// above, both computed and selected.
+template <class F, class I>
+inline __attribute__((always_inline)) void tanh_into(const F& x, F& y) {
+  const F a = x < 0.0f ? -x : x;
+  const F z = x * x;
+  F small = F{} - 5.70498872745e-3f;
+  small = small * z + 2.06390887954e-2f;
+  small = small * z - 5.37397155531e-2f;
+  small = small * z + 1.33314422036e-1f;
+  small = small * z - 3.33332819422e-1f;
+  small = small * z * x + x;
+  F e;
+  exp_into<F, I>(2.0f * a, e);
+  const F large_magnitude = 1.0f - 2.0f / (e + 1.0f);
+  const F large = x < 0.0f ? -large_magnitude : large_magnitude;
+  y = a < 0.625f ? small : large;
+}
+
+// 1 / (1 + e^-x): saturates to exactly 0 and 1, never NaN for finite x.
+template <class F, class I>
+inline __attribute__((always_inline)) void sigmoid_into(const F& x, F& y) {
+  F e;
+  exp_into<F, I>(-x, e);
+  y = 1.0f / (1.0f + e);
+}
+
+inline float exp(float x) {
+  float y;
+  exp_into<float, int32_t>(x, y);
+  return y;
+}
+inline float tanh(float x) {
+  float y;
+  tanh_into<float, int32_t>(x, y);
+  return y;
+}
+inline float sigmoid(float x) {
+  float y;
+  sigmoid_into<float, int32_t>(x, y);
+  return y;
+}
+
+// The same names for float64 go to the C library.
+inline double exp(double x) { return std::exp(x); }
+inline double tanh(double x) { return std::tanh(x); }
+inline double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 // Reductions keep four vectors of partial results in flight: one would wait
 // on the latency of each add or max.
@@ -168,10 +215,19 @@ inline __attribute__((always_inline)) T dot(const T* x, const T* y, int64_t n) {
 }
 
 // out[k] = e^(x[k] - shift) for k < n, returning their sum: the
-// exponentials in one loop (it vectorises), then their sum in lanes.
+// exponentials in one loop (whole vectors for float), then their sum in lanes.
 template <class T>
 inline __attribute__((always_inline)) T exp_shifted(const T* x, T shift, T* out, int64_t n) {
-  for (int64_t k = 0; k < n; ++k) out[k] = exp(x[k] - shift);
+  int64_t k = 0;
+  if constexpr (std::is_same_v<T, float>) {
+    for (; k + kLanes<float> <= n; k += kLanes<float>) {
+      Vector<float> v, e;
+      load(v, x + k);
+      exp_into<Vector<float>, IntVector>(v - shift, e);
+      store(out + k, e);
+    }
+  }
+  for (; k < n; ++k) out[k] = exp(x[k] - shift);
   return sum_of(out, n);
 }
 
