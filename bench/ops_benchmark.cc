@@ -30,10 +30,11 @@ namespace mt = minitorch;
 
 // --- Threads ---------------------------------------------------------------
 
-// minitorch's only threads are OpenBLAS's; LibTorch's intra-op pool does not
-// reach OpenBLAS, so both are set.
+// Both libraries' intra-op threads, and OpenBLAS's (which neither
+// library's setting reaches).
 void set_threads(int threads) {
   openblas_set_num_threads(threads);
+  mt::set_num_threads(threads);
   torch::set_num_threads(threads);
 }
 

@@ -78,5 +78,60 @@ TEST(Threads, GradModeIsPerThread) {
   for (int t = 0; t < kThreads; ++t) EXPECT_EQ(recorded[t], t % 2 == 0 ? 0 : kSteps) << "thread " << t;
 }
 
+// Every op that splits its work over set_num_threads threads, on inputs big
+// enough to be split (with broadcast, transposed and expanded operands), and
+// its gradients: the same bits at 1, 2 and 3 threads.
+std::vector<std::vector<double>> split_ops_and_gradients(DType dtype) {
+  const Tensor a = randn({600, 300}, /*seed=*/1, dtype).requires_grad_();
+  const Tensor b = randn({300}, /*seed=*/2, dtype).requires_grad_();
+  const Tensor c = randn({300, 600}, /*seed=*/3, dtype);
+  std::vector<Tensor> outputs = {
+      a + b, a * b, a - transpose(c, 0, 1), maximum(a, transpose(c, 0, 1)), exp(a), tanh(a), sigmoid(a),
+      relu(a), softmax(a, 1), softmax(a, 0), log_softmax(a, -1), sum(a, {0}), sum(a, {1}, true),
+      mean(a, {0}), amax(a, {1}), logsumexp(a, {1}), transpose(a, 0, 1).contiguous(),
+      expand(b, {600, 300}).contiguous()};
+  std::vector<std::vector<double>> results;
+  Tensor loss = zeros({}, dtype);
+  for (const Tensor& out : outputs) {
+    results.push_back(out.to_vector());
+    loss = loss + sum(out * randn(out.shape(), /*seed=*/4, dtype));
+  }
+  loss.backward();
+  results.push_back(a.grad().to_vector());
+  results.push_back(b.grad().to_vector());
+  Tensor accumulated = zeros({600, 300}, dtype);
+  accumulated.add_(a.detach(), 0.5);
+  results.push_back(accumulated.to_vector());
+  return results;
+}
+
+TEST(Threads, SplitOpsGiveTheSameBitsAtEveryThreadCount) {
+  for (const DType dtype : {kFloat32, kFloat64}) {
+    set_num_threads(1);
+    const auto serial = split_ops_and_gradients(dtype);
+    for (const int threads : {2, 3}) {
+      set_num_threads(threads);
+      EXPECT_EQ(get_num_threads(), threads);
+      const auto parallel = split_ops_and_gradients(dtype);
+      ASSERT_EQ(parallel.size(), serial.size());
+      for (size_t i = 0; i < serial.size(); ++i) {
+        EXPECT_EQ(parallel[i], serial[i]) << "result " << i << " at " << threads << " threads, "
+                                          << dtype_name(dtype);
+      }
+    }
+  }
+  set_num_threads(1);
+}
+
+TEST(Threads, ThreadCountIsPerThreadAndChecked) {
+  set_num_threads(2);
+  int seen_elsewhere = 0;
+  std::thread([&] { seen_elsewhere = get_num_threads(); }).join();
+  EXPECT_EQ(seen_elsewhere, 1);
+  EXPECT_THROW(set_num_threads(0), Error);
+  EXPECT_EQ(get_num_threads(), 2);
+  set_num_threads(1);
+}
+
 }  // namespace
 }  // namespace minitorch

@@ -265,8 +265,9 @@ void inplace_binary(Tensor& self, const Tensor& other_in, const char* op, F f) {
     dispatch_all(si.dtype, [&]<class T>() {
       T* ps = si.data<T>();
       const T* po = oi.data<T>();
-      const int64_t n = si.numel();
-      for (int64_t i = 0; i < n; ++i) ps[i] = f(ps[i], po[i]);
+      parallel_for(si.numel(), kParallelGrain, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) ps[i] = f(ps[i], po[i]);
+      });
       return 0;
     });
     si.storage->version.fetch_add(1, std::memory_order_relaxed);
@@ -277,7 +278,7 @@ void inplace_binary(Tensor& self, const Tensor& other_in, const char* op, F f) {
     T* ps = si.data<T>();
     const T* po = oi.data<T>();
     StridedLoop<2> loop(shape, {&si.strides, &so});
-    loop.for_each_row([&](const auto& off, int64_t n, const auto& st) {
+    loop.for_each_row_parallel([&](const auto& off, int64_t n, const auto& st) {
       for (int64_t i = 0; i < n; ++i) {
         T& dst = ps[off[0] + i * st[0]];
         dst = f(dst, po[off[1] + i * st[1]]);

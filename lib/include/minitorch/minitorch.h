@@ -9,6 +9,7 @@
 //   autograd.h   NoGradGuard, grad mode, grad()
 //   gradcheck.h  gradcheck(): finite-difference verification of gradients
 //   memory.h     the per-tensor allocation ceiling
+//   threads.h    set_num_threads: intra-op threads of the calling thread
 //   nn.h         layers: Linear, Embedding, Module
 //   optim.h      optimizers: SGD, Adam
 //   op_table.h   the table of ops that record graph nodes
@@ -40,5 +41,6 @@
 #include "minitorch/optim.h"
 #include "minitorch/shape.h"
 #include "minitorch/tensor.h"
+#include "minitorch/threads.h"
 
 #endif  // MINITORCH_MINITORCH_H_

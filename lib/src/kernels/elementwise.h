@@ -3,7 +3,8 @@
 //
 // The functor is a template over the scalar type, so each op writes its math
 // once (see ops/*.cc) and gets a float and a double kernel. The contiguous
-// and scalar-broadcast rows are separate loops the compiler vectorises.
+// and scalar-broadcast rows are separate loops the compiler vectorises. Large
+// outputs are split over the caller's threads (parallel.h).
 #ifndef MINITORCH_SRC_KERNELS_ELEMENTWISE_H_
 #define MINITORCH_SRC_KERNELS_ELEMENTWISE_H_
 
@@ -53,13 +54,14 @@ Tensor map_unary(const Tensor& x, DType out_dtype, F f) {
   Out* o = out.impl()->data<Out>();
   const T* a = xi.data<T>();
   if (xi.is_contiguous()) {
-    const int64_t n = xi.numel();
-    for (int64_t i = 0; i < n; ++i) o[i] = f(a[i]);
+    parallel_for(xi.numel(), kParallelGrain, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) o[i] = f(a[i]);
+    });
     return out;
   }
   const Shape& out_strides = out.impl()->strides;
   StridedLoop<2> loop(xi.shape, {&out_strides, &xi.strides});
-  loop.for_each_row([&](const auto& off, int64_t n, const auto& st) {
+  loop.for_each_row_parallel([&](const auto& off, int64_t n, const auto& st) {
     Out* po = o + off[0];
     const T* pa = a + off[1];
     if (st[0] == 1 && st[1] == 0) {  // an expanded input: one value per row
@@ -84,14 +86,15 @@ Tensor map_binary(const Tensor& a, const Tensor& b, const Shape& shape, F f) {
   const T* pa = ai.data<T>();
   const T* pb = bi.data<T>();
   if (ai.shape == shape && bi.shape == shape && ai.is_contiguous() && bi.is_contiguous()) {
-    const int64_t n = out.numel();
-    for (int64_t i = 0; i < n; ++i) o[i] = f(pa[i], pb[i]);
+    parallel_for(out.numel(), kParallelGrain, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) o[i] = f(pa[i], pb[i]);
+    });
     return out;
   }
   const Shape sa = broadcast_strides(ai, shape);
   const Shape sb = broadcast_strides(bi, shape);
   StridedLoop<3> loop(shape, {&out.impl()->strides, &sa, &sb});
-  loop.for_each_row([&](const auto& off, int64_t n, const auto& st) {
+  loop.for_each_row_parallel([&](const auto& off, int64_t n, const auto& st) {
     T* ro = o + off[0];
     const T* ra = pa + off[1];
     const T* rb = pb + off[2];
@@ -122,7 +125,7 @@ Tensor map_ternary(const Tensor& a, const Tensor& b, const Tensor& c, const Shap
   const T* pb = b.impl()->data<T>();
   const T* pc = c.impl()->data<T>();
   StridedLoop<4> loop(shape, {&out.impl()->strides, &sa, &sb, &sc});
-  loop.for_each_row([&](const auto& off, int64_t n, const auto& st) {
+  loop.for_each_row_parallel([&](const auto& off, int64_t n, const auto& st) {
     for (int64_t i = 0; i < n; ++i) {
       o[off[0] + i * st[0]] =
           f(pa[off[1] + i * st[1]], pb[off[2] + i * st[2]], pc[off[3] + i * st[3]]);

@@ -22,6 +22,7 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/types/span.h"
 #include "minitorch/shape.h"
+#include "parallel.h"
 
 namespace minitorch {
 
@@ -63,15 +64,49 @@ class StridedLoop {
   template <class RowFn>
   void for_each_row(RowFn&& row) const {
     if (numel_ == 0) return;
-    Offsets offsets{};
-    const size_t rank = sizes_.size();
-    if (rank == 0) {
-      row(offsets, int64_t{1}, Offsets{});
+    if (sizes_.empty()) {
+      row(Offsets{}, int64_t{1}, Offsets{});
       return;
     }
+    rows_in(row, 0, 0, sizes_[0]);
+  }
+
+  // As for_each_row, with the rows split over the calling thread's helpers
+  // (parallel.h) along the largest merged dim in which operand 0 (the
+  // output) moves, so no two threads write the same element. Serial when
+  // operand 0 never moves (a reduction to one value) or the loop is small.
+  template <class RowFn>
+  void for_each_row_parallel(RowFn&& row) const {
+    // The innermost dim only when it is the only one: threads that each
+    // take a part of every row read memory in short runs and run slower
+    // together than one thread alone (measured on sum over dim 0).
+    const size_t rank = sizes_.size();
+    const size_t candidates = rank <= 1 ? rank : rank - 1;
+    int split = -1;
+    for (size_t d = 0; d < candidates; ++d) {
+      if (strides_[0][d] != 0 && (split < 0 || sizes_[d] > sizes_[split])) split = static_cast<int>(d);
+    }
+    if (split < 0 || numel_ < 2 * kParallelGrain) {
+      for_each_row(row);
+      return;
+    }
+    const int64_t per_index = numel_ / sizes_[split];
+    const int64_t grain = (kParallelGrain + per_index - 1) / per_index;
+    parallel_for(sizes_[split], grain, [&](int64_t begin, int64_t end) { rows_in(row, split, begin, end); });
+  }
+
+ private:
+  // The rows with merged dim `split` restricted to [begin, end).
+  template <class RowFn>
+  void rows_in(RowFn& row, size_t split, int64_t begin, int64_t end) const {
+    const size_t rank = sizes_.size();
+    absl::InlinedVector<int64_t, kInlineRank> sizes(sizes_.begin(), sizes_.end());
+    sizes[split] = end - begin;
+    Offsets offsets{};
+    for (size_t k = 0; k < N; ++k) offsets[k] = begin * strides_[k][split];
     Offsets inner;
     for (size_t k = 0; k < N; ++k) inner[k] = strides_[k][rank - 1];
-    const int64_t n = sizes_[rank - 1];
+    const int64_t n = sizes[rank - 1];
     absl::InlinedVector<int64_t, kInlineRank> counter(rank, 0);
     while (true) {
       row(offsets, n, inner);
@@ -82,14 +117,13 @@ class StridedLoop {
         --d;
         ++counter[d];
         for (size_t k = 0; k < N; ++k) offsets[k] += strides_[k][d];
-        if (counter[d] < sizes_[d]) break;
-        for (size_t k = 0; k < N; ++k) offsets[k] -= strides_[k][d] * sizes_[d];
+        if (counter[d] < sizes[d]) break;
+        for (size_t k = 0; k < N; ++k) offsets[k] -= strides_[k][d] * sizes[d];
         counter[d] = 0;
       }
     }
   }
 
- private:
   // Whether the current innermost merged dim `last` can absorb a new inner
   // dim of size `size` at position i: every operand must step through it
   // as one run.

@@ -50,7 +50,7 @@ Tensor reduce_kernel(const Tensor& x, absl::Span<const bool> mask, bool keepdim,
     if (mask[d]) out_strides[d] = 0;
   }
   StridedLoop<2> loop(xi.shape, {&out_strides, &xi.strides}, /*order_by=*/1);
-  loop.for_each_row([&](const auto& off, int64_t n, const auto& st) {
+  loop.for_each_row_parallel([&](const auto& off, int64_t n, const auto& st) {
     T* o = po + off[0];
     const T* a = px + off[1];
     if (st[0] == 0) {

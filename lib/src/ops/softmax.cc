@@ -52,6 +52,9 @@ inline __attribute__((always_inline)) void softmax_kernel(const T* x, T* y, int6
   }
 }
 
+// Rows of `row_size` elements that make a chunk worth a thread.
+int64_t rows_per_chunk(int64_t row_size) { return std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(row_size, 1)); }
+
 // The float32 kernels, compiled per instruction set.
 MINITORCH_CLONES void softmax_float(const float* x, float* y, int64_t outer, int64_t n, int64_t inner) {
   softmax_kernel<float, false>(x, y, outer, n, inner);
@@ -70,13 +73,16 @@ Tensor softmax_forward(const Tensor& x, int64_t dim, const char* op) {
   for (int64_t i = dim + 1; i < source.dim(); ++i) inner *= source.size(i);
   const int64_t n = source.dim() == 0 ? 1 : source.size(dim);
   dispatch_float(source.dtype(), op, [&]<class T>() {
-    const T* x = source.impl()->data<T>();
-    T* y = out.impl()->data<T>();
-    if constexpr (std::is_same_v<T, float>) {
-      (kLog ? log_softmax_float : softmax_float)(x, y, outer, n, inner);
-    } else {
-      softmax_kernel<T, kLog>(x, y, outer, n, inner);
-    }
+    // Split over the outer index: each (outer) slice is n * inner elements.
+    parallel_for(outer, rows_per_chunk(n * inner), [&](int64_t begin, int64_t end) {
+      const T* x = source.impl()->data<T>() + begin * n * inner;
+      T* y = out.impl()->data<T>() + begin * n * inner;
+      if constexpr (std::is_same_v<T, float>) {
+        (kLog ? log_softmax_float : softmax_float)(x, y, end - begin, n, inner);
+      } else {
+        softmax_kernel<T, kLog>(x, y, end - begin, n, inner);
+      }
+    });
     return 0;
   });
   return out;
@@ -121,14 +127,16 @@ Tensor softmax_backward_last_dim(const Tensor& grad_in, const Tensor& y) {
   const int64_t n = y.dim() == 0 ? 1 : y.size(-1);
   const int64_t rows = n == 0 ? 0 : y.numel() / n;
   dispatch_float(y.dtype(), "softmax", [&]<class T>() {
-    const T* py = y.impl()->data<T>();
-    const T* pg = grad.impl()->data<T>();
-    T* po = out.impl()->data<T>();
-    if constexpr (std::is_same_v<T, float>) {
-      (kLog ? log_softmax_backward_float : softmax_backward_float)(py, pg, po, rows, n);
-    } else {
-      softmax_backward_rows<T, kLog>(py, pg, po, rows, n);
-    }
+    parallel_for(rows, rows_per_chunk(n), [&](int64_t begin, int64_t end) {
+      const T* py = y.impl()->data<T>() + begin * n;
+      const T* pg = grad.impl()->data<T>() + begin * n;
+      T* po = out.impl()->data<T>() + begin * n;
+      if constexpr (std::is_same_v<T, float>) {
+        (kLog ? log_softmax_backward_float : softmax_backward_float)(py, pg, po, end - begin, n);
+      } else {
+        softmax_backward_rows<T, kLog>(py, pg, po, end - begin, n);
+      }
+    });
     return 0;
   });
   return out;

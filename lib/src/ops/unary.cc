@@ -23,7 +23,10 @@ Tensor unary_forward(const char* op, const Tensor& x, F f,
   check_float(x, op, "input");
   if (x.dtype() == kFloat32 && x.is_contiguous()) {
     Tensor out = empty(x.shape(), kFloat32, op);
-    float_array(x.impl()->data<float>(), out.impl()->data<float>(), x.numel());
+    const auto* in = x.impl()->data<float>();
+    auto* result = out.impl()->data<float>();
+    parallel_for(x.numel(), kParallelGrain,
+                 [&](int64_t begin, int64_t end) { float_array(in + begin, result + begin, end - begin); });
     return out;
   }
   return unary_forward(op, x, f);

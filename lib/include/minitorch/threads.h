@@ -1,0 +1,23 @@
+// Intra-op parallelism: how many threads one op may split its work over.
+#ifndef MINITORCH_THREADS_H_
+#define MINITORCH_THREADS_H_
+
+namespace minitorch {
+
+// Sets, for the calling thread only, how many threads the ops it calls may
+// use: itself plus n - 1 helper threads it owns (started on first use,
+// joined when the calling thread exits). The default is 1. Elementwise ops,
+// reductions over some dims, softmax and log_softmax split their outputs
+// into disjoint ranges, so results are bitwise the same for every n; sums
+// over all elements and cross_entropy stay on the calling thread. Matrix
+// products follow OpenBLAS's own process-wide setting
+// (OPENBLAS_NUM_THREADS or openblas_set_num_threads), not this one.
+// Throws Error for n < 1.
+void set_num_threads(int n);
+
+// The calling thread's setting.
+int get_num_threads();
+
+}  // namespace minitorch
+
+#endif  // MINITORCH_THREADS_H_

@@ -1,0 +1,144 @@
+// A per-thread pool of helper threads, and parallel_for over it.
+//
+// Each user thread owns its helpers (no process-wide pool, so independent
+// threads never wait on each other). A job is a count of chunks; the caller
+// and the helpers take chunks under one mutex until none are left, and the
+// caller returns once every chunk has finished. Chunks are few (one per
+// thread), so the mutex is taken a handful of times per op.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "check.h"
+#include "minitorch/threads.h"
+#include "parallel.h"
+
+namespace minitorch {
+
+namespace {
+
+class HelperPool {
+ public:
+  explicit HelperPool(int helpers) {
+    for (int i = 0; i < helpers; ++i) threads_.emplace_back([this] { serve(); });
+  }
+
+  ~HelperPool() {
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+      generation_.fetch_add(1, std::memory_order_release);
+    }
+    work_ready_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+
+  HelperPool(const HelperPool&) = delete;
+  HelperPool& operator=(const HelperPool&) = delete;
+
+  // Runs chunk(0) ... chunk(chunks - 1) on this thread and the helpers.
+  void run(int64_t chunks, absl::FunctionRef<void(int64_t)> chunk) {
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      job_ = &chunk;
+      chunks_ = chunks;
+      next_ = 0;
+      unfinished_ = chunks;
+      generation_.fetch_add(1, std::memory_order_release);
+    }
+    work_ready_.notify_all();
+    take_chunks();
+    std::unique_lock<std::mutex> lock(mutex_);
+    all_done_.wait(lock, [this] { return unfinished_ == 0; });
+    job_ = nullptr;
+  }
+
+ private:
+  // Helpers spin this long for the next job before sleeping: the ops of a
+  // training step follow each other within microseconds, and waking a
+  // sleeping thread can take longer than the chunk it would run.
+  static constexpr std::chrono::microseconds kSpin{200};
+
+  void serve() {
+    uint64_t seen = 0;
+    while (true) {
+      const auto spin_until = std::chrono::steady_clock::now() + kSpin;
+      for (int i = 0; generation_.load(std::memory_order_acquire) == seen; ++i) {
+        if (i % 64 == 0 && std::chrono::steady_clock::now() > spin_until) break;
+        std::this_thread::yield();
+      }
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        work_ready_.wait(lock, [&] { return generation_.load(std::memory_order_relaxed) != seen; });
+        if (stopping_) return;
+        seen = generation_.load(std::memory_order_relaxed);
+      }
+      take_chunks();
+    }
+  }
+
+  void take_chunks() {
+    while (true) {
+      absl::FunctionRef<void(int64_t)>* job = nullptr;
+      int64_t index = 0;
+      {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        if (job_ == nullptr || next_ >= chunks_) return;
+        job = job_;
+        index = next_++;
+      }
+      (*job)(index);
+      const std::lock_guard<std::mutex> lock(mutex_);
+      if (--unfinished_ == 0) all_done_.notify_one();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable work_ready_;
+  std::condition_variable all_done_;
+  // Bumped (under mutex_) for every job and for stopping; read without the
+  // lock only by spinning helpers.
+  std::atomic<uint64_t> generation_{0};
+  absl::FunctionRef<void(int64_t)>* job_ = nullptr;
+  int64_t chunks_ = 0;
+  int64_t next_ = 0;
+  int64_t unfinished_ = 0;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+// The calling thread's setting, its helpers (made on first use), and
+// whether it is inside a parallel_for already.
+thread_local int t_num_threads = 1;
+thread_local std::unique_ptr<HelperPool> t_pool;
+thread_local bool t_in_parallel_for = false;
+
+}  // namespace
+
+void set_num_threads(int n) {
+  MT_CHECK(n >= 1, "set_num_threads: the thread count must be at least 1, got ", n);
+  if (n != t_num_threads) t_pool.reset();
+  t_num_threads = n;
+}
+
+int get_num_threads() { return t_num_threads; }
+
+void parallel_for(int64_t n, int64_t grain, absl::FunctionRef<void(int64_t, int64_t)> fn) {
+  if (n <= 0) return;
+  const int64_t chunks = std::min<int64_t>(t_num_threads, n / std::max<int64_t>(grain, 1));
+  if (chunks <= 1 || t_in_parallel_for) {
+    fn(0, n);
+    return;
+  }
+  if (!t_pool) t_pool = std::make_unique<HelperPool>(t_num_threads - 1);
+  t_in_parallel_for = true;
+  t_pool->run(chunks, [&](int64_t c) { fn(c * n / chunks, (c + 1) * n / chunks); });
+  t_in_parallel_for = false;
+}
+
+}  // namespace minitorch
