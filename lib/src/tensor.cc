@@ -8,6 +8,7 @@
 #include "autograd/node.h"
 #include "check.h"
 #include "kernels/elementwise.h"
+#include "kernels/fast_math.h"
 #include "kernels/loops.h"
 #include "minitorch/autograd.h"
 #include "minitorch/memory.h"
@@ -247,9 +248,11 @@ void check_inplace(const Tensor& self, const char* op) {
 }
 
 // self[i] = f(self[i], other[i]) with other broadcast to self's shape and
-// converted to its dtype.
-template <class F>
-void inplace_binary(Tensor& self, const Tensor& other_in, const char* op, F f) {
+// converted to its dtype. When other has self's shape and both are dense,
+// flat(self_data, other_data, n) runs instead (on ranges, split over the
+// caller's threads).
+template <class F, class Flat>
+void inplace_binary(Tensor& self, const Tensor& other_in, const char* op, F f, Flat flat) {
   MT_CHECK(self.defined() && other_in.defined(), op, ": undefined tensor");
   check_inplace(self, op);
   const Shape& shape = self.shape();
@@ -265,9 +268,8 @@ void inplace_binary(Tensor& self, const Tensor& other_in, const char* op, F f) {
     dispatch_all(si.dtype, [&]<class T>() {
       T* ps = si.data<T>();
       const T* po = oi.data<T>();
-      parallel_for(si.numel(), kParallelGrain, [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i) ps[i] = f(ps[i], po[i]);
-      });
+      parallel_for(si.numel(), kParallelGrain,
+                   [&](int64_t begin, int64_t end) { flat(ps + begin, po + begin, end - begin); });
       return 0;
     });
     si.storage->version.fetch_add(1, std::memory_order_relaxed);
@@ -287,6 +289,13 @@ void inplace_binary(Tensor& self, const Tensor& other_in, const char* op, F f) {
     return 0;
   });
   si.storage->version.fetch_add(1, std::memory_order_relaxed);
+}
+
+template <class F>
+void inplace_binary(Tensor& self, const Tensor& other, const char* op, F f) {
+  inplace_binary(self, other, op, f, [f]<class T>(T* ps, const T* po, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) ps[i] = f(ps[i], po[i]);
+  });
 }
 
 }  // namespace
@@ -321,9 +330,11 @@ Tensor& Tensor::copy_(const Tensor& source) {
 
 Tensor& Tensor::add_(const Tensor& other, double alpha) {
   MT_CHECK(defined() && is_floating(dtype()), "add_: destination must be a float tensor");
-  inplace_binary(*this, other, "add_", [alpha](auto a, auto b) {
-    return a + static_cast<decltype(a)>(alpha) * b;
-  });
+  inplace_binary(
+      *this, other, "add_", [alpha](auto a, auto b) { return a + static_cast<decltype(a)>(alpha) * b; },
+      [alpha]<class T>(T* ps, const T* po, int64_t n) {
+        if constexpr (std::is_floating_point_v<T>) fast::axpy(n, static_cast<T>(alpha), po, ps);  // add_ takes floats only
+      });
   return *this;
 }
 

@@ -32,4 +32,12 @@ MINITORCH_CLONES void sigmoid_array(const float* x, float* y, int64_t n) {
   map_array<sigmoid_into<Vector<float>, IntVector>, sigmoid_into<float, int32_t>>(x, y, n);
 }
 
+MINITORCH_CLONES void axpy(int64_t n, float alpha, const float* x, float* y) {
+  for (int64_t i = 0; i < n; ++i) y[i] += alpha * x[i];
+}
+
+MINITORCH_CLONES void axpy(int64_t n, double alpha, const double* x, double* y) {
+  for (int64_t i = 0; i < n; ++i) y[i] += alpha * x[i];
+}
+
 }  // namespace minitorch::fast

@@ -266,6 +266,13 @@ void exp_array(const float* x, float* y, int64_t n);
 void tanh_array(const float* x, float* y, int64_t n);
 void sigmoid_array(const float* x, float* y, int64_t n);
 
+// y[i] += alpha x[i] for contiguous arrays, dispatched by CPU: gradient
+// accumulation and optimizer steps. (OpenBLAS's axpy is as fast on one
+// thread but wakes its own threads for long arrays, which cost more than
+// the update when minitorch runs on two.)
+void axpy(int64_t n, float alpha, const float* x, float* y);
+void axpy(int64_t n, double alpha, const double* x, double* y);
+
 }  // namespace minitorch::fast
 
 #endif  // MINITORCH_SRC_KERNELS_FAST_MATH_H_
