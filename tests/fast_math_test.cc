@@ -87,5 +87,24 @@ TEST(FastMath, ArrayKernelsEqualTheScalarFunctions) {
   check(fast::sigmoid_array, [](float v) { return fast::sigmoid(v); });
 }
 
+TEST(FastMath, AxpyAddsAScaledArray) {
+  for (const int64_t n : {0, 1, 15, 1000, 4099}) {
+    std::vector<float> xf(n), yf(n), wantf(n);
+    std::vector<double> xd(n), yd(n), wantd(n);
+    for (int64_t i = 0; i < n; ++i) {
+      xf[i] = static_cast<float>(i % 7) - 3.5f;
+      yf[i] = static_cast<float>(i % 5) * 0.25f;
+      wantf[i] = yf[i] + -0.5f * xf[i];
+      xd[i] = xf[i];
+      yd[i] = yf[i];
+      wantd[i] = yd[i] + 0.1 * xd[i];
+    }
+    fast::axpy(n, -0.5f, xf.data(), yf.data());
+    fast::axpy(n, 0.1, xd.data(), yd.data());
+    EXPECT_EQ(yf, wantf) << "n = " << n;  // exact: every product and sum is representable
+    for (int64_t i = 0; i < n; ++i) EXPECT_NEAR(yd[i], wantd[i], 1e-15) << "n = " << n << ", i = " << i;
+  }
+}
+
 }  // namespace
 }  // namespace minitorch
