@@ -4,6 +4,7 @@
 // (stride 0 on reduced dims), and the loop visits the input in memory order.
 // A row along a reduced dim folds into a register accumulator (8 lanes, so it
 // vectorises); a row along a kept dim accumulates elementwise into the output.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -73,10 +74,32 @@ Tensor finish(Tensor kept, const Shape& input_shape, absl::Span<const bool> mask
   return make_view(kept, std::move(shape), std::move(strides), 0);
 }
 
+// The number of elements each output sums, as a double: beside a zero dim
+// the reduced dims may multiply past int64.
+double reduced_count(const Shape& shape, absl::Span<const bool> mask) {
+  double count = 1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (mask[i]) count *= static_cast<double>(shape[i]);
+  }
+  return count;
+}
+
 // Along a reduced dim of stride 0 (an expanded tensor, such as the gradient
 // a sum or mean passes back) every term is the same: such dims are summed as
-// a product by their size instead of being read element by element.
+// a product by their size instead of being read element by element, and a
+// scalar expanded to every dim needs no loop at all.
 Tensor sum_forward(const Tensor& x, absl::Span<const bool> mask, bool keepdim) {
+  const bool one_value = std::all_of(x.strides().begin(), x.strides().end(), [](int64_t s) { return s == 0; });
+  if (one_value && x.numel() > 0) {  // a scalar expanded to x's shape
+    return dispatch_float(x.dtype(), "sum", [&]<class T>() {
+      Tensor out = empty(reduced_shape(x.shape(), mask, keepdim), x.dtype(), "sum");
+      const T total = *x.impl()->data<T>() * static_cast<T>(reduced_count(x.shape(), mask));
+      T* po = out.impl()->data<T>();
+      const int64_t n = out.numel();
+      for (int64_t i = 0; i < n; ++i) po[i] = total;
+      return out;
+    });
+  }
   Shape read_shape = x.shape();
   double repeats = 1;
   for (size_t d = 0; d < mask.size(); ++d) {
@@ -95,16 +118,6 @@ Tensor sum_forward(const Tensor& x, absl::Span<const bool> mask, bool keepdim) {
     }
     return out;
   });
-}
-
-// The number of elements each output sums, as a double: beside a zero dim
-// the reduced dims may multiply past int64.
-double reduced_count(const Shape& shape, absl::Span<const bool> mask) {
-  double count = 1;
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (mask[i]) count *= static_cast<double>(shape[i]);
-  }
-  return count;
 }
 
 std::string dims_string(absl::Span<const int64_t> dims) { return Shape(dims).to_string(); }
@@ -145,7 +158,22 @@ Shape reduced_shape(const Shape& shape, absl::Span<const bool> mask, bool keepdi
 }
 
 Tensor expand_reduced(const Tensor& grad, const Shape& shape, absl::Span<const bool> mask) {
-  return expand(reshape(grad, reduced_shape(shape, mask, /*keepdim=*/true)), shape);
+  if (is_grad_enabled()) return expand(reshape(grad, reduced_shape(shape, mask, /*keepdim=*/true)), shape);
+  // Not recorded: the same view in one step, stride 0 on the reduced dims
+  // and grad's own strides on the kept ones (grad has the reduced shape,
+  // with or without the reduced dims).
+  const bool kept_reduced_dims = grad.dim() == static_cast<int64_t>(shape.size());
+  Shape strides(shape.size(), 0);
+  int64_t g = 0;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (!mask[d]) {
+      strides[d] = grad.strides()[g];
+    } else if (!kept_reduced_dims) {
+      continue;
+    }
+    ++g;
+  }
+  return make_view(grad, shape, std::move(strides), grad.impl()->offset);
 }
 
 Tensor sum(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim) {
