@@ -26,7 +26,9 @@ def main(path):
     print(f"measured limits (1 thread): FMA peak f32 {fmt_rate(peak['f32'], 'FLOP/s')}, "
           f"f64 {fmt_rate(peak['f64'], 'FLOP/s')}; L3 bandwidth {fmt_rate(bandwidth, 'B/s')}")
     print(f"build: {data['context'].get('library_build_type', '?')} Google Benchmark; "
-          f"minitorch release preset (portable, runtime AVX-512/AVX2 dispatch for float32 exp/tanh/sigmoid/softmax)")
+          f"minitorch release preset (portable; float32 exp/tanh/sigmoid, softmax, cross-entropy and "
+          f"axpy kernels dispatched to AVX-512/AVX2 at run time); thr = set_num_threads, "
+          f"torch::set_num_threads and OpenBLAS threads")
     print()
     header = f"{'workload':42} {'thr':>3} {'dtype':>5} {'minitorch':>11} {'LibTorch':>11} {'speed-up':>8} {'of limit':>8}"
     print(header)

@@ -227,6 +227,18 @@ TEST(ErrorBoundedGradcheck, KinkIsInconclusiveWhereBasicFails) {
   }
 }
 
+// A smooth function that changes within a distance far below the step looks
+// like a jump to the finite differences: its one-sided differences do not
+// shrink with the step, so its one-sided derivatives grow as 1/h. That is
+// not a kink (whose one-sided derivatives settle), and the analytic value is
+// not judged against them. Found by fuzz_graph: softmax of x^x with ties.
+TEST(ErrorBoundedGradcheck, FeatureFinerThanTheStepIsInconclusiveNotAKink) {
+  const auto f = [](const std::vector<Tensor>& in) { return softmax(in[0] * tensor({1e9, 0.0, 0.0}, {3}), 0); };
+  const GradcheckResult r = gradcheck(f, {tensor({0.0}, {1})}, error_bounded());
+  EXPECT_EQ(r.verdict, GradcheckVerdict::kInconclusive) << r.message;
+  EXPECT_EQ(r.message.find("kink"), std::string::npos) << r.message;
+}
+
 // Near a singularity a fixed small step still straddles too much curvature:
 // the basic check fails a correct gradient, the error-bounded one sees the
 // differences do not converge.

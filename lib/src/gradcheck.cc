@@ -126,10 +126,18 @@ BoundedDerivative judge_entry(const double* f_plus, const double* f_minus, const
   const double diff_fine = std::abs(central[1] - central[2]);
   d.converged = diff_fine <= 0.5 * diff_coarse + 2 * rounding;
   // Smooth f: the gap between one-sided derivatives shrinks ~2x per halving
-  // (it is ~h f''); at a kink it stays at the jump.
+  // (it is ~h f''); at a kink it stays at the jump, and each one-sided
+  // derivative settles. Where f changes within far less than the step (a
+  // jump, or a feature finer than h), the one-sided differences stay put
+  // instead and the derivatives grow as 1/h: no kink, just unresolved.
   const double gap_coarse = std::abs(forward[1] - backward[1]);
   const double gap_fine = std::abs(forward[2] - backward[2]);
-  d.kink = gap_fine > 0.75 * gap_coarse && gap_fine > 4 * rounding + 1e-12;
+  const double noise = 4 * rounding + 1e-12;
+  const auto settled = [noise](double coarse, double fine) {
+    return std::abs(fine - coarse) <= 0.25 * std::max(std::abs(fine), std::abs(coarse)) + noise;
+  };
+  d.kink = gap_fine > 0.75 * gap_coarse && gap_fine > noise && settled(forward[1], forward[2]) &&
+           settled(backward[1], backward[2]);
   d.left = backward[kLevels - 1];
   d.right = forward[kLevels - 1];
   return d;
