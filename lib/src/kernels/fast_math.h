@@ -74,20 +74,16 @@ using IntVector = int32_t __attribute__((vector_size(64)));
 // form vectorises too and both forms agree to the last bit wherever the
 // compiler contracts multiply-adds alike.
 
-// e^x: x = k ln2 + r with |r| <= ln2/2 (Cody-Waite), e^r by the degree-6
-// polynomial of Cephes' expf, 2^k built in the exponent bits in two halves
-// so that results down to the subnormal range come out right.
-template <class F, class I>
-inline __attribute__((always_inline)) void exp_into(const F& x, F& y) {
-  // Clamped to where e^x is finite and non-zero; NaN fails both comparisons
-  // and is clamped too (to keep the conversion to int defined), then put back.
-  const F high = F{} + 88.8f, low = F{} - 104.0f;
-  F xc = x < high ? x : high;
-  xc = xc > low ? xc : low;
+// e^x for x in [-104, 88.8] (not NaN): x = k ln2 + r with |r| <= ln2/2
+// (Cody-Waite), e^r by the degree-6 polynomial of Cephes' expf, 2^k built
+// in the exponent bits: in two halves where results may be subnormal, in
+// one where the caller knows k stays small.
+template <class F, class I, bool kMaybeSubnormal>
+inline __attribute__((always_inline)) void exp_in_range(const F& x, F& y) {
   // Round to nearest without a rounding instruction (baseline SSE2 has none).
   const float shifter = 12582912.0f;  // 1.5 * 2^23
-  const F k = (xc * 1.44269504088896341f + shifter) - shifter;
-  F r = xc - k * 0.693359375f;
+  const F k = (x * 1.44269504088896341f + shifter) - shifter;
+  F r = x - k * 0.693359375f;
   r = r - k * -2.12194440e-4f;
   F p = F{} + 1.9875691500e-4f;
   p = p * r + 1.3981999507e-3f;
@@ -102,16 +98,40 @@ inline __attribute__((always_inline)) void exp_into(const F& x, F& y) {
   } else {
     ki = __builtin_convertvector(k, I);
   }
-  const I k1 = ki >> 1;
-  const I k2 = ki - k1;
-  const F scale1 = __builtin_bit_cast(F, (k1 + 127) << 23);
-  const F scale2 = __builtin_bit_cast(F, (k2 + 127) << 23);
-  const F result = p * scale1 * scale2;
+  if constexpr (kMaybeSubnormal) {
+    const I k1 = ki >> 1;
+    const I k2 = ki - k1;
+    y = p * __builtin_bit_cast(F, (k1 + 127) << 23) * __builtin_bit_cast(F, (k2 + 127) << 23);
+  } else {
+    y = p * __builtin_bit_cast(F, (ki + 127) << 23);
+  }
+}
+
+// e^x over the whole float range, with exact +-inf, NaN and underflow to 0.
+template <class F, class I>
+inline __attribute__((always_inline)) void exp_into(const F& x, F& y) {
+  // Clamped to where e^x is finite and non-zero; NaN fails both comparisons
+  // and is clamped too (to keep the conversion to int defined), then put back.
+  const F high = F{} + 88.8f, low = F{} - 104.0f;
+  F xc = x < high ? x : high;
+  xc = xc > low ? xc : low;
+  F result;
+  exp_in_range<F, I, true>(xc, result);
   y = x != x ? x : result;
 }
 
+// 1 / d for d in [1, 2^30], without a division (a vector division costs
+// as much as the rest of tanh): an estimate from the exponent bits (relative
+// error under 12%), then three Newton steps, each squaring the error.
+template <class F, class I>
+inline __attribute__((always_inline)) void reciprocal_into(const F& d, F& r) {
+  r = __builtin_bit_cast(F, 0x7EF311C3 - __builtin_bit_cast(I, d));
+  for (int step = 0; step < 3; ++step) r = r * (2.0f - d * r);
+}
+
 // tanh: Cephes' odd polynomial below |x| = 0.625, 1 - 2 / (e^2|x| + 1)
-// above, both computed and selected.
+// above, both computed and selected. Beyond |x| = 9.1 tanh rounds to +-1,
+// so e^2|x| is taken at most at 20, well inside the reciprocal's range.
 template <class F, class I>
 inline __attribute__((always_inline)) void tanh_into(const F& x, F& y) {
   const F a = x < 0.0f ? -x : x;
@@ -122,11 +142,15 @@ inline __attribute__((always_inline)) void tanh_into(const F& x, F& y) {
   small = small * z + 1.33314422036e-1f;
   small = small * z - 3.33332819422e-1f;
   small = small * z * x + x;
-  F e;
-  exp_into<F, I>(2.0f * a, e);
-  const F large_magnitude = 1.0f - 2.0f / (e + 1.0f);
+  const F cap = F{} + 10.0f;
+  const F a_capped = a < cap ? a : cap;  // NaN too: put back below
+  F e, r;
+  exp_in_range<F, I, false>(2.0f * a_capped, e);
+  reciprocal_into<F, I>(e + 1.0f, r);
+  const F large_magnitude = 1.0f - 2.0f * r;
   const F large = x < 0.0f ? -large_magnitude : large_magnitude;
-  y = a < 0.625f ? small : large;
+  const F result = a < 0.625f ? small : large;
+  y = x != x ? x : result;
 }
 
 // 1 / (1 + e^-x): saturates to exactly 0 and 1, never NaN for finite x.
