@@ -239,6 +239,16 @@ TEST(ErrorBoundedGradcheck, FeatureFinerThanTheStepIsInconclusiveNotAKink) {
   EXPECT_EQ(r.message.find("kink"), std::string::npos) << r.message;
 }
 
+// Derivatives near the largest double: Richardson's extrapolation must not
+// overflow on the way (16 x 3e307 does) and turn the second opinion at a
+// step relative to |x| into a non-finite one. Found by fuzz_broadcast:
+// -1e116 / x at x = 1.8e-96, derivative 3.1e307.
+TEST(ErrorBoundedGradcheck, DerivativeNearTheLargestDoubleIsNoFalseFailure) {
+  const auto f = [](const std::vector<Tensor>& in) { return tensor({-1.0078125e+116}, {1}) / in[0]; };
+  const GradcheckResult r = gradcheck(f, {tensor({1.7890625e-96}, {1})}, error_bounded());
+  EXPECT_NE(r.verdict, GradcheckVerdict::kFail) << r.message;
+}
+
 // Near a singularity a fixed small step still straddles too much curvature:
 // the basic check fails a correct gradient, the error-bounded one sees the
 // differences do not converge.

@@ -110,10 +110,12 @@ BoundedDerivative judge_entry(const double* f_plus, const double* f_minus, const
   if (!d.finite) return d;
   d.moved = false;
   for (int l = 0; l < kLevels; ++l) d.moved = d.moved || f_plus[l] != f_minus[l];
-  // Richardson: C(h) = f' + c2 h^2 + c4 h^4 + ...
-  const double r1_coarse = (4 * central[1] - central[0]) / 3;
-  const double r1_fine = (4 * central[2] - central[1]) / 3;
-  const double r2 = (16 * r1_fine - r1_coarse) / 15;
+  // Richardson: C(h) = f' + c2 h^2 + c4 h^4 + ..., each level written as
+  // a correction of the finer estimate ((4b - a) / 3 = b + (b - a) / 3), so
+  // derivatives near the largest double do not overflow on the way.
+  const double r1_coarse = central[1] + (central[1] - central[0]) / 3;
+  const double r1_fine = central[2] + (central[2] - central[1]) / 3;
+  const double r2 = r1_fine + (r1_fine - r1_coarse) / 15;
   d.value = r2;
   const double rounding = kRoundingSafety * kMachineEpsilon * magnitude / steps[kLevels - 1];
   const double truncation = std::abs(r1_fine - r1_coarse) + std::abs(r2 - r1_fine);
