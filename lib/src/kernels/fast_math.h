@@ -11,7 +11,6 @@
 #ifndef MINITORCH_SRC_KERNELS_FAST_MATH_H_
 #define MINITORCH_SRC_KERNELS_FAST_MATH_H_
 
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>

@@ -80,13 +80,17 @@ class StridedLoop {
     // The innermost dim only when it is the only one: threads that each
     // take a part of every row read memory in short runs and run slower
     // together than one thread alone (measured on sum over dim 0).
+    if (numel_ < 2 * kParallelGrain) {
+      for_each_row(row);
+      return;
+    }
     const size_t rank = sizes_.size();
     const size_t candidates = rank <= 1 ? rank : rank - 1;
     int split = -1;
     for (size_t d = 0; d < candidates; ++d) {
       if (strides_[0][d] != 0 && (split < 0 || sizes_[d] > sizes_[split])) split = static_cast<int>(d);
     }
-    if (split < 0 || numel_ < 2 * kParallelGrain) {
+    if (split < 0) {
       for_each_row(row);
       return;
     }

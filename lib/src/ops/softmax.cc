@@ -182,22 +182,6 @@ Tensor log_softmax(const Tensor& x, int64_t dim_in) {
 
 namespace {
 
-// One-hot rows (N, C) (or (C,)) of `logits`' dtype from class indices: the
-// weights of the composed (reference, create_graph) cross-entropy backward.
-std::vector<int64_t> class_indices(const Tensor& target, const Tensor& logits);
-
-Tensor one_hot(const Tensor& target, const Tensor& logits) {
-  const int64_t classes = logits.size(-1);
-  const std::vector<int64_t> indices = class_indices(target, logits);
-  std::vector<double> rows(indices.size() * static_cast<size_t>(classes), 0.0);
-  for (size_t i = 0; i < indices.size(); ++i) rows[i * classes + static_cast<size_t>(indices[i])] = 1.0;
-  return tensor(rows, logits.shape(), logits.dtype());
-}
-
-}  // namespace
-
-namespace {
-
 // Class indices of a kInt64 target that fits `logits`, checked in [0, C).
 std::vector<int64_t> class_indices(const Tensor& target, const Tensor& logits) {
   const int64_t classes = logits.size(-1);
@@ -213,6 +197,16 @@ std::vector<int64_t> class_indices(const Tensor& target, const Tensor& logits) {
              " is out of range for ", classes, " classes (logits of shape ", logits.shape().to_string(), ")");
   }
   return indices;
+}
+
+// One-hot rows (N, C) (or (C,)) of `logits`' dtype from checked class
+// indices: the weights of the composed (reference, create_graph)
+// cross-entropy backward.
+Tensor one_hot(const std::vector<int64_t>& indices, const Tensor& logits) {
+  const int64_t classes = logits.size(-1);
+  std::vector<double> rows(indices.size() * static_cast<size_t>(classes), 0.0);
+  for (size_t i = 0; i < indices.size(); ++i) rows[i * classes + static_cast<size_t>(indices[i])] = 1.0;
+  return tensor(rows, logits.shape(), logits.dtype());
 }
 
 // Mean of -log softmax(x_i)[t_i] over rows i, in one pass per row: the fused
@@ -261,12 +255,12 @@ Tensor class_target_cross_entropy(const Tensor& logits, const Tensor& target) {
   Tensor out = scalar_tensor(loss, logits.dtype());
   if (record_graph) {
     record(Op::kCrossEntropy, out, {&logits, &target},
-           [saved_logits = SavedTensor(logits), probabilities, indices, target, batch](
+           [saved_logits = SavedTensor(logits), probabilities, indices, batch](
                const Tensor& grad, const BackwardContext& ctx) {
              if (is_grad_enabled()) {
                const Tensor logits = saved_logits.unpack(ctx);
                const Tensor scale = grad / batch;
-               return GradList{scale * (softmax(logits, -1) - one_hot(target, logits)), Tensor()};
+               return GradList{scale * (softmax(logits, -1) - one_hot(indices, logits)), Tensor()};
              }
              saved_logits.unpack(ctx);  // the version check: the logits must be as they were
              Tensor out = empty(probabilities.shape(), probabilities.dtype(), "cross_entropy");
