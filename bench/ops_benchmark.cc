@@ -13,7 +13,6 @@
 #include <benchmark/benchmark.h>
 #include <cblas.h>
 #include <torch/torch.h>
-
 #include <unistd.h>
 
 #include <cstdint>
@@ -112,7 +111,9 @@ torch::Dtype torch_dtype(mt::DType dtype) {
   return dtype == mt::kFloat32 ? torch::kFloat32 : torch::kFloat64;
 }
 
-mt::Tensor mt_randn(mt::Shape shape, mt::DType dtype, uint64_t seed) { return mt::randn(shape, seed, dtype); }
+mt::Tensor mt_randn(mt::Shape shape, mt::DType dtype, uint64_t seed) {
+  return mt::randn(shape, seed, dtype);
+}
 
 torch::Tensor torch_randn(std::vector<int64_t> shape, mt::DType dtype, uint64_t seed) {
   torch::manual_seed(seed);
@@ -152,18 +153,20 @@ std::vector<Workload> workloads() {
   const double big = 1000.0 * 1000.0 * kF;
   for (const char* op : {"add", "mul"}) {
     const bool is_add = std::string(op) == "add";
-    w.push_back({std::string("broadcast_") + op + "_forward", 2 * big, 0,
-                 [=](benchmark::State& state) {
-                   mt::Tensor a = mt_randn({1000, 1000}, f32, 1), b = mt_randn({1000}, f32, 2);
-                   for (auto _ : state) benchmark::DoNotOptimize(is_add ? a + b : a * b);
-                 },
-                 [=](benchmark::State& state) {
-                   torch::Tensor a = torch_randn({1000, 1000}, f32, 1), b = torch_randn({1000}, f32, 2);
-                   for (auto _ : state) benchmark::DoNotOptimize(is_add ? a + b : a * b);
-                 }});
+    w.push_back(
+        {std::string("broadcast_") + op + "_forward", 2 * big, 0,
+         [=](benchmark::State& state) {
+           mt::Tensor a = mt_randn({1000, 1000}, f32, 1), b = mt_randn({1000}, f32, 2);
+           for (auto _ : state) benchmark::DoNotOptimize(is_add ? a + b : a * b);
+         },
+         [=](benchmark::State& state) {
+           torch::Tensor a = torch_randn({1000, 1000}, f32, 1), b = torch_randn({1000}, f32, 2);
+           for (auto _ : state) benchmark::DoNotOptimize(is_add ? a + b : a * b);
+         }});
     // Forward reads a, writes y; sum reads y; backward writes a's gradient
     // (mul also reads b and a).
-    w.push_back({std::string("broadcast_") + op + "_sum_forward_backward", (is_add ? 4 : 5) * big, 0,
+    w.push_back({std::string("broadcast_") + op + "_sum_forward_backward", (is_add ? 4 : 5) * big,
+                 0,
                  [=](benchmark::State& state) {
                    mt::Tensor a = mt_randn({1000, 1000}, f32, 1).requires_grad_();
                    mt::Tensor b = mt_randn({1000}, f32, 2).requires_grad_();
@@ -195,7 +198,8 @@ std::vector<Workload> workloads() {
                  },
                  [=](benchmark::State& state) {
                    torch::Tensor x = torch_randn({1 << 20}, f32, 1);
-                   for (auto _ : state) benchmark::DoNotOptimize(is_exp ? torch::exp(x) : torch::tanh(x));
+                   for (auto _ : state)
+                     benchmark::DoNotOptimize(is_exp ? torch::exp(x) : torch::tanh(x));
                  }});
     w.push_back({std::string(op) + "_forward_backward", 4 * n20, 0,
                  [=](benchmark::State& state) {
@@ -255,8 +259,10 @@ std::vector<Workload> workloads() {
                },
                [=](benchmark::State& state) {
                  torch::Tensor x = torch_randn({256, 1000}, f32, 1);
-                 torch::Tensor t = torch::tensor(std::vector<int64_t>(classes.begin(), classes.end()));
-                 for (auto _ : state) benchmark::DoNotOptimize(torch::nn::functional::cross_entropy(x, t));
+                 torch::Tensor t =
+                     torch::tensor(std::vector<int64_t>(classes.begin(), classes.end()));
+                 for (auto _ : state)
+                   benchmark::DoNotOptimize(torch::nn::functional::cross_entropy(x, t));
                }});
   w.push_back({"cross_entropy_forward_backward", 3 * ce, 0,
                [=](benchmark::State& state) {
@@ -269,7 +275,8 @@ std::vector<Workload> workloads() {
                },
                [=](benchmark::State& state) {
                  torch::Tensor x = torch_randn({256, 1000}, f32, 1).requires_grad_();
-                 torch::Tensor t = torch::tensor(std::vector<int64_t>(classes.begin(), classes.end()));
+                 torch::Tensor t =
+                     torch::tensor(std::vector<int64_t>(classes.begin(), classes.end()));
                  for (auto _ : state) {
                    x.mutable_grad() = torch::Tensor();
                    torch::nn::functional::cross_entropy(x, t).backward();
@@ -311,15 +318,16 @@ std::vector<Workload> workloads() {
     for (int64_t n : {64, 256, 512}) {
       const std::string suffix = std::to_string(n) + (dtype == mt::kFloat32 ? "_f32" : "_f64");
       const double flops = 2.0 * n * n * n;
-      w.push_back({"matmul" + suffix + "_forward", 0, flops,
-                   [=](benchmark::State& state) {
-                     mt::Tensor a = mt_randn({n, n}, dtype, 1), b = mt_randn({n, n}, dtype, 2);
-                     for (auto _ : state) benchmark::DoNotOptimize(mt::matmul(a, b));
-                   },
-                   [=](benchmark::State& state) {
-                     torch::Tensor a = torch_randn({n, n}, dtype, 1), b = torch_randn({n, n}, dtype, 2);
-                     for (auto _ : state) benchmark::DoNotOptimize(torch::matmul(a, b));
-                   }});
+      w.push_back(
+          {"matmul" + suffix + "_forward", 0, flops,
+           [=](benchmark::State& state) {
+             mt::Tensor a = mt_randn({n, n}, dtype, 1), b = mt_randn({n, n}, dtype, 2);
+             for (auto _ : state) benchmark::DoNotOptimize(mt::matmul(a, b));
+           },
+           [=](benchmark::State& state) {
+             torch::Tensor a = torch_randn({n, n}, dtype, 1), b = torch_randn({n, n}, dtype, 2);
+             for (auto _ : state) benchmark::DoNotOptimize(torch::matmul(a, b));
+           }});
       w.push_back({"matmul" + suffix + "_forward_backward", 0, 3 * flops,
                    [=](benchmark::State& state) {
                      mt::Tensor a = mt_randn({n, n}, dtype, 1).requires_grad_();
@@ -348,63 +356,67 @@ std::vector<Workload> workloads() {
   const double mlp_flops = 3 * 2.0 * 64 * (784 * 256 + 256 * 128 + 128 * 10);
   std::vector<double> labels(64);
   for (size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<double>(i % 10);
-  w.push_back({"mlp_train_step", 0, mlp_flops,
-               [=](benchmark::State& state) {
-                 const std::vector<int64_t> sizes = {784, 256, 128, 10};
-                 std::vector<mt::Tensor> params;
-                 for (size_t l = 0; l + 1 < sizes.size(); ++l) {
-                   params.push_back((mt_randn({sizes[l], sizes[l + 1]}, f32, l) * 0.05).requires_grad_());
-                   params.push_back(mt::zeros({sizes[l + 1]}, f32).requires_grad_());
-                 }
-                 const mt::Tensor x = mt_randn({64, 784}, f32, 9);
-                 const mt::Tensor y = mt::tensor(labels, {64}, mt::kInt64);
-                 const mt::AllocationStats before = mt::allocation_stats();
-                 const double rss_before = resident_mib();
-                 for (auto _ : state) {
-                   mt::Tensor h = x;
-                   for (size_t l = 0; l < params.size(); l += 2) {
-                     h = mt::matmul(h, params[l]) + params[l + 1];
-                     if (l + 2 < params.size()) h = mt::relu(h);
-                   }
-                   mt::cross_entropy(h, y).backward();
-                   mt::NoGradGuard no_grad;
-                   for (mt::Tensor& p : params) {
-                     p.sub_(p.grad(), 0.01);
-                     p.set_grad({});
-                   }
-                 }
-                 // Buffers per step, and whether a long loop grows: resident
-                 // memory after the loop minus before it.
-                 const mt::AllocationStats after = mt::allocation_stats();
-                 const double steps = static_cast<double>(state.iterations());
-                 state.counters["buffers_per_step"] = static_cast<double>(after.buffers - before.buffers) / steps;
-                 state.counters["mib_per_step"] = static_cast<double>(after.bytes - before.bytes) / steps / (1 << 20);
-                 state.counters["rss_growth_mib"] = resident_mib() - rss_before;
-                 state.counters["rss_mib"] = resident_mib();
-               },
-               [=](benchmark::State& state) {
-                 const std::vector<int64_t> sizes = {784, 256, 128, 10};
-                 std::vector<torch::Tensor> params;
-                 for (size_t l = 0; l + 1 < sizes.size(); ++l) {
-                   params.push_back((torch_randn({sizes[l], sizes[l + 1]}, f32, l) * 0.05).requires_grad_());
-                   params.push_back(torch::zeros({sizes[l + 1]}).requires_grad_());
-                 }
-                 const torch::Tensor x = torch_randn({64, 784}, f32, 9);
-                 const torch::Tensor y = torch::tensor(std::vector<int64_t>(labels.begin(), labels.end()));
-                 for (auto _ : state) {
-                   torch::Tensor h = x;
-                   for (size_t l = 0; l < params.size(); l += 2) {
-                     h = torch::matmul(h, params[l]) + params[l + 1];
-                     if (l + 2 < params.size()) h = torch::relu(h);
-                   }
-                   torch::nn::functional::cross_entropy(h, y).backward();
-                   torch::NoGradGuard no_grad;
-                   for (torch::Tensor& p : params) {
-                     p.sub_(p.grad(), 0.01);
-                     p.mutable_grad() = torch::Tensor();
-                   }
-                 }
-               }});
+  w.push_back(
+      {"mlp_train_step", 0, mlp_flops,
+       [=](benchmark::State& state) {
+         const std::vector<int64_t> sizes = {784, 256, 128, 10};
+         std::vector<mt::Tensor> params;
+         for (size_t l = 0; l + 1 < sizes.size(); ++l) {
+           params.push_back((mt_randn({sizes[l], sizes[l + 1]}, f32, l) * 0.05).requires_grad_());
+           params.push_back(mt::zeros({sizes[l + 1]}, f32).requires_grad_());
+         }
+         const mt::Tensor x = mt_randn({64, 784}, f32, 9);
+         const mt::Tensor y = mt::tensor(labels, {64}, mt::kInt64);
+         const mt::AllocationStats before = mt::allocation_stats();
+         const double rss_before = resident_mib();
+         for (auto _ : state) {
+           mt::Tensor h = x;
+           for (size_t l = 0; l < params.size(); l += 2) {
+             h = mt::matmul(h, params[l]) + params[l + 1];
+             if (l + 2 < params.size()) h = mt::relu(h);
+           }
+           mt::cross_entropy(h, y).backward();
+           mt::NoGradGuard no_grad;
+           for (mt::Tensor& p : params) {
+             p.sub_(p.grad(), 0.01);
+             p.set_grad({});
+           }
+         }
+         // Buffers per step, and whether a long loop grows: resident
+         // memory after the loop minus before it.
+         const mt::AllocationStats after = mt::allocation_stats();
+         const double steps = static_cast<double>(state.iterations());
+         state.counters["buffers_per_step"] =
+             static_cast<double>(after.buffers - before.buffers) / steps;
+         state.counters["mib_per_step"] =
+             static_cast<double>(after.bytes - before.bytes) / steps / (1 << 20);
+         state.counters["rss_growth_mib"] = resident_mib() - rss_before;
+         state.counters["rss_mib"] = resident_mib();
+       },
+       [=](benchmark::State& state) {
+         const std::vector<int64_t> sizes = {784, 256, 128, 10};
+         std::vector<torch::Tensor> params;
+         for (size_t l = 0; l + 1 < sizes.size(); ++l) {
+           params.push_back(
+               (torch_randn({sizes[l], sizes[l + 1]}, f32, l) * 0.05).requires_grad_());
+           params.push_back(torch::zeros({sizes[l + 1]}).requires_grad_());
+         }
+         const torch::Tensor x = torch_randn({64, 784}, f32, 9);
+         const torch::Tensor y = torch::tensor(std::vector<int64_t>(labels.begin(), labels.end()));
+         for (auto _ : state) {
+           torch::Tensor h = x;
+           for (size_t l = 0; l < params.size(); l += 2) {
+             h = torch::matmul(h, params[l]) + params[l + 1];
+             if (l + 2 < params.size()) h = torch::relu(h);
+           }
+           torch::nn::functional::cross_entropy(h, y).backward();
+           torch::NoGradGuard no_grad;
+           for (torch::Tensor& p : params) {
+             p.sub_(p.grad(), 0.01);
+             p.mutable_grad() = torch::Tensor();
+           }
+         }
+       }});
   return w;
 }
 
@@ -418,12 +430,15 @@ void register_all() {
         const std::string name = w.name + "/threads:" + std::to_string(threads) +
                                  (impl == 0 ? "/minitorch" : "/libtorch");
         const auto& body = impl == 0 ? w.minitorch : w.libtorch;
-        benchmark::RegisterBenchmark(name.c_str(), [body, threads, w](benchmark::State& state) {
-          set_threads(threads);
-          body(state);
-          state.counters["bytes"] = w.bytes;
-          state.counters["flops"] = w.flops;
-        })->Unit(benchmark::kMicrosecond)->UseRealTime();
+        benchmark::RegisterBenchmark(name.c_str(),
+                                     [body, threads, w](benchmark::State& state) {
+                                       set_threads(threads);
+                                       body(state);
+                                       state.counters["bytes"] = w.bytes;
+                                       state.counters["flops"] = w.flops;
+                                     })
+            ->Unit(benchmark::kMicrosecond)
+            ->UseRealTime();
       }
     }
   }

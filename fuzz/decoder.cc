@@ -23,9 +23,10 @@ const char* mode_name(ValueMode mode) {
 }
 
 absl::StatusOr<ByteReader> ByteReader::Open(absl::Span<const uint8_t> bytes) {
-  if (!bytes.empty() && bytes[0] != kFormatVersion) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown fuzz format version ", bytes[0], " (this build reads ", kFormatVersion, ")"));
+  if (!bytes.empty() && bytes[0] != 1 && bytes[0] != kFormatVersion) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown fuzz format version ", bytes[0],
+                                                   " (this build reads 1 and ", kFormatVersion,
+                                                   ")"));
   }
   return ByteReader(bytes);
 }
@@ -37,6 +38,11 @@ int64_t ByteReader::in_range(int64_t lo, int64_t hi) { return lo + byte() % (hi 
 bool ByteReader::flag() { return (byte() & 1) != 0; }
 
 ValueMode ByteReader::mode() { return static_cast<ValueMode>(byte() % 4); }
+
+std::optional<Op> ByteReader::op(int v1_count) {
+  const int b = byte();
+  return op_with_fuzz_code(version() == 1 ? b % v1_count : b % kFuzzCodeSpace);
+}
 
 double ByteReader::value(ValueMode mode) {
   switch (mode) {

@@ -1,9 +1,10 @@
-// The byte format every fuzz target decodes, version 1.
+// The byte format every fuzz target decodes, versions 1 and 2.
 //
-//   byte 0      format version; only kFormatVersion is known. Inputs with
-//               another version are rejected (the target returns -1, so
-//               libFuzzer drops them), never crashed on; an empty input is
-//               version 1 with every field 0.
+//   byte 0      format version: 1 or 2 (kFormatVersion, what new seeds are
+//               written in). Inputs with another version are rejected (the
+//               target returns -1, so libFuzzer drops them), never crashed
+//               on; an empty input is version 2 with every field 0.
+//               The versions differ only in how an op is read (op() below).
 //   bytes 1...  the target's fields, in the order its Decode function reads
 //               them (see each fuzz_*.cc). Every field reads through
 //               ByteReader, which yields 0 once the input is exhausted, so
@@ -22,11 +23,19 @@
 //   value(kRaw)        eight bytes, an IEEE double as stored: NaN, inf,
 //                      subnormals, -0
 //   mode()             one byte b: ValueMode(b % 4)
+//   op(v1_count)       one byte b. Version 2: the op whose fuzz code (its
+//                      op-table entry) is b % kFuzzCodeSpace, or none when no
+//                      op has that code; codes are append-only, so an added
+//                      op changes no input's meaning except those naming its
+//                      then-unused code. Version 1 (corpus files written before
+//                      codes existed): the op with code b % v1_count, the
+//                      target's count of ops at the time.
 #ifndef MINITORCH_FUZZ_DECODER_H_
 #define MINITORCH_FUZZ_DECODER_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -35,7 +44,7 @@
 
 namespace minitorch::fuzz {
 
-inline constexpr uint8_t kFormatVersion = 1;
+inline constexpr uint8_t kFormatVersion = 2;
 
 enum class ValueMode : uint8_t { kSmall, kGrid, kWide, kRaw };
 const char* mode_name(ValueMode mode);
@@ -49,12 +58,14 @@ class ByteReader {
   int64_t in_range(int64_t lo, int64_t hi);
   bool flag();
   ValueMode mode();
+  std::optional<Op> op(int v1_count);
   double value(ValueMode mode);
   // A tensor of `shape` with values in `mode`.
   Tensor values(const Shape& shape, ValueMode mode);
   // A shape of rank in [min_rank, max_rank] with dims in [1, max_dim].
   Shape shape(int min_rank, int max_rank, int max_dim);
   size_t remaining() const { return bytes_.size() - position_; }
+  uint8_t version() const { return bytes_.empty() ? kFormatVersion : bytes_[0]; }
 
  private:
   explicit ByteReader(absl::Span<const uint8_t> bytes) : bytes_(bytes) {}

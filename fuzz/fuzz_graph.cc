@@ -6,9 +6,11 @@
 //            in_range(1, 4)
 //   mode     mode(), wide and raw read as small (see below); values
 //   steps    in_range(1, 8), then for each step:
-//     op       in_range(0, kNumOps - 1): an op of the op table
-//     operands in_range(0, 255) per tensor operand, modulo the values so far
-//     params   what the op needs, read after the operands are known: dims
+//     op       op(36): an op of the op table by its fuzz code (decoder.h); a
+//              code without an op drops the step after its operands
+//     operands in_range(0, 255) twice, modulo the values so far; an op with
+//              one tensor operand ignores the second
+//     params   what the op's form takes, read after the operands are known: dims
 //              as in_range(-4, 3), keepdim flag, exponent value(kGrid), clamp
 //              bound flags and value(kGrid) bounds, cross_entropy targets,
 //              where's condition flags
@@ -17,7 +19,9 @@
 // value chosen (its domain). A result with more than 16 elements is summed,
 // so the Jacobian stays small.
 #include <cstdint>
+#include <optional>
 
+#include "fuzz/call_reader.h"
 #include "fuzz/decoder.h"
 #include "fuzz/harness.h"
 
@@ -32,90 +36,9 @@ using minitorch::testing::Step;
 
 constexpr int64_t kMaxOutput = 16;
 
-std::vector<int64_t> read_dims(minitorch::fuzz::ByteReader& in, int64_t count) {
-  std::vector<int64_t> dims;
-  for (int64_t i = 0; i < count; ++i) dims.push_back(in.in_range(-4, 3));
-  return dims;
-}
-
-// The call for `op` on operands of the given shapes, reading its parameters.
-OpCall read_call(minitorch::fuzz::ByteReader& in, Op op, const std::vector<Tensor>& operands) {
-  const Tensor& x = operands[0];
-  const int64_t rank = x.dim();
-  OpCall call{.op = op};
-  switch (op) {
-    case Op::kSum:
-    case Op::kMean:
-    case Op::kAmax:
-    case Op::kLogsumexp:
-      call.dims = read_dims(in, in.in_range(op == Op::kLogsumexp ? 1 : 0, 2));
-      call.keepdim = in.flag();
-      break;
-    case Op::kReshape:
-      call.dims = in.flag() ? std::vector<int64_t>{-1} : std::vector<int64_t>{in.in_range(1, 4), -1};
-      break;
-    case Op::kTranspose:
-      call.dims = read_dims(in, 2);
-      break;
-    case Op::kPermute: {
-      std::vector<int64_t> perm(static_cast<size_t>(rank));
-      for (int64_t i = 0; i < rank; ++i) perm[i] = i;
-      for (int64_t i = rank - 1; i > 0; --i) std::swap(perm[i], perm[in.in_range(0, i)]);
-      call.dims = perm;
-      break;
-    }
-    case Op::kExpand:
-      if (in.flag()) call.dims.push_back(in.in_range(1, 3));
-      for (int64_t d : x.shape()) call.dims.push_back(d == 1 ? in.in_range(1, 3) : d);
-      break;
-    case Op::kSqueeze:
-      if (in.flag()) call.dims = read_dims(in, 1);
-      break;
-    case Op::kUnsqueeze:
-    case Op::kSoftmax:
-    case Op::kLogSoftmax:
-      call.dims = read_dims(in, 1);
-      break;
-    case Op::kClamp:
-      if (in.flag()) call.min = in.value(minitorch::fuzz::ValueMode::kGrid);
-      if (in.flag() || !call.min) call.max = in.value(minitorch::fuzz::ValueMode::kGrid);
-      break;
-    case Op::kPowScalar:
-      call.exponent = in.value(minitorch::fuzz::ValueMode::kGrid);
-      break;
-    case Op::kCrossEntropy:
-      if (rank == 2 && in.flag()) {
-        std::vector<double> targets(static_cast<size_t>(x.size(0)));
-        for (double& t : targets) t = static_cast<double>(in.in_range(0, x.size(1) - 1));
-        call.constant = minitorch::tensor(targets, {x.size(0)}, minitorch::kInt64);
-      }
-      break;
-    case Op::kEmbedding:
-      if (rank == 2) {
-        std::vector<double> rows(static_cast<size_t>(in.in_range(1, 4)));
-        for (double& r : rows) r = static_cast<double>(in.in_range(0, x.size(0) - 1));
-        call.constant = minitorch::tensor(rows, {static_cast<int64_t>(rows.size())}, minitorch::kInt64);
-      }
-      break;
-    case Op::kWhere: {
-      std::vector<double> condition(static_cast<size_t>(x.numel()));
-      for (double& c : condition) c = in.flag() ? 1 : 0;
-      call.constant = minitorch::tensor(condition, x.shape());
-      break;
-    }
-    default:
-      break;
-  }
-  return call;
-}
-
-// Operands an op reads from the value list (cross_entropy's class target
-// and where's condition come from the call).
-int tensor_operands(Op op, const OpCall& call) {
-  if (op == Op::kCrossEntropy) return call.constant.defined() ? 1 : 2;
-  if (op == Op::kEmbedding) return 1;
-  return minitorch::op_arity(op) - (op == Op::kWhere ? 1 : 0);
-}
+// Ops in the table when fuzz codes were introduced: version-1 inputs read
+// their op byte modulo this.
+constexpr int kVersion1Ops = 36;
 
 }  // namespace
 
@@ -141,9 +64,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<Tensor> values = inputs;
   const int64_t steps = in.in_range(1, 8);
   for (int64_t s = 0; s < steps; ++s) {
-    Op op = static_cast<Op>(in.in_range(0, minitorch::kNumOps - 1));
+    const std::optional<Op> code_op = in.op(kVersion1Ops);
     // A float32 round trip leaves finite differences too few digits.
-    if (op == Op::kToDtype) op = Op::kClone;
+    const Op op = code_op == Op::kToDtype ? Op::kClone : code_op.value_or(Op::kClone);
     std::vector<int> args;
     std::vector<Tensor> operands;
     // Read operand choices for the widest case; unused ones are ignored.
@@ -152,13 +75,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       args.push_back(a);
       operands.push_back(values[static_cast<size_t>(a)]);
     }
-    const OpCall call = read_call(in, op, operands);
-    args.resize(static_cast<size_t>(tensor_operands(op, call)));
+    if (!code_op) continue;  // no op has this code (yet): the step is dropped
+    const OpCall call = minitorch::fuzz::read_call(in, op, operands);
+    args.resize(static_cast<size_t>(minitorch::fuzz::tensor_operands(call)));
     operands.resize(args.size());
     try {
       minitorch::NoGradGuard no_grad;
       Program steps;
-      if (op == Op::kCrossEntropy && args.size() == 2) {
+      if (minitorch::op_form(op) == minitorch::OpForm::kClassTarget && args.size() == 2) {
         // A probability target must be probabilities: softmax of the value
         // chosen (raw values of 1e176 as "probabilities" make the backward's
         // softmax * sum(t) - t cancel catastrophically, in LibTorch too).

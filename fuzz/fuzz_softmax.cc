@@ -62,7 +62,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const int64_t dim = cross_entropy ? -1 : in.in_range(0, 255) % (2 * rank) - rank;
   const auto mode = in.mode();
   const Tensor x = in.values(shape, mode);
-  const double shift = in.value(minitorch::fuzz::ValueMode::kSmall) * std::pow(10.0, in.in_range(0, 4));
+  const double shift =
+      in.value(minitorch::fuzz::ValueMode::kSmall) * std::pow(10.0, in.in_range(0, 4));
 
   OpCall call;
   std::vector<Tensor> inputs = {x};
@@ -81,7 +82,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::vector<double> targets(rank == 2 ? static_cast<size_t>(shape[0]) : 1);
       for (double& t : targets) t = static_cast<double>(in.in_range(0, classes - 1));
       call = {.op = Op::kCrossEntropy,
-              .constant = minitorch::tensor(targets, rank == 2 ? Shape{shape[0]} : Shape{}, minitorch::kInt64)};
+              .constant = minitorch::tensor(targets, rank == 2 ? Shape{shape[0]} : Shape{},
+                                            minitorch::kInt64)};
       break;
     }
     default:
@@ -89,10 +91,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       call = {.op = Op::kCrossEntropy};
       break;
   }
-  const minitorch::testing::Program program = {{call, kind == 4 ? std::vector<int>{0, 1} : std::vector<int>{0}}};
+  const minitorch::testing::Program program = {
+      {call, kind == 4 ? std::vector<int>{0, 1} : std::vector<int>{0}}};
   auto describe_case = [&] {
-    return absl::StrCat("program:\n", minitorch::testing::describe(program, inputs.size()), "inputs:\n",
-                        minitorch::fuzz::describe_inputs(inputs), "shift ", shift, "\n");
+    return absl::StrCat("program:\n", minitorch::testing::describe(program, inputs.size()),
+                        "inputs:\n", minitorch::fuzz::describe_inputs(inputs), "shift ", shift,
+                        "\n");
   };
 
   const std::vector<double> xs = x.to_vector();
@@ -103,28 +107,35 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const double classes = static_cast<double>(shape.back());
   const double rows = rank == 2 ? static_cast<double>(shape[0]) : 1.0;
   const double largest_term = 2 * max_abs(xs) + std::log(classes) + 1;
-  const double weight = kind == 3 ? rows : kind == 4 ? rows * classes * max_abs(inputs[1].to_vector()) : 1.0;
-  const bool representable = kind == 0 || kind == 2 || largest_term * weight < std::numeric_limits<double>::max();
+  const double weight = kind == 3   ? rows
+                        : kind == 4 ? rows * classes * max_abs(inputs[1].to_vector())
+                                    : 1.0;
+  const bool representable =
+      kind == 0 || kind == 2 || largest_term * weight < std::numeric_limits<double>::max();
   if (all_finite(xs) && representable) {
     const Tensor y = minitorch::testing::run_program(program, inputs);
     const std::vector<double> ys = y.to_vector();
-    if (!all_finite(ys)) minitorch::fuzz::fail(kTarget, describe_case() + "non-finite output", bytes);
+    if (!all_finite(ys))
+      minitorch::fuzz::fail(kTarget, describe_case() + "non-finite output", bytes);
     // Rounding in x + shift moves each logit by up to eps * |x + shift|.
     const double n = static_cast<double>(shape[(dim + rank) % rank]);
     const double wobble = 8 * n * kEps * (max_abs(xs) + std::abs(shift)) + 8 * n * kEps;
     if (kind == 0) {
       for (double v : ys) {
-        if (!(v >= 0 && v <= 1)) minitorch::fuzz::fail(kTarget, describe_case() + "softmax value outside [0, 1]", bytes);
+        if (!(v >= 0 && v <= 1))
+          minitorch::fuzz::fail(kTarget, describe_case() + "softmax value outside [0, 1]", bytes);
       }
       for (double s : minitorch::sum(y, {dim}).to_vector()) {
         if (!(std::abs(s - 1) <= 4 * n * kEps)) {
-          minitorch::fuzz::fail(kTarget, describe_case() + absl::StrCat("softmax row sums to ", s), bytes);
+          minitorch::fuzz::fail(kTarget, describe_case() + absl::StrCat("softmax row sums to ", s),
+                                bytes);
         }
       }
       Tensor leaf = x.detach().requires_grad_();
       minitorch::sum(minitorch::softmax(leaf, dim)).backward();
       if (!(max_abs(leaf.grad().to_vector()) <= 8 * n * kEps)) {
-        minitorch::fuzz::fail(kTarget, describe_case() + "the gradient of sum(softmax) is not zero", bytes);
+        minitorch::fuzz::fail(kTarget, describe_case() + "the gradient of sum(softmax) is not zero",
+                              bytes);
       }
     }
     if (kind <= 2 && std::isfinite(shift)) {
@@ -137,7 +148,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const double scale = kind == 0 ? 1.0 : 1.0 + max_abs(ys) + std::abs(shift);
       const double diff = max_abs((y_shifted - expected).to_vector());
       if (!(diff <= wobble * scale)) {
-        minitorch::fuzz::fail(kTarget, describe_case() + absl::StrCat("adding a constant changed the result by ", diff), bytes);
+        minitorch::fuzz::fail(
+            kTarget,
+            describe_case() + absl::StrCat("adding a constant changed the result by ", diff),
+            bytes);
       }
     }
   } else {

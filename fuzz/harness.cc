@@ -19,9 +19,9 @@ struct Counts {
 Counts g_counts;
 
 void print_counts() {
-  std::fprintf(stderr, "%s verdicts: %lld pass, %lld fail, %lld inconclusive\n",
-               g_counts.target, static_cast<long long>(g_counts.pass),
-               static_cast<long long>(g_counts.fail), static_cast<long long>(g_counts.inconclusive));
+  std::fprintf(stderr, "%s verdicts: %lld pass, %lld fail, %lld inconclusive\n", g_counts.target,
+               static_cast<long long>(g_counts.pass), static_cast<long long>(g_counts.fail),
+               static_cast<long long>(g_counts.inconclusive));
 }
 
 }  // namespace
@@ -49,7 +49,8 @@ std::string describe_inputs(const std::vector<Tensor>& inputs) {
   for (size_t i = 0; i < inputs.size(); ++i) {
     absl::StrAppend(&out, "v", i, " = tensor({");
     const std::vector<double> values = inputs[i].to_vector();
-    for (size_t k = 0; k < values.size(); ++k) absl::StrAppend(&out, k ? ", " : "", absl::StrFormat("%.17g", values[k]));
+    for (size_t k = 0; k < values.size(); ++k)
+      absl::StrAppend(&out, k ? ", " : "", absl::StrFormat("%.17g", values[k]));
     absl::StrAppend(&out, "}, ", inputs[i].shape().to_string(), ")\n");
   }
   return out;
@@ -69,7 +70,9 @@ void check_gradients(const char* target, const testing::Program& program,
   // MINITORCH_FUZZ_BASIC_VERDICT=1 judges with the basic check instead, to
   // compare the two verdicts over a corpus (the basic one cries wolf).
   options.error_bounded = std::getenv("MINITORCH_FUZZ_BASIC_VERDICT") == nullptr;
-  options.branches = [&](const std::vector<Tensor>& x) { return testing::kink_signature(program, x); };
+  options.branches = [&](const std::vector<Tensor>& x) {
+    return testing::kink_signature(program, x);
+  };
   // A full Jacobian costs one backward per output element. Past
   // kMaxCheckedOutputs, check a random projection sum(w * f(x)) instead: a
   // wrong entry changes it unless w happens to cancel it, which a random w
@@ -92,7 +95,8 @@ void check_gradients(const char* target, const testing::Program& program,
   if (r.verdict == GradcheckVerdict::kFail && options.error_bounded) {
     fail(target,
          absl::StrCat("program:\n", testing::describe(program, inputs.size()), "inputs:\n",
-                      describe_inputs(inputs), project ? "checked: sum(w * result), w = randn(seed 0xF0221)\n" : "",
+                      describe_inputs(inputs),
+                      project ? "checked: sum(w * result), w = randn(seed 0xF0221)\n" : "",
                       r.message),
          bytes);
   }

@@ -20,7 +20,8 @@ void count(const char* target, GradcheckVerdict verdict);
 
 // Prints the reproducer (the case, the input bytes in hex, the reason) and
 // aborts, which libFuzzer reports as a crash and saves the input.
-[[noreturn]] void fail(const char* target, const std::string& what, absl::Span<const uint8_t> bytes);
+[[noreturn]] void fail(const char* target, const std::string& what,
+                       absl::Span<const uint8_t> bytes);
 
 // Error-bounded gradcheck of `program` on `inputs` (of a random projection
 // of its result when that has more than 64 elements); counts the verdict and

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12 machine: installs what is
 # missing, then
+#   0. the house style: clang-format (.clang-format) over every C++ file;
 #   1. CMake (preset ci: optimised, warnings as errors) and every ctest suite,
 #      including the fuzz corpus replay and a few iterations of each benchmark,
-#      then clang-tidy and cppcheck over the library;
+#      then clang-tidy (.clang-tidy, with function-size limits) and cppcheck
+#      over the library;
 #   2. the same suites, and the examples, under AddressSanitizer +
 #      UndefinedBehaviorSanitizer (preset asan, g++; LeakSanitizer on),
 #      benchmarks excepted;
@@ -17,14 +19,20 @@ step() { echo; echo "== $1 ($(( $(date +%s) - start )) s)"; }
 
 scripts/install_deps.sh
 
+step "clang-format: every tracked C++ file as .clang-format has it"
+git ls-files '*.cc' '*.h' | xargs clang-format-14 --dry-run -Werror
+
 step "CMake build and ctest (preset ci)"
 cmake --preset ci
 cmake --build --preset ci
 ctest --preset ci
 echo "property tests (draws per property):"
 grep -h '^\[property\]' build/ci/Testing/Temporary/LastTest.log | sort
+MINITORCH_ERROR_TABLE="$PWD/build/ci/errors.md" build/ci/tests/errors_test \
+  --gtest_filter='ErrorMatrix.*' > /dev/null
+echo "error messages of every op: build/ci/errors.md ($(grep -c '^| ' build/ci/errors.md) rows)"
 
-step "clang-tidy on lib/ (.clang-tidy: bugprone, performance, modernize; warnings are errors)"
+step "clang-tidy on lib/ (.clang-tidy: bugprone, performance, modernize, function size; warnings are errors)"
 find lib/src -name '*.cc' -print0 | xargs -0 -P2 -n1 clang-tidy-14 -p build/ci --quiet
 
 step "cppcheck on lib/"

@@ -23,12 +23,12 @@ namespace minitorch::testing {
 
 struct OpCall {
   Op op = Op::kAdd;
-  // Reduction dims (empty: every dim; without keepdim the whole-tensor form), a permutation, a shape
-  // (reshape, expand), {dim} (squeeze, unsqueeze, softmax, log_softmax;
-  // squeeze with none squeezes all), or {dim0, dim1} (transpose).
+  // Reduction dims (empty: every dim; without keepdim the whole-tensor form), a permutation, a
+  // shape (reshape, expand), {dim} (squeeze, unsqueeze, softmax, log_softmax; squeeze with none
+  // squeezes all), or {dim0, dim1} (transpose).
   std::vector<int64_t> dims;
   bool keepdim = false;
-  double exponent = 0;  // pow_scalar
+  double exponent = 0;             // pow_scalar
   std::optional<double> min, max;  // clamp
   // cross_entropy's int64 class target, where's condition, or embedding's
   // int64 indices.

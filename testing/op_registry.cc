@@ -14,8 +14,8 @@ using ShapeList = std::vector<std::vector<Shape>>;
 
 // Broadcastable pairs, both orders, including every case the core issue names.
 const ShapeList kBinaryShapes = {
-    {{2, 3}, {2, 3}},    {{3}, {4, 3}},      {{4, 3}, {3}},  {{4, 1}, {1, 3}},
-    {{2, 1, 3}, {4, 3}}, {{1}, {2, 3, 4}},   {{}, {2, 3}},   {{2, 3}, {}},
+    {{2, 3}, {2, 3}},    {{3}, {4, 3}},    {{4, 3}, {3}}, {{4, 1}, {1, 3}},
+    {{2, 1, 3}, {4, 3}}, {{1}, {2, 3, 4}}, {{}, {2, 3}},  {{2, 3}, {}},
 };
 const ShapeList kUnaryShapes = {{{}}, {{5}}, {{4, 5}}, {{2, 3, 4}}};
 const ShapeList kReduceShapes = {{{4, 5}}, {{2, 3, 4}}};
@@ -26,47 +26,43 @@ const Binary kIdentity = [](double s, double) { return s; };
 const Binary kMean = [](double s, double n) { return s / n; };
 
 OpInfo binary(std::string name, Op op, const Binary& ref, Domain first = Domain::kReal,
-              Domain second = Domain::kReal, Kinks kinks = Kinks::kNone) {
+              Domain second = Domain::kReal) {
   return {.name = std::move(name),
           .call = {.op = op},
           .shapes = kBinaryShapes,
           .domains = {first, second},
-          .reference = [ref](const Refs& x) { return ref_binary(x[0], x[1], ref); },
-          .kinks = kinks};
+          .reference = [ref](const Refs& x) { return ref_binary(x[0], x[1], ref); }};
 }
 
-OpInfo unary(std::string name, OpCall call, const Unary& ref, Domain domain = Domain::kReal,
-             Kinks kinks = Kinks::kNone) {
+OpInfo unary(std::string name, OpCall call, const Unary& ref, Domain domain = Domain::kReal) {
   return {.name = std::move(name),
           .call = std::move(call),
           .shapes = kUnaryShapes,
           .domains = {domain},
-          .reference = [ref](const Refs& x) { return ref_unary(x[0], ref); },
-          .kinks = kinks};
+          .reference = [ref](const Refs& x) { return ref_unary(x[0], ref); }};
 }
 
-OpInfo reduction(std::string name, Op op, std::vector<int64_t> dims, bool keepdim) {
-  std::function<RefArray(const RefArray&)> ref;
-  switch (op) {
-    case Op::kSum:
-      ref = [=](const RefArray& x) { return ref_reduce(x, dims, keepdim, 0.0, kPlus, kIdentity); };
-      break;
-    case Op::kMean:
-      ref = [=](const RefArray& x) { return ref_reduce(x, dims, keepdim, 0.0, kPlus, kMean); };
-      break;
-    case Op::kAmax:
-      ref = [=](const RefArray& x) { return ref_reduce(x, dims, keepdim, -INFINITY, kMax, kIdentity); };
-      break;
-    default:
-      ref = [=](const RefArray& x) { return ref_logsumexp(x, dims, keepdim); };
-      break;
-  }
+// A reduction's reference over (x, dims, keepdim).
+using ReduceRef = std::function<RefArray(const RefArray&, const std::vector<int64_t>&, bool)>;
+const ReduceRef kSumRef = [](const RefArray& x, const std::vector<int64_t>& dims, bool keepdim) {
+  return ref_reduce(x, dims, keepdim, 0.0, kPlus, kIdentity);
+};
+const ReduceRef kMeanRef = [](const RefArray& x, const std::vector<int64_t>& dims, bool keepdim) {
+  return ref_reduce(x, dims, keepdim, 0.0, kPlus, kMean);
+};
+const ReduceRef kAmaxRef = [](const RefArray& x, const std::vector<int64_t>& dims, bool keepdim) {
+  return ref_reduce(x, dims, keepdim, -INFINITY, kMax, kIdentity);
+};
+const ReduceRef kLogsumexpRef = [](const RefArray& x, const std::vector<int64_t>& dims,
+                                   bool keepdim) { return ref_logsumexp(x, dims, keepdim); };
+
+OpInfo reduction(std::string name, Op op, const ReduceRef& ref, std::vector<int64_t> dims,
+                 bool keepdim) {
   return {.name = std::move(name),
           .call = {.op = op, .dims = dims, .keepdim = keepdim},
           .shapes = kReduceShapes,
           .domains = {Domain::kReal},
-          .reference = [ref](const Refs& x) { return ref(x[0]); },
-          .kinks = op == Op::kAmax ? Kinks::kTies : Kinks::kNone};
+          .reference = [ref, dims, keepdim](const Refs& x) { return ref(x[0], dims, keepdim); }};
 }
 
 // A one-input op whose reference is a plain function of the input.
@@ -79,7 +75,9 @@ OpInfo shaped(std::string name, OpCall call, ShapeList shapes,
           .reference = [ref](const Refs& x) { return ref(x[0]); }};
 }
 
-RefArray with_shape(const RefArray& a, std::vector<int64_t> shape) { return {std::move(shape), a.values}; }
+RefArray with_shape(const RefArray& a, std::vector<int64_t> shape) {
+  return {std::move(shape), a.values};
+}
 
 std::string dim_name(const char* op, int64_t dim) {
   return std::string(op) + (dim < 0 ? "_dim_last" : "_dim" + std::to_string(dim));
@@ -90,61 +88,63 @@ std::vector<OpInfo> build_registry() {
       binary("add", Op::kAdd, [](double a, double b) { return a + b; }),
       binary("sub", Op::kSub, [](double a, double b) { return a - b; }),
       binary("mul", Op::kMul, [](double a, double b) { return a * b; }),
-      binary("div", Op::kDiv, [](double a, double b) { return a / b; }, Domain::kReal,
-             Domain::kAwayFromZero),
-      binary("pow", Op::kPow, [](double a, double b) { return std::pow(a, b); }, Domain::kPositive),
-      binary("maximum", Op::kMaximum, [](double a, double b) { return std::max(a, b); },
-             Domain::kReal, Domain::kReal, Kinks::kTies),
-      binary("minimum", Op::kMinimum, [](double a, double b) { return std::min(a, b); },
-             Domain::kReal, Domain::kReal, Kinks::kTies),
-      unary("pow_scalar", {.op = Op::kPowScalar, .exponent = 2.5},
-            [](double v) { return std::pow(v, 2.5); }, Domain::kPositive),
+      binary(
+          "div", Op::kDiv, [](double a, double b) { return a / b; }, Domain::kReal,
+          Domain::kAwayFromZero),
+      binary(
+          "pow", Op::kPow, [](double a, double b) { return std::pow(a, b); }, Domain::kPositive),
+      binary("maximum", Op::kMaximum, [](double a, double b) { return std::max(a, b); }),
+      binary("minimum", Op::kMinimum, [](double a, double b) { return std::min(a, b); }),
+      unary(
+          "pow_scalar", {.op = Op::kPowScalar, .exponent = 2.5},
+          [](double v) { return std::pow(v, 2.5); }, Domain::kPositive),
       unary("pow_scalar_int", {.op = Op::kPowScalar, .exponent = 3.0},
             [](double v) { return v * v * v; }),
       unary("neg", {.op = Op::kNeg}, [](double v) { return -v; }),
       unary("exp", {.op = Op::kExp}, [](double v) { return std::exp(v); }),
-      unary("log", {.op = Op::kLog}, [](double v) { return std::log(v); }, Domain::kPositive),
-      unary("sqrt", {.op = Op::kSqrt}, [](double v) { return std::sqrt(v); }, Domain::kPositive),
-      unary("abs", {.op = Op::kAbs}, [](double v) { return std::abs(v); }, Domain::kReal, Kinks::kAtZero),
+      unary(
+          "log", {.op = Op::kLog}, [](double v) { return std::log(v); }, Domain::kPositive),
+      unary(
+          "sqrt", {.op = Op::kSqrt}, [](double v) { return std::sqrt(v); }, Domain::kPositive),
+      unary("abs", {.op = Op::kAbs}, [](double v) { return std::abs(v); }),
       unary("tanh", {.op = Op::kTanh}, [](double v) { return std::tanh(v); }),
       unary("sigmoid", {.op = Op::kSigmoid}, [](double v) { return 1 / (1 + std::exp(-v)); }),
-      unary("relu", {.op = Op::kRelu}, [](double v) { return std::max(v, 0.0); }, Domain::kReal,
-            Kinks::kAtZero),
-      reduction("sum", Op::kSum, {}, false),
-      reduction("sum_dim1_keepdim", Op::kSum, {1}, true),
-      reduction("sum_dims_0_last", Op::kSum, {0, -1}, false),
-      reduction("mean", Op::kMean, {}, false),
-      reduction("mean_dim_last", Op::kMean, {-1}, false),
-      reduction("mean_dims_0_1_keepdim", Op::kMean, {0, 1}, true),
-      reduction("amax", Op::kAmax, {}, false),
-      reduction("amax_dim1", Op::kAmax, {1}, false),
-      reduction("amax_dims_0_last_keepdim", Op::kAmax, {0, -1}, true),
-      reduction("logsumexp_dim1", Op::kLogsumexp, {1}, false),
-      reduction("logsumexp_dim_last_keepdim", Op::kLogsumexp, {-1}, true),
-      reduction("logsumexp_dims_0_1", Op::kLogsumexp, {0, 1}, false),
+      unary("relu", {.op = Op::kRelu}, [](double v) { return std::max(v, 0.0); }),
+      reduction("sum", Op::kSum, kSumRef, {}, false),
+      reduction("sum_dim1_keepdim", Op::kSum, kSumRef, {1}, true),
+      reduction("sum_dims_0_last", Op::kSum, kSumRef, {0, -1}, false),
+      reduction("mean", Op::kMean, kMeanRef, {}, false),
+      reduction("mean_dim_last", Op::kMean, kMeanRef, {-1}, false),
+      reduction("mean_dims_0_1_keepdim", Op::kMean, kMeanRef, {0, 1}, true),
+      reduction("amax", Op::kAmax, kAmaxRef, {}, false),
+      reduction("amax_dim1", Op::kAmax, kAmaxRef, {1}, false),
+      reduction("amax_dims_0_last_keepdim", Op::kAmax, kAmaxRef, {0, -1}, true),
+      reduction("logsumexp_dim1", Op::kLogsumexp, kLogsumexpRef, {1}, false),
+      reduction("logsumexp_dim_last_keepdim", Op::kLogsumexp, kLogsumexpRef, {-1}, true),
+      reduction("logsumexp_dims_0_1", Op::kLogsumexp, kLogsumexpRef, {0, 1}, false),
   };
 
   struct ClampCase {
     const char* name;
     std::optional<double> lo, hi;
   };
-  for (const ClampCase& clamp_case : {ClampCase{"clamp", -0.5, 0.7}, ClampCase{"clamp_min", -0.3, std::nullopt},
-                                      ClampCase{"clamp_max", std::nullopt, 0.4}}) {
+  for (const ClampCase& clamp_case :
+       {ClampCase{"clamp", -0.5, 0.7}, ClampCase{"clamp_min", -0.3, std::nullopt},
+        ClampCase{"clamp_max", std::nullopt, 0.4}}) {
     const char* name = clamp_case.name;
     const std::optional<double> lo = clamp_case.lo, hi = clamp_case.hi;
-    OpInfo info = unary(
-        name, {.op = Op::kClamp, .min = lo, .max = hi},
-        [lo, hi](double v) { return std::min(std::max(v, lo.value_or(-INFINITY)), hi.value_or(INFINITY)); },
-        Domain::kReal, Kinks::kClampBounds);
-    info.kink_low = lo.value_or(-INFINITY);
-    info.kink_high = hi.value_or(INFINITY);
-    ops.push_back(info);
+    ops.push_back(unary(name, {.op = Op::kClamp, .min = lo, .max = hi}, [lo, hi](double v) {
+      return std::min(std::max(v, lo.value_or(-INFINITY)), hi.value_or(INFINITY));
+    }));
   }
 
   const std::vector<std::tuple<const char*, Shape, Shape>> matmuls = {
-      {"matmul_2d", {3, 4}, {4, 2}},            {"matmul_dot", {4}, {4}},
-      {"matmul_vec_mat", {4}, {4, 3}},          {"matmul_mat_vec", {3, 4}, {4}},
-      {"matmul_batched", {2, 3, 4}, {2, 4, 2}}, {"matmul_broadcast_batch", {2, 1, 3, 4}, {3, 4, 2}},
+      {"matmul_2d", {3, 4}, {4, 2}},
+      {"matmul_dot", {4}, {4}},
+      {"matmul_vec_mat", {4}, {4, 3}},
+      {"matmul_mat_vec", {3, 4}, {4}},
+      {"matmul_batched", {2, 3, 4}, {2, 4, 2}},
+      {"matmul_broadcast_batch", {2, 1, 3, 4}, {3, 4, 2}},
       {"matmul_batched_vec", {2, 3, 4}, {4}},
   };
   for (const auto& [name, a, b] : matmuls) {
@@ -155,42 +155,55 @@ std::vector<OpInfo> build_registry() {
                    .reference = [](const Refs& x) { return ref_matmul(x[0], x[1]); }});
   }
 
-  ops.push_back(shaped("reshape_flat", {.op = Op::kReshape, .dims = {-1}}, {{{4, 5}}, {{2, 3, 4}}},
-                       [](const RefArray& a) {
-                         return with_shape(a, {static_cast<int64_t>(a.values.size())});
-                       }));
-  ops.push_back(shaped("reshape_infer", {.op = Op::kReshape, .dims = {2, -1, 3}}, {{{4, 6}}, {{2, 3, 4}}},
-                       [](const RefArray& a) {
+  ops.push_back(shaped(
+      "reshape_flat", {.op = Op::kReshape, .dims = {-1}}, {{{4, 5}}, {{2, 3, 4}}},
+      [](const RefArray& a) { return with_shape(a, {static_cast<int64_t>(a.values.size())}); }));
+  ops.push_back(shaped("reshape_infer", {.op = Op::kReshape, .dims = {2, -1, 3}},
+                       {{{4, 6}}, {{2, 3, 4}}}, [](const RefArray& a) {
                          return with_shape(a, {2, static_cast<int64_t>(a.values.size()) / 6, 3});
                        }));
-  ops.push_back(shaped("transpose", {.op = Op::kTranspose, .dims = {0, -1}}, {{{4, 5}}, {{2, 3, 4}}},
-                       [](const RefArray& a) {
+  ops.push_back(shaped("transpose", {.op = Op::kTranspose, .dims = {0, -1}},
+                       {{{4, 5}}, {{2, 3, 4}}}, [](const RefArray& a) {
                          std::vector<int64_t> dims(a.shape.size());
                          for (size_t i = 0; i < dims.size(); ++i) dims[i] = static_cast<int64_t>(i);
                          std::swap(dims.front(), dims.back());
                          return ref_permute(a, dims);
                        }));
   ops.push_back(shaped("permute", {.op = Op::kPermute, .dims = {2, 0, 1}}, {{{2, 3, 4}}},
-                       [](const RefArray& a) { return ref_permute(a, {2, 0, 1}); }));
-  ops.push_back(shaped("expand", {.op = Op::kExpand, .dims = {2, 3, 4}}, {{{3, 1}}},
-                       [](const RefArray& a) { return ref_expand(a, {2, 3, 4}); }));
+                       [](const RefArray& a) {
+                         return ref_permute(a, {2, 0, 1});
+                       }));
+  ops.push_back(
+      shaped("expand", {.op = Op::kExpand, .dims = {2, 3, 4}}, {{{3, 1}}}, [](const RefArray& a) {
+        return ref_expand(a, {2, 3, 4});
+      }));
   ops.push_back(shaped("expand_keep", {.op = Op::kExpand, .dims = {3, -1}}, {{{1, 4}}},
-                       [](const RefArray& a) { return ref_expand(a, {3, 4}); }));
-  ops.push_back(shaped("squeeze", {.op = Op::kSqueeze}, {{{1, 3, 1, 4}}},
-                       [](const RefArray& a) { return with_shape(a, {3, 4}); }));
+                       [](const RefArray& a) {
+                         return ref_expand(a, {3, 4});
+                       }));
+  ops.push_back(shaped("squeeze", {.op = Op::kSqueeze}, {{{1, 3, 1, 4}}}, [](const RefArray& a) {
+    return with_shape(a, {3, 4});
+  }));
   ops.push_back(shaped("squeeze_dim", {.op = Op::kSqueeze, .dims = {-2}}, {{{3, 1, 4}}},
-                       [](const RefArray& a) { return with_shape(a, {3, 4}); }));
-  ops.push_back(shaped("unsqueeze", {.op = Op::kUnsqueeze, .dims = {1}}, {{{3, 4}}},
-                       [](const RefArray& a) { return with_shape(a, {3, 1, 4}); }));
+                       [](const RefArray& a) {
+                         return with_shape(a, {3, 4});
+                       }));
+  ops.push_back(
+      shaped("unsqueeze", {.op = Op::kUnsqueeze, .dims = {1}}, {{{3, 4}}}, [](const RefArray& a) {
+        return with_shape(a, {3, 1, 4});
+      }));
   ops.push_back(shaped("unsqueeze_last", {.op = Op::kUnsqueeze, .dims = {-1}}, {{{3, 4}}},
-                       [](const RefArray& a) { return with_shape(a, {3, 4, 1}); }));
+                       [](const RefArray& a) {
+                         return with_shape(a, {3, 4, 1});
+                       }));
 
   for (int64_t dim : {1, 0, -1}) {
-    const ShapeList shapes = dim == -1 ? ShapeList{{{5}}, {{2, 3, 4}}} : ShapeList{{{4, 5}}, {{2, 3, 4}}};
+    const ShapeList shapes =
+        dim == -1 ? ShapeList{{{5}}, {{2, 3, 4}}} : ShapeList{{{4, 5}}, {{2, 3, 4}}};
     ops.push_back(shaped(dim_name("softmax", dim), {.op = Op::kSoftmax, .dims = {dim}}, shapes,
                          [dim](const RefArray& a) { return ref_softmax(a, dim, false); }));
-    ops.push_back(shaped(dim_name("log_softmax", dim), {.op = Op::kLogSoftmax, .dims = {dim}}, shapes,
-                         [dim](const RefArray& a) { return ref_softmax(a, dim, true); }));
+    ops.push_back(shaped(dim_name("log_softmax", dim), {.op = Op::kLogSoftmax, .dims = {dim}},
+                         shapes, [dim](const RefArray& a) { return ref_softmax(a, dim, true); }));
   }
 
   const Tensor classes = tensor({1, 0, 4, 2}, {4}, kInt64);
@@ -213,8 +226,10 @@ std::vector<OpInfo> build_registry() {
                  .domains = {Domain::kReal, Domain::kReal},
                  .reference = [condition](const Refs& x) {
                    const RefArray c = to_ref(condition);
-                   const RefArray a_or_nan = ref_binary(x[0], c, [](double a, double k) { return k != 0 ? a : NAN; });
-                   return ref_binary(a_or_nan, x[1], [](double a, double b) { return std::isnan(a) ? b : a; });
+                   const RefArray a_or_nan =
+                       ref_binary(x[0], c, [](double a, double k) { return k != 0 ? a : NAN; });
+                   return ref_binary(a_or_nan, x[1],
+                                     [](double a, double b) { return std::isnan(a) ? b : a; });
                  }});
   const Tensor rows = tensor({2, 0, 2, 1}, {2, 2}, kInt64);
   ops.push_back({.name = "embedding",
@@ -224,7 +239,8 @@ std::vector<OpInfo> build_registry() {
                  .reference = [rows](const Refs& x) {
                    RefArray out{{2, 2, 4}, {}};
                    for (double r : rows.to_vector()) {
-                     for (int64_t c = 0; c < 4; ++c) out.values.push_back(x[0].values[static_cast<size_t>(r) * 4 + c]);
+                     for (int64_t c = 0; c < 4; ++c)
+                       out.values.push_back(x[0].values[static_cast<size_t>(r) * 4 + c]);
                    }
                    return out;
                  }});
@@ -279,13 +295,22 @@ Inputs make_sample(const OpInfo& info, size_t index, DType dtype, uint64_t seed)
   Inputs inputs;
   for (size_t i = 0; i < shapes.size(); ++i) {
     Tensor x = sample_values(shapes[i], info.domains[i], dtype, seed * 7919 + i);
-    // Keep finite differences (steps ~1e-6) clear of kinks.
+    // Keep finite differences (steps ~1e-6) clear of kinks. Ties of
+    // continuous random draws do not happen.
     std::vector<double> values = x.to_vector();
     for (double& v : values) {
-      if (info.kinks == Kinks::kAtZero && std::abs(v) < 1e-3) v = 0.1;
-      if (info.kinks == Kinks::kClampBounds) {
-        if (std::abs(v - info.kink_low) < 1e-3) v = info.kink_low + 0.1;
-        if (std::abs(v - info.kink_high) < 1e-3) v = info.kink_high - 0.1;
+      switch (op_kinks(info.op())) {
+        case OpKinks::kNone:
+        case OpKinks::kTies:
+        case OpKinks::kTiesAlongDims:
+          break;
+        case OpKinks::kAtZero:
+          if (std::abs(v) < 1e-3) v = 0.1;
+          break;
+        case OpKinks::kClampBounds:
+          if (info.call.min && std::abs(v - *info.call.min) < 1e-3) v = *info.call.min + 0.1;
+          if (info.call.max && std::abs(v - *info.call.max) < 1e-3) v = *info.call.max - 0.1;
+          break;
       }
     }
     inputs.push_back(tensor(values, shapes[i], dtype));

@@ -1,20 +1,21 @@
 // The op registry: one description per op variant, driving the forward,
-// gradcheck, LibTorch-oracle, property and fuzz suites.
+// gradcheck, LibTorch-oracle, NaN/inf, error-matrix and property suites.
 //
 // An entry says how to call the op, what a plain reference computes, which
-// shapes make good samples, where inputs must live (log and sqrt want
-// positive values, div a denominator away from zero) and where the op has
-// kinks. Adding an op means adding one entry to op_registry.cc, e.g.:
+// shapes make good samples and where inputs must live (log and sqrt want
+// positive values, div a denominator away from zero); where the op has kinks
+// comes from its op-table entry. A new op needs one entry here, e.g.:
 //
 //   {.name = "exp",                       // unique; names the tests
 //    .call = {.op = Op::kExp},            // the op and its non-tensor arguments
 //    .shapes = kUnaryShapes,              // one Shape per input, per sample
 //    .domains = {Domain::kReal},          // one per input
-//    .reference = [](const Refs& x) { return ref_unary(x[0], [](double v) { return std::exp(v); }); }},
+//    .reference = [](const Refs& x) { return ref_unary(x[0], [](double v) { return std::exp(v); });
+//    }},
 //
 // The call runs in minitorch through testing/op_call.h and in LibTorch
-// through tests/torch_oracle.cc, which must know the op (a test fails while
-// it does not).
+// through tests/torch_oracle.cc, both by the op's form (testing/op_forms.h).
+// OpRegistry.CoversEveryOpInTheTable fails while an op has no entry.
 #ifndef MINITORCH_TESTING_OP_REGISTRY_H_
 #define MINITORCH_TESTING_OP_REGISTRY_H_
 
@@ -40,24 +41,12 @@ enum class Domain {
   kAwayFromZero,  // +-[0.5, 2.5): denominators
 };
 
-// Where the op is not differentiable, so finite differences must not
-// straddle those points (and the fuzzers call a straddling case inconclusive).
-enum class Kinks {
-  kNone,
-  kAtZero,       // relu, abs
-  kTies,         // maximum, minimum, amax: equal competing values
-  kClampBounds,  // clamp at its min and max
-};
-
 struct OpInfo {
   std::string name;
   OpCall call;
   std::vector<std::vector<Shape>> shapes;
   std::vector<Domain> domains;
   std::function<RefArray(const Refs&)> reference;
-  Kinks kinks = Kinks::kNone;
-  // Bounds of clamp (for kClampBounds) so samplers can stay clear of them.
-  double kink_low = 0.0, kink_high = 0.0;
 
   int arity() const { return static_cast<int>(domains.size()); }
   Op op() const { return call.op; }

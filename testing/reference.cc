@@ -105,14 +105,15 @@ RefArray ref_reduce(const RefArray& a, std::vector<int64_t> dims, bool keepdim, 
 }
 
 RefArray ref_logsumexp(const RefArray& a, std::vector<int64_t> dims, bool keepdim) {
-  const RefArray max = ref_reduce(a, dims, true, -INFINITY,
-                                  [](double m, double v) { return std::max(m, v); },
-                                  [](double m, double) { return m; });
+  const RefArray max = ref_reduce(
+      a, dims, true, -INFINITY, [](double m, double v) { return std::max(m, v); },
+      [](double m, double) { return m; });
   RefArray shifted = ref_binary(a, max, [](double v, double m) { return std::exp(v - m); });
-  RefArray sums = ref_reduce(shifted, dims, true, 0.0, std::plus<double>(),
-                             [](double s, double) { return s; });
+  RefArray sums =
+      ref_reduce(shifted, dims, true, 0.0, std::plus<double>(), [](double s, double) { return s; });
   RefArray out = ref_binary(sums, max, [](double s, double m) { return std::log(s) + m; });
-  return ref_reduce(out, dims, keepdim, 0.0, std::plus<double>(), [](double s, double) { return s; });
+  return ref_reduce(out, dims, keepdim, 0.0, std::plus<double>(),
+                    [](double s, double) { return s; });
 }
 
 RefArray ref_matmul(const RefArray& a_in, const RefArray& b_in) {

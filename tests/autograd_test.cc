@@ -2,7 +2,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-
 #include <thread>
 
 #include "minitorch/minitorch.h"
@@ -165,13 +164,14 @@ TEST(Engine, GradFunctionLeavesDotGradUntouched) {
 TEST(Engine, CreateGraphGivesSecondDerivatives) {
   Tensor x = tensor({0.5, -1.5}, {2}).requires_grad_();
   Tensor dy = grad((x * x * x).sum(), {x}, {}, false, /*create_graph=*/true)[0];  // 3x^2
-  Tensor d2y = grad(dy.sum(), {x})[0];                                           // 6x
+  Tensor d2y = grad(dy.sum(), {x})[0];                                            // 6x
   EXPECT_TRUE(all_close({2}, d2y.to_vector(), {2}, {3.0, -9.0}, 1e-14, 0));
   Tensor t = tanh(x);
   Tensor dt = grad(t.sum(), {x}, {}, false, true)[0];  // 1 - tanh^2
   Tensor d2t = grad(dt.sum(), {x})[0];                 // -2 tanh (1 - tanh^2)
   std::vector<double> expected;
-  for (double v : x.to_vector()) expected.push_back(-2 * std::tanh(v) * (1 - std::tanh(v) * std::tanh(v)));
+  for (double v : x.to_vector())
+    expected.push_back(-2 * std::tanh(v) * (1 - std::tanh(v) * std::tanh(v)));
   EXPECT_TRUE(all_close({2}, d2t.to_vector(), {2}, expected, 1e-14, 1e-15));
 }
 

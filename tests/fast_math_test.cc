@@ -1,13 +1,13 @@
 // The vectorisable float32 exp / tanh / sigmoid against the C library over
 // the whole float range, special values included, and the CPU-dispatched
 // array kernels against the scalar functions they vectorise.
+#include "kernels/fast_math.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
 #include <vector>
-
-#include "kernels/fast_math.h"
 
 namespace minitorch {
 namespace {
@@ -34,7 +34,8 @@ TEST(FastMath, ExpMatchesTheCLibrary) {
     worst = std::max(worst, relative_error(fast::exp(x), std::exp(static_cast<double>(x))));
   }
   EXPECT_LT(worst, 4e-7);
-  EXPECT_EQ(fast::exp(std::numeric_limits<float>::infinity()), std::numeric_limits<float>::infinity());
+  EXPECT_EQ(fast::exp(std::numeric_limits<float>::infinity()),
+            std::numeric_limits<float>::infinity());
   EXPECT_EQ(fast::exp(-std::numeric_limits<float>::infinity()), 0.0f);
   EXPECT_EQ(fast::exp(89.0f), std::numeric_limits<float>::infinity());
   EXPECT_EQ(fast::exp(-200.0f), 0.0f);
@@ -49,9 +50,11 @@ TEST(FastMath, ExpMatchesTheCLibrary) {
 TEST(FastMath, TanhAndSigmoidMatchTheCLibrary) {
   double worst_tanh = 0, worst_sigmoid = 0;
   for (float x : sweep(-30.0f, 30.0f)) {
-    worst_tanh = std::max(worst_tanh, relative_error(fast::tanh(x), std::tanh(static_cast<double>(x))));
-    worst_sigmoid = std::max(worst_sigmoid,
-                             relative_error(fast::sigmoid(x), 1 / (1 + std::exp(-static_cast<double>(x)))));
+    worst_tanh =
+        std::max(worst_tanh, relative_error(fast::tanh(x), std::tanh(static_cast<double>(x))));
+    worst_sigmoid =
+        std::max(worst_sigmoid,
+                 relative_error(fast::sigmoid(x), 1 / (1 + std::exp(-static_cast<double>(x)))));
   }
   EXPECT_LT(worst_tanh, 4e-7);
   EXPECT_LT(worst_sigmoid, 4e-7);
@@ -102,7 +105,8 @@ TEST(FastMath, AxpyAddsAScaledArray) {
     fast::axpy(n, -0.5f, xf.data(), yf.data());
     fast::axpy(n, 0.1, xd.data(), yd.data());
     EXPECT_EQ(yf, wantf) << "n = " << n;  // exact: every product and sum is representable
-    for (int64_t i = 0; i < n; ++i) EXPECT_NEAR(yd[i], wantd[i], 1e-15) << "n = " << n << ", i = " << i;
+    for (int64_t i = 0; i < n; ++i)
+      EXPECT_NEAR(yd[i], wantd[i], 1e-15) << "n = " << n << ", i = " << i;
   }
 }
 

@@ -1,10 +1,11 @@
 // The OpenBLAS GEMM path against the plain reference kernel, over the
 // layouts matmul hands it: row-major, transposed, strided, expanded.
+#include "kernels/gemm.h"
+
 #include <gtest/gtest.h>
 
 #include <vector>
 
-#include "kernels/gemm.h"
 #include "minitorch/minitorch.h"
 
 namespace minitorch {
@@ -17,14 +18,16 @@ void check_layouts(double tol) {
   for (size_t i = 0; i < a_store.size(); ++i) a_store[i] = static_cast<T>((i * 37 % 11) - 5.0) / 3;
   for (size_t i = 0; i < b_store.size(); ++i) b_store[i] = static_cast<T>((i * 53 % 13) - 6.0) / 4;
   const std::vector<MatrixRef<T>> as = {
-      {a_store.data(), m, k, k, 1},           // row-major
-      {a_store.data(), m, k, 1, m},           // column-major (a transposed view)
-      {a_store.data(), m, k, 2 * k, 2},       // strided both ways: packed first
-      {a_store.data(), m, k, 0, 1},           // rows expanded from one row
-      {a_store.data(), m, k, k + 3, 1},       // padded rows
+      {a_store.data(), m, k, k, 1},      // row-major
+      {a_store.data(), m, k, 1, m},      // column-major (a transposed view)
+      {a_store.data(), m, k, 2 * k, 2},  // strided both ways: packed first
+      {a_store.data(), m, k, 0, 1},      // rows expanded from one row
+      {a_store.data(), m, k, k + 3, 1},  // padded rows
   };
   const std::vector<MatrixRef<T>> bs = {
-      {b_store.data(), k, n, n, 1}, {b_store.data(), k, n, 1, k}, {b_store.data(), k, n, 3 * n, 3},
+      {b_store.data(), k, n, n, 1},
+      {b_store.data(), k, n, 1, k},
+      {b_store.data(), k, n, 3 * n, 3},
       {b_store.data(), k, n, 1, 0},
   };
   for (size_t i = 0; i < as.size(); ++i) {

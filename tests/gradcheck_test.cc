@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "autograd/node.h"
-#include "ops/op_util.h"
 #include "minitorch/minitorch.h"
-#include "testing/op_registry.h"
+#include "ops/op_util.h"
 #include "test_util.h"
+#include "testing/op_registry.h"
 
 namespace minitorch::testing {
 namespace {
@@ -31,8 +31,10 @@ void PrintTo(const InputCase& c, std::ostream* os) { *os << c.info->name << " in
 void expect_pass_at_every_sample(const InputCase& c, const GradcheckOptions& options) {
   for (size_t s = 0; s < c.info->shapes.size(); ++s) {
     const Inputs sample = make_sample(*c.info, s, kFloat64, /*seed=*/100 + s);
-    const GradcheckResult r = gradcheck(as_function_of_input(*c.info, sample, c.input), {sample[c.input]}, options);
-    EXPECT_EQ(r.verdict, GradcheckVerdict::kPass) << c.info->name << " sample " << s << ": " << r.message;
+    const GradcheckResult r =
+        gradcheck(as_function_of_input(*c.info, sample, c.input), {sample[c.input]}, options);
+    EXPECT_EQ(r.verdict, GradcheckVerdict::kPass)
+        << c.info->name << " sample " << s << ": " << r.message;
   }
 }
 
@@ -42,16 +44,17 @@ TEST_P(OpGradcheck, MatchesFiniteDifferences) { expect_pass_at_every_sample(GetP
 
 INSTANTIATE_TEST_SUITE_P(Ops, OpGradcheck, ::testing::ValuesIn(every_op_input()),
                          [](const auto& p) {
-                           return test_name(p.param.info->name + "_input" + std::to_string(p.param.input));
+                           return test_name(p.param.info->name + "_input" +
+                                            std::to_string(p.param.input));
                          });
 
 // Every public op of the op table is covered by at least one registry entry.
 TEST(OpRegistry, CoversEveryOpInTheTable) {
   for (int i = 0; i < kNumOps; ++i) {
     const Op op = static_cast<Op>(i);
-    // to and clone are covered in tensor_test; embedding_backward is recorded
-    // only by embedding's backward (see the double-backward tests).
-    if (op == Op::kToDtype || op == Op::kClone || op == Op::kEmbeddingBackward) continue;
+    // Conversions (to, clone) are covered in tensor_test; backward-only ops
+    // (embedding_backward) by the double-backward tests.
+    if (op_family(op) == OpFamily::kConversion || op_form(op) == OpForm::kBackwardOnly) continue;
     bool found = false;
     for (const OpInfo& info : op_registry()) found = found || info.op() == op;
     EXPECT_TRUE(found) << "no registry entry exercises " << op_name(op);
@@ -71,29 +74,30 @@ class BroadcastBackward : public ::testing::TestWithParam<PairCase> {};
 TEST_P(BroadcastBackward, EveryBinaryOp) {
   const auto& [shape_a, shape_b] = GetParam();
   for (const OpInfo& info : op_registry()) {
-    if (info.shapes != std::vector<std::vector<Shape>>{} && info.arity() == 2 &&
-        info.shapes.size() > 2 && info.op() != Op::kMatmul && info.op() != Op::kCrossEntropy && info.op() != Op::kWhere) {
+    if (op_family(info.op()) == OpFamily::kElementwise && info.arity() == 2) {
       Tensor a = sample_values(shape_a, info.domains[0], kFloat64, 1).requires_grad_();
       Tensor b = sample_values(shape_b, info.domains[1], kFloat64, 2).requires_grad_();
       Tensor out = info.fn({a, b});
       out.backward(randn(out.shape(), 3));
       EXPECT_EQ(a.grad().shape(), shape_a) << info.name;
       EXPECT_EQ(b.grad().shape(), shape_b) << info.name;
-      const GradcheckResult r = gradcheck([&](const Inputs& x) { return info.fn(x); }, {a.detach(), b.detach()});
+      const GradcheckResult r =
+          gradcheck([&](const Inputs& x) { return info.fn(x); }, {a.detach(), b.detach()});
       EXPECT_TRUE(r.ok) << info.name << ": " << r.message;
     }
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Shapes, BroadcastBackward,
-    ::testing::Values(PairCase{{3}, {4, 3}}, PairCase{{4, 3}, {3}}, PairCase{{4, 1}, {1, 3}},
-                      PairCase{{2, 1, 3}, {4, 3}}, PairCase{{4, 3}, {2, 1, 3}},
-                      PairCase{{1}, {2, 3, 4}}, PairCase{{}, {2, 3}}, PairCase{{2, 3}, {}},
-                      PairCase{{}, {}}, PairCase{{2, 1}, {2, 1}}),
-    [](const auto& p) {
-      return test_name("a" + p.param.a.to_string() + "_b" + p.param.b.to_string());
-    });
+INSTANTIATE_TEST_SUITE_P(Shapes, BroadcastBackward,
+                         ::testing::Values(PairCase{{3}, {4, 3}}, PairCase{{4, 3}, {3}},
+                                           PairCase{{4, 1}, {1, 3}}, PairCase{{2, 1, 3}, {4, 3}},
+                                           PairCase{{4, 3}, {2, 1, 3}}, PairCase{{1}, {2, 3, 4}},
+                                           PairCase{{}, {2, 3}}, PairCase{{2, 3}, {}},
+                                           PairCase{{}, {}}, PairCase{{2, 1}, {2, 1}}),
+                         [](const auto& p) {
+                           return test_name("a" + p.param.a.to_string() + "_b" +
+                                            p.param.b.to_string());
+                         });
 
 // The gradient of an input broadcast by the op equals the sum of the
 // gradient through an explicitly expanded, materialised copy.
@@ -115,8 +119,8 @@ TEST(BroadcastBackward, EqualsGradientThroughMaterialisedCopy) {
 // but true derivative 2x.
 TEST(Gradcheck, ReportsAWrongGradientWithItsIndex) {
   const Tensor x = tensor({0.0, 0.0, 3.0, 1.0}, {2, 2});
-  const GradcheckResult r = gradcheck(
-      [](const std::vector<Tensor>& in) { return in[0] * in[0].detach(); }, {x});
+  const GradcheckResult r =
+      gradcheck([](const std::vector<Tensor>& in) { return in[0] * in[0].detach(); }, {x});
   EXPECT_FALSE(r.ok);
   // Indices 0 and 1 hold 0, where x and 2x agree; index 2 is the first wrong one.
   EXPECT_NE(r.message.find("input 0"), std::string::npos) << r.message;
@@ -130,9 +134,8 @@ TEST(Gradcheck, ReportsAWrongGradientWithItsIndex) {
 Tensor identity_with_abs_backward(const Tensor& x) {
   Tensor out = x.detach().clone();
   if (should_record({&x})) {
-    record(Op::kClone, out, {&x}, [](const Tensor& grad, const BackwardContext&) {
-      return GradList{abs(grad)};
-    });
+    record(Op::kClone, out, {&x},
+           [](const Tensor& grad, const BackwardContext&) { return GradList{abs(grad)}; });
   }
   return out;
 }
@@ -141,32 +144,32 @@ TEST(Gradcheck, CatchesABackwardNonLinearInItsCotangent) {
   for (bool error_bounded : {false, true}) {
     GradcheckOptions options;
     options.error_bounded = error_bounded;
-    const GradcheckResult r = gradcheck(
-        [](const std::vector<Tensor>& in) { return identity_with_abs_backward(in[0]); },
-        {randn({3, 4}, 1)}, options);
+    const GradcheckResult r =
+        gradcheck([](const std::vector<Tensor>& in) { return identity_with_abs_backward(in[0]); },
+                  {randn({3, 4}, 1)}, options);
     EXPECT_EQ(r.verdict, GradcheckVerdict::kFail) << r.message;
     EXPECT_NE(r.message.find("random cotangent"), std::string::npos) << r.message;
   }
 }
 
 TEST(Gradcheck, PassesOnAMultiInputFunctionWithNonScalarOutput) {
-  const GradcheckResult r = gradcheck(
-      [](const std::vector<Tensor>& in) { return matmul(in[0], in[1]).tanh() * in[2]; },
-      {randn({3, 4}, 1), randn({4, 2}, 2), randn({2}, 3)});
+  const GradcheckResult r =
+      gradcheck([](const std::vector<Tensor>& in) { return matmul(in[0], in[1]).tanh() * in[2]; },
+                {randn({3, 4}, 1), randn({4, 2}, 2), randn({2}, 3)});
   EXPECT_TRUE(r.ok) << r.message;
   EXPECT_NE(r.message.find("3 inputs"), std::string::npos) << r.message;
 }
 
 TEST(Gradcheck, FailsOnNaNGradient) {
-  const GradcheckResult r = gradcheck(
-      [](const std::vector<Tensor>& in) { return sqrt(in[0]); }, {tensor({0.0}, {1})});
+  const GradcheckResult r =
+      gradcheck([](const std::vector<Tensor>& in) { return sqrt(in[0]); }, {tensor({0.0}, {1})});
   EXPECT_FALSE(r.ok) << r.message;
 }
 
 TEST(Gradcheck, RejectsFloat32Inputs) {
-  EXPECT_THROW(gradcheck([](const std::vector<Tensor>& in) { return in[0]; },
-                         {randn({2}, 1, kFloat32)}),
-               Error);
+  EXPECT_THROW(
+      gradcheck([](const std::vector<Tensor>& in) { return in[0]; }, {randn({2}, 1, kFloat32)}),
+      Error);
   try {
     gradcheck([](const std::vector<Tensor>& in) { return in[0]; }, {randn({2}, 1, kFloat32)});
   } catch (const Error& e) {
@@ -189,17 +192,20 @@ GradcheckOptions error_bounded() {
 class ErrorBoundedGradcheck : public ::testing::TestWithParam<InputCase> {};
 
 // Every correct op passes the error-bounded check at the registry samples.
-TEST_P(ErrorBoundedGradcheck, PassesEveryCorrectOp) { expect_pass_at_every_sample(GetParam(), error_bounded()); }
+TEST_P(ErrorBoundedGradcheck, PassesEveryCorrectOp) {
+  expect_pass_at_every_sample(GetParam(), error_bounded());
+}
 
 INSTANTIATE_TEST_SUITE_P(Ops, ErrorBoundedGradcheck, ::testing::ValuesIn(every_op_input()),
                          [](const auto& p) {
-                           return test_name(p.param.info->name + "_input" + std::to_string(p.param.input));
+                           return test_name(p.param.info->name + "_input" +
+                                            std::to_string(p.param.input));
                          });
 
 TEST(ErrorBoundedGradcheck, FailsAWrongGradient) {
-  const GradcheckResult r = gradcheck(
-      [](const std::vector<Tensor>& in) { return in[0] * in[0].detach(); },
-      {tensor({0.5, 3.0}, {2})}, error_bounded());
+  const GradcheckResult r =
+      gradcheck([](const std::vector<Tensor>& in) { return in[0] * in[0].detach(); },
+                {tensor({0.5, 3.0}, {2})}, error_bounded());
   EXPECT_EQ(r.verdict, GradcheckVerdict::kFail) << r.message;
   EXPECT_NE(r.message.find("flat index 0"), std::string::npos) << r.message;
 }
@@ -217,8 +223,12 @@ TEST(ErrorBoundedGradcheck, KinkIsInconclusiveWhereBasicFails) {
   EXPECT_NE(r.message.find("kink"), std::string::npos) << r.message;
   for (auto g : std::vector<GradcheckFunction>{
            [](const std::vector<Tensor>& in) { return abs(in[0]); },
-           [](const std::vector<Tensor>& in) { return amax(in[0] * tensor({1.0, 0.0}, {2}) + 1.0); },
-           [](const std::vector<Tensor>& in) { return maximum(in[0], tensor({0.0, 1.0}, {2})); },
+           [](const std::vector<Tensor>& in) {
+             return amax(in[0] * tensor({1.0, 0.0}, {2}) + 1.0);
+           },
+           [](const std::vector<Tensor>& in) {
+             return maximum(in[0], tensor({0.0, 1.0}, {2}));
+           },
            [](const std::vector<Tensor>& in) { return clamp(in[0], 0.0, 1.0); }}) {
     // abs at 0 and a maximum tie even agree with the central difference, by
     // symmetry: still not a pass.
@@ -233,7 +243,9 @@ TEST(ErrorBoundedGradcheck, KinkIsInconclusiveWhereBasicFails) {
 // not a kink (whose one-sided derivatives settle), and the analytic value is
 // not judged against them. Found by fuzz_graph: softmax of x^x with ties.
 TEST(ErrorBoundedGradcheck, FeatureFinerThanTheStepIsInconclusiveNotAKink) {
-  const auto f = [](const std::vector<Tensor>& in) { return softmax(in[0] * tensor({1e9, 0.0, 0.0}, {3}), 0); };
+  const auto f = [](const std::vector<Tensor>& in) {
+    return softmax(in[0] * tensor({1e9, 0.0, 0.0}, {3}), 0);
+  };
   const GradcheckResult r = gradcheck(f, {tensor({0.0}, {1})}, error_bounded());
   EXPECT_EQ(r.verdict, GradcheckVerdict::kInconclusive) << r.message;
   EXPECT_EQ(r.message.find("kink"), std::string::npos) << r.message;
@@ -244,7 +256,9 @@ TEST(ErrorBoundedGradcheck, FeatureFinerThanTheStepIsInconclusiveNotAKink) {
 // step relative to |x| into a non-finite one. Found by fuzz_broadcast:
 // -1e116 / x at x = 1.8e-96, derivative 3.1e307.
 TEST(ErrorBoundedGradcheck, DerivativeNearTheLargestDoubleIsNoFalseFailure) {
-  const auto f = [](const std::vector<Tensor>& in) { return tensor({-1.0078125e+116}, {1}) / in[0]; };
+  const auto f = [](const std::vector<Tensor>& in) {
+    return tensor({-1.0078125e+116}, {1}) / in[0];
+  };
   const GradcheckResult r = gradcheck(f, {tensor({1.7890625e-96}, {1})}, error_bounded());
   EXPECT_NE(r.verdict, GradcheckVerdict::kFail) << r.message;
 }
@@ -261,8 +275,8 @@ TEST(ErrorBoundedGradcheck, NearSingularityIsInconclusiveWhereBasicFails) {
 }
 
 TEST(ErrorBoundedGradcheck, NonFiniteIsInconclusive) {
-  const GradcheckResult r = gradcheck(
-      [](const std::vector<Tensor>& in) { return log(in[0]); }, {tensor({-1.0}, {1})}, error_bounded());
+  const GradcheckResult r = gradcheck([](const std::vector<Tensor>& in) { return log(in[0]); },
+                                      {tensor({-1.0}, {1})}, error_bounded());
   EXPECT_EQ(r.verdict, GradcheckVerdict::kInconclusive) << r.message;
 }
 
@@ -277,8 +291,8 @@ namespace {
 TEST(ErrorBoundedGradcheck, TinyScaleIsNotAFalseFailure) {
   GradcheckOptions options;
   options.error_bounded = true;
-  const GradcheckResult r = gradcheck(
-      [](const std::vector<Tensor>& in) { return 1e-300 / in[0]; }, {tensor({-1.73e-156}, {1})}, options);
+  const GradcheckResult r = gradcheck([](const std::vector<Tensor>& in) { return 1e-300 / in[0]; },
+                                      {tensor({-1.73e-156}, {1})}, options);
   EXPECT_NE(r.verdict, GradcheckVerdict::kFail) << r.message;
 }
 
@@ -302,7 +316,8 @@ TEST_P(OpGradgradcheck, SecondDerivativesMatchFiniteDifferences) {
 
 INSTANTIATE_TEST_SUITE_P(Ops, OpGradgradcheck, ::testing::ValuesIn(every_op_input()),
                          [](const auto& p) {
-                           return test_name(p.param.info->name + "_input" + std::to_string(p.param.input));
+                           return test_name(p.param.info->name + "_input" +
+                                            std::to_string(p.param.input));
                          });
 
 // A backward that is right to first order but wrongly recorded (its
@@ -319,7 +334,9 @@ Tensor square_with_detached_backward(const Tensor& x) {
 }
 
 TEST(Gradgradcheck, CatchesAWrongSecondDerivativeThatGradcheckMisses) {
-  const auto fn = [](const std::vector<Tensor>& in) { return square_with_detached_backward(in[0]); };
+  const auto fn = [](const std::vector<Tensor>& in) {
+    return square_with_detached_backward(in[0]);
+  };
   const Tensor x = randn({3}, 1);
   EXPECT_TRUE(gradcheck(fn, {x}).ok);
   const GradcheckResult r = gradgradcheck(fn, {x});
@@ -348,8 +365,8 @@ TEST(ErrorBoundedGradcheck, AbsorbedPerturbationIsInconclusive) {
 
 // Found by fuzz_softmax: differences of values near 1e308 overflow to NaN.
 TEST(ErrorBoundedGradcheck, OverflowingDifferencesAreInconclusive) {
-  const GradcheckResult r = gradcheck(
-      [](const std::vector<Tensor>& in) { return in[0] * 1e300; }, {tensor({-1.4e308, 1.0}, {2})}, error_bounded());
+  const GradcheckResult r = gradcheck([](const std::vector<Tensor>& in) { return in[0] * 1e300; },
+                                      {tensor({-1.4e308, 1.0}, {2})}, error_bounded());
   EXPECT_NE(r.verdict, GradcheckVerdict::kFail) << r.message;
 }
 
@@ -364,9 +381,10 @@ namespace {
 Tensor matmul_with_untransposed_backward(const Tensor& a, const Tensor& b) {
   Tensor out = matmul(a.detach(), b.detach());
   if (should_record({&a, &b})) {
-    record(Op::kMatmul, out, {&a, &b}, [a = a.detach(), b = b.detach()](const Tensor& grad, const BackwardContext&) {
-      return GradList{matmul(grad, b), matmul(a.t(), grad)};
-    });
+    record(Op::kMatmul, out, {&a, &b},
+           [a = a.detach(), b = b.detach()](const Tensor& grad, const BackwardContext&) {
+             return GradList{matmul(grad, b), matmul(a.t(), grad)};
+           });
   }
   return out;
 }
@@ -376,7 +394,8 @@ TEST(FastGradcheck, CatchesAWrong64x64MatmulBackwardAndNamesTheEntry) {
   options.fast_mode = true;
   const Tensor a = randn({64, 64}, 1), b = randn({64, 64}, 2);
   const GradcheckResult r = gradcheck(
-      [&](const std::vector<Tensor>& in) { return matmul_with_untransposed_backward(in[0], b); }, {a}, options);
+      [&](const std::vector<Tensor>& in) { return matmul_with_untransposed_backward(in[0], b); },
+      {a}, options);
   EXPECT_EQ(r.verdict, GradcheckVerdict::kFail) << r.message;
   EXPECT_NE(r.message.find("fast mode"), std::string::npos) << r.message;
   EXPECT_NE(r.message.find("flat index"), std::string::npos) << r.message;  // from the full rerun
@@ -388,12 +407,16 @@ TEST(FastGradcheck, PassesEveryCorrectOp) {
   for (const OpInfo& info : op_registry()) {
     const Inputs sample = make_sample(info, 0, kFloat64, 600);
     for (int which = 0; which < info.arity(); ++which) {
-      const GradcheckResult r = gradcheck(as_function_of_input(info, sample, which), {sample[which]}, options);
-      EXPECT_EQ(r.verdict, GradcheckVerdict::kPass) << info.name << " input " << which << ": " << r.message;
+      const GradcheckResult r =
+          gradcheck(as_function_of_input(info, sample, which), {sample[which]}, options);
+      EXPECT_EQ(r.verdict, GradcheckVerdict::kPass)
+          << info.name << " input " << which << ": " << r.message;
     }
   }
   const Tensor a = randn({64, 64}, 1), b = randn({64, 64}, 2);
-  EXPECT_TRUE(gradcheck([](const std::vector<Tensor>& in) { return matmul(in[0], in[1]); }, {a, b}, options).ok);
+  EXPECT_TRUE(
+      gradcheck([](const std::vector<Tensor>& in) { return matmul(in[0], in[1]); }, {a, b}, options)
+          .ok);
 }
 
 }  // namespace
@@ -421,7 +444,9 @@ TEST(ErrorBoundedGradcheck, CatchesAWrongSubgradientAtAKink) {
   GradcheckOptions options;
   options.error_bounded = true;
   const Tensor at_kink = tensor({0.0, 1.5}, {2});
-  const auto wrong = [](const std::vector<Tensor>& in) { return relu_with_wrong_subgradient(in[0]); };
+  const auto wrong = [](const std::vector<Tensor>& in) {
+    return relu_with_wrong_subgradient(in[0]);
+  };
   const auto right = [](const std::vector<Tensor>& in) { return relu(in[0]); };
   EXPECT_FALSE(gradcheck(wrong, {at_kink}).ok);  // basic: fails...
   EXPECT_FALSE(gradcheck(right, {at_kink}).ok);  // ...and misreports the correct one too

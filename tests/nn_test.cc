@@ -38,9 +38,9 @@ TEST(Linear, ShapesAndLibTorchInitialisationBounds) {
 TEST(Linear, GradcheckOnInputWeightAndBias) {
   nn::Linear layer(nn::LinearOptions(4, 3).seed(1).dtype(kFloat64));
   const Tensor x = randn({5, 4}, 2);
-  const GradcheckResult r = gradcheck(
-      [&](const std::vector<Tensor>& in) { return matmul(in[0], in[1].t()) + in[2]; },
-      {x, layer->weight.detach(), layer->bias.detach()});
+  const GradcheckResult r =
+      gradcheck([&](const std::vector<Tensor>& in) { return matmul(in[0], in[1].t()) + in[2]; },
+                {x, layer->weight.detach(), layer->bias.detach()});
   EXPECT_TRUE(r.ok) << r.message;
   // The module computes exactly that function.
   EXPECT_TRUE(all_close(layer(x), matmul(x, layer->weight.t()) + layer->bias, 0, 0));
@@ -66,14 +66,15 @@ TEST(Embedding, ForwardGradcheckAndLibTorch) {
   const Tensor indices = tensor({1, 4, 1, 0, 5, 1}, {2, 3}, kInt64);
   const Tensor out = table(indices);
   EXPECT_EQ(out.shape(), (Shape{2, 3, 3}));
-  const GradcheckResult r = gradcheck(
-      [&](const std::vector<Tensor>& in) { return embedding(in[0], indices).tanh(); },
-      {table->weight.detach()});
+  const GradcheckResult r =
+      gradcheck([&](const std::vector<Tensor>& in) { return embedding(in[0], indices).tanh(); },
+                {table->weight.detach()});
   EXPECT_TRUE(r.ok) << r.message;
   const Tensor cotangent = randn({2, 3, 3}, 7);
   out.backward(cotangent);
-  const OracleResult expected = torch_run({{OpCall{.op = Op::kEmbedding, .constant = indices}, {0}}},
-                                          {table->weight.detach()}, cotangent);
+  const OracleResult expected =
+      torch_run({{OpCall{.op = Op::kEmbedding, .constant = indices}, {0}}},
+                {table->weight.detach()}, cotangent);
   EXPECT_TRUE(all_close(out, expected.forward, 0, 0));
   // Row 1 is used three times: its gradient is the sum of three rows.
   EXPECT_TRUE(all_close(table->weight.grad(), *expected.grads[0], 1e-14, 1e-14));
@@ -85,8 +86,9 @@ TEST(Embedding, SecondDerivativeThroughTheScatter) {
   const Tensor indices = tensor({0, 2, 2}, {3}, kInt64);
   Tensor w = randn({3, 2}, 1).requires_grad_();
   // d/dw of sum(g(w)^2) where g = grad of sum(embedding(w)^3) w.r.t. w.
-  const Tensor g = grad((embedding(w, indices) * embedding(w, indices) * embedding(w, indices)).sum(), {w},
-                        {}, false, /*create_graph=*/true)[0];
+  const Tensor g =
+      grad((embedding(w, indices) * embedding(w, indices) * embedding(w, indices)).sum(), {w}, {},
+           false, /*create_graph=*/true)[0];
   const Tensor h = grad((g * g).sum(), {w})[0];
   const GradcheckResult r = gradgradcheck(
       [&](const std::vector<Tensor>& in) {
@@ -108,12 +110,16 @@ TEST_P(OptimizerOracle, FiveStepsMatchLibTorch) {
   for (const Tensor& p : params) initial.push_back(p.detach().clone());
   std::unique_ptr<optim::Optimizer> optimizer;
   if (s.kind == "sgd") {
-    optimizer = std::make_unique<optim::SGD>(params, optim::SGDOptions(s.lr).momentum(s.momentum)
-                                                         .dampening(s.dampening).weight_decay(s.weight_decay)
+    optimizer = std::make_unique<optim::SGD>(params, optim::SGDOptions(s.lr)
+                                                         .momentum(s.momentum)
+                                                         .dampening(s.dampening)
+                                                         .weight_decay(s.weight_decay)
                                                          .nesterov(s.nesterov));
   } else {
-    optimizer = std::make_unique<optim::Adam>(params, optim::AdamOptions(s.lr).betas({s.beta1, s.beta2})
-                                                          .eps(s.eps).weight_decay(s.weight_decay)
+    optimizer = std::make_unique<optim::Adam>(params, optim::AdamOptions(s.lr)
+                                                          .betas({s.beta1, s.beta2})
+                                                          .eps(s.eps)
+                                                          .weight_decay(s.weight_decay)
                                                           .amsgrad(s.amsgrad));
   }
   const Program loss = optimizer_test_loss();
@@ -130,22 +136,28 @@ TEST_P(OptimizerOracle, FiveStepsMatchLibTorch) {
   const std::vector<RefArray> expected = torch_optimize(s, initial, targets, kSteps);
   for (size_t i = 0; i < params.size(); ++i) {
     EXPECT_TRUE(all_close(params[i], expected[i], 1e-10, 1e-10)) << s.kind << " parameter " << i;
-    EXPECT_FALSE(all_close(params[i], to_ref(initial[i]), 1e-6, 1e-6)) << "the parameters did not move";
+    EXPECT_FALSE(all_close(params[i], to_ref(initial[i]), 1e-6, 1e-6))
+        << "the parameters did not move";
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Settings, OptimizerOracle,
-    ::testing::Values(OptimizerSettings{.kind = "sgd", .lr = 0.1},
-                      OptimizerSettings{.kind = "sgd", .lr = 0.05, .momentum = 0.9},
-                      OptimizerSettings{.kind = "sgd", .lr = 0.05, .momentum = 0.9, .dampening = 0.1,
-                                        .weight_decay = 0.01},
-                      OptimizerSettings{.kind = "sgd", .lr = 0.05, .momentum = 0.8, .weight_decay = 0.02,
-                                        .nesterov = true},
-                      OptimizerSettings{.kind = "adam", .lr = 0.01},
-                      OptimizerSettings{.kind = "adam", .lr = 0.02, .weight_decay = 0.05, .beta1 = 0.8,
-                                        .beta2 = 0.99, .eps = 1e-6},
-                      OptimizerSettings{.kind = "adam", .lr = 0.01, .amsgrad = true}),
+    ::testing::Values(
+        OptimizerSettings{.kind = "sgd", .lr = 0.1},
+        OptimizerSettings{.kind = "sgd", .lr = 0.05, .momentum = 0.9},
+        OptimizerSettings{
+            .kind = "sgd", .lr = 0.05, .momentum = 0.9, .dampening = 0.1, .weight_decay = 0.01},
+        OptimizerSettings{
+            .kind = "sgd", .lr = 0.05, .momentum = 0.8, .weight_decay = 0.02, .nesterov = true},
+        OptimizerSettings{.kind = "adam", .lr = 0.01},
+        OptimizerSettings{.kind = "adam",
+                          .lr = 0.02,
+                          .weight_decay = 0.05,
+                          .beta1 = 0.8,
+                          .beta2 = 0.99,
+                          .eps = 1e-6},
+        OptimizerSettings{.kind = "adam", .lr = 0.01, .amsgrad = true}),
     [](const auto& p) { return p.param.kind + std::to_string(p.index); });
 
 TEST(Optimizer, RejectsNonLeafParameters) {

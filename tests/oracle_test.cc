@@ -44,7 +44,8 @@ TEST_P(Oracle, ForwardAndEveryInputGradientMatchLibTorch) {
     const Tensor cotangent = randn(out.shape(), 400 + s, dtype);
     out.backward(cotangent);
     const OracleResult expected = torch_run(program, inputs, cotangent);
-    EXPECT_TRUE(all_close(out, expected.forward, rtol, atol)) << info->name << " sample " << s << " forward";
+    EXPECT_TRUE(all_close(out, expected.forward, rtol, atol))
+        << info->name << " sample " << s << " forward";
     for (size_t i = 0; i < leaves.size(); ++i) {
       ASSERT_TRUE(expected.grads[i].has_value()) << info->name << " input " << i;
       ASSERT_TRUE(leaves[i].grad().defined()) << info->name << " input " << i;
@@ -179,7 +180,8 @@ namespace {
 // Which of NaN, +inf, -inf or finite each value is.
 std::vector<int> classes_of(const std::vector<double>& values) {
   std::vector<int> out;
-  for (double v : values) out.push_back(std::isnan(v) ? 0 : v == INFINITY ? 1 : v == -INFINITY ? 2 : 3);
+  for (double v : values)
+    out.push_back(std::isnan(v) ? 0 : v == INFINITY ? 1 : v == -INFINITY ? 2 : 3);
   return out;
 }
 
@@ -205,7 +207,8 @@ TEST_P(NonFiniteOracle, NaNAndInfPatternsMatchLibTorch) {
   const Tensor cotangent = ones(out.shape());
   out.backward(cotangent);
   const OracleResult expected = torch_run(program, inputs, cotangent);
-  EXPECT_EQ(classes_of(out.to_vector()), classes_of(expected.forward.values)) << info.name << " forward";
+  EXPECT_EQ(classes_of(out.to_vector()), classes_of(expected.forward.values))
+      << info.name << " forward";
   for (size_t i = 0; i < leaves.size(); ++i) {
     if (!expected.grads[i]) continue;
     EXPECT_EQ(classes_of(leaves[i].grad().to_vector()), classes_of(expected.grads[i]->values))

@@ -7,6 +7,7 @@
 #include <rapidcheck.h>
 #include <rapidcheck/detail/TestListenerAdapter.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 
@@ -69,7 +70,8 @@ uint64_t draw_seed() { return *rc::gen::inRange<uint64_t>(0, 1000000); }
 // gradcheck on every input and the LibTorch oracle on forward and every
 // gradient.
 void check_program(const Program& program, const Inputs& inputs, double oracle_tol = 1e-7) {
-  const GradcheckResult r = gradcheck([&](const Inputs& x) { return run_program(program, x); }, inputs);
+  const GradcheckResult r =
+      gradcheck([&](const Inputs& x) { return run_program(program, x); }, inputs);
   RC_LOG() << describe(program, inputs.size());
   RC_ASSERT(r.ok);
   std::vector<Tensor> leaves;
@@ -114,10 +116,24 @@ TEST_P(BroadcastProperty, GradcheckAndLibTorchOnRandomShapePairs) {
   });
 }
 
+// Registry entries of the table's elementwise binary ops (one per op).
 std::vector<const OpInfo*> broadcasting_ops() {
   std::vector<const OpInfo*> ops;
-  for (const char* name : {"add", "sub", "mul", "div", "pow", "maximum", "minimum"}) {
-    ops.push_back(&find_op(name));
+  for (const OpInfo& info : op_registry()) {
+    const bool first_of_its_op = std::none_of(
+        ops.begin(), ops.end(), [&](const OpInfo* seen) { return seen->op() == info.op(); });
+    if (op_family(info.op()) == OpFamily::kElementwise && info.arity() == 2 && first_of_its_op) {
+      ops.push_back(&info);
+    }
+  }
+  return ops;
+}
+
+// The table's reductions.
+std::vector<Op> reduction_ops() {
+  std::vector<Op> ops;
+  for (int i = 0; i < kNumOps; ++i) {
+    if (op_family(static_cast<Op>(i)) == OpFamily::kReduction) ops.push_back(static_cast<Op>(i));
   }
   return ops;
 }
@@ -136,20 +152,20 @@ TEST_P(ReductionProperty, RandomDimsKeepdimNegativeDims) {
     for (int d = 0; d < rank; ++d) {
       if (*rc::gen::arbitrary<bool>()) dims.push_back(*rc::gen::arbitrary<bool>() ? d : d - rank);
     }
-    if (dims.empty() && op == Op::kLogsumexp) dims.push_back(0);
+    if (dims.empty() && op_form(op) == OpForm::kDimsRequired) dims.push_back(0);
     const OpCall call{.op = op, .dims = dims, .keepdim = *rc::gen::arbitrary<bool>()};
     RC_LOG() << describe(call) << " of " << shape;
     check_call(call, {randn(shape, draw_seed())});
   });
 }
 
-INSTANTIATE_TEST_SUITE_P(Ops, ReductionProperty,
-                         ::testing::Values(Op::kSum, Op::kMean, Op::kAmax, Op::kLogsumexp),
+INSTANTIATE_TEST_SUITE_P(Ops, ReductionProperty, ::testing::ValuesIn(reduction_ops()),
                          [](const auto& p) { return std::string(op_name(p.param)); });
 
 TEST(MatmulProperty, RandomVectorMatrixAndBroadcastBatchShapes) {
   check_property([] {
-    const int64_t m = *rc::gen::inRange(1, 6), k = *rc::gen::inRange(1, 6), n = *rc::gen::inRange(1, 6);
+    const int64_t m = *rc::gen::inRange(1, 6), k = *rc::gen::inRange(1, 6),
+                  n = *rc::gen::inRange(1, 6);
     const int rank_a = *rc::gen::inRange(1, 5), rank_b = *rc::gen::inRange(1, 5);
     // Batch dims of the longer operand; the other takes a broadcastable suffix.
     const Shape batch = draw_shape(0, 2);
@@ -159,8 +175,12 @@ TEST(MatmulProperty, RandomVectorMatrixAndBroadcastBatchShapes) {
       for (int64_t t : tail) b.push_back(t);
       return b;
     };
-    const Shape sa = rank_a == 1 ? Shape{k} : with_batch(rank_a > 2 ? (a_long ? batch : partner_batch) : Shape{}, {m, k});
-    const Shape sb = rank_b == 1 ? Shape{k} : with_batch(rank_b > 2 ? (a_long ? partner_batch : batch) : Shape{}, {k, n});
+    const Shape sa =
+        rank_a == 1 ? Shape{k}
+                    : with_batch(rank_a > 2 ? (a_long ? batch : partner_batch) : Shape{}, {m, k});
+    const Shape sb =
+        rank_b == 1 ? Shape{k}
+                    : with_batch(rank_b > 2 ? (a_long ? partner_batch : batch) : Shape{}, {k, n});
     RC_LOG() << "matmul of " << sa << " and " << sb;
     const uint64_t seed = draw_seed();
     check_call({.op = Op::kMatmul}, {randn(sa, seed), randn(sb, seed + 1)});
@@ -174,7 +194,8 @@ std::pair<OpCall, Shape> draw_view(const Shape& shape) {
   switch (*rc::gen::inRange(0, 6)) {
     case 0: {  // reshape: flatten or split the element count as [-1, last]
       const int64_t n = numel(shape);
-      if (*rc::gen::arbitrary<bool>() || shape.empty()) return {{.op = Op::kReshape, .dims = {-1}}, {n}};
+      if (*rc::gen::arbitrary<bool>() || shape.empty())
+        return {{.op = Op::kReshape, .dims = {-1}}, {n}};
       const int64_t last = shape.back();
       return {{.op = Op::kReshape, .dims = {-1, last}}, {n / std::max<int64_t>(last, 1), last}};
     }
@@ -198,7 +219,8 @@ std::pair<OpCall, Shape> draw_view(const Shape& shape) {
       if (rank >= 5) break;
       Shape target;
       if (*rc::gen::arbitrary<bool>()) target.push_back(*rc::gen::inRange(1, 4));
-      for (int64_t d : shape) target.push_back(d == 1 ? *rc::gen::inRange(1, 4) : (*rc::gen::arbitrary<bool>() ? -1 : d));
+      for (int64_t d : shape)
+        target.push_back(d == 1 ? *rc::gen::inRange(1, 4) : (*rc::gen::arbitrary<bool>() ? -1 : d));
       Shape out = target;
       for (size_t i = 0; i < shape.size(); ++i) {
         if (out[out.size() - shape.size() + i] == -1) out[out.size() - shape.size() + i] = shape[i];
@@ -215,7 +237,13 @@ std::pair<OpCall, Shape> draw_view(const Shape& shape) {
     default:
       break;
   }
-  if (rank >= 5) return {{.op = Op::kSqueeze}, [&] { Shape out; for (int64_t d : shape) if (d != 1) out.push_back(d); return out; }()};
+  if (rank >= 5)
+    return {{.op = Op::kSqueeze}, [&] {
+              Shape out;
+              for (int64_t d : shape)
+                if (d != 1) out.push_back(d);
+              return out;
+            }()};
   const int64_t d = random_dim(rank + 1);
   Shape out = shape;
   out.insert(out.begin() + (d + rank + 1) % (rank + 1), 1);
@@ -267,7 +295,8 @@ TEST(SoftmaxFamilyProperty, WideMagnitudesRandomShapesAndDims) {
         const int64_t rows = *rc::gen::inRange(1, 5), classes = *rc::gen::inRange(1, 6);
         const Tensor logits = randn({rows, classes}, seed) * scale;
         std::vector<double> targets;
-        for (int64_t r = 0; r < rows; ++r) targets.push_back(*rc::gen::inRange<int64_t>(0, classes));
+        for (int64_t r = 0; r < rows; ++r)
+          targets.push_back(*rc::gen::inRange<int64_t>(0, classes));
         const Tensor target = tensor(targets, {rows}, kInt64);
         const Tensor loss = cross_entropy(logits, target);
         RC_ASSERT(std::isfinite(loss.item()));

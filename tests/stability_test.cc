@@ -23,10 +23,11 @@ bool all_finite(const Tensor& t) {
 TEST_P(Stability, ExtremeLogits) {
   const auto [scale, dtype] = GetParam();
   // Rows: all large positive, all large negative, mixed signs, a tie.
-  const std::vector<double> v = {1, 0.5, -0.25, 0.75, -1, -0.5, 0.25, -0.75,
-                                 1, -1, 0.5, -0.5,    0.3, 0.3, -0.3, 0.1};
+  const std::vector<double> v = {1, 0.5, -0.25, 0.75, -1,  -0.5, 0.25, -0.75,
+                                 1, -1,  0.5,   -0.5, 0.3, 0.3,  -0.3, 0.1};
   std::vector<double> scaled;
-  for (size_t i = 0; i < v.size(); ++i) scaled.push_back(v[i] * scale + (i < 4 ? scale : i < 8 ? -scale : 0));
+  for (size_t i = 0; i < v.size(); ++i)
+    scaled.push_back(v[i] * scale + (i < 4 ? scale : i < 8 ? -scale : 0));
   Tensor x = tensor(scaled, {4, 4}, dtype).requires_grad_();
   const double tol = dtype == kFloat64 ? 1e-12 : 1e-5;
 
@@ -42,10 +43,12 @@ TEST_P(Stability, ExtremeLogits) {
   EXPECT_TRUE(all_close(lse, ref_logsumexp(to_ref(x), {1}, false), tol, tol));
   const Tensor loss = cross_entropy(x, tensor({0, 3, 1, 2}, {4}, kInt64));
   EXPECT_TRUE(all_finite(loss));
-  EXPECT_TRUE(all_close(loss, ref_cross_entropy(to_ref(x), RefArray{{4}, {0, 3, 1, 2}}, true), tol, tol * scale));
+  EXPECT_TRUE(all_close(loss, ref_cross_entropy(to_ref(x), RefArray{{4}, {0, 3, 1, 2}}, true), tol,
+                        tol * scale));
   loss.backward();
   EXPECT_TRUE(all_finite(x.grad()));
-  for (double s : sum(x.grad(), {1}).to_vector()) EXPECT_NEAR(s, 0.0, tol);  // softmax - onehot rows sum to 0
+  for (double s : sum(x.grad(), {1}).to_vector())
+    EXPECT_NEAR(s, 0.0, tol);  // softmax - onehot rows sum to 0
   Tensor x2 = x.detach().requires_grad_();
   (softmax(x2, 1) * randn({4, 4}, 1, dtype)).sum().backward();
   EXPECT_TRUE(all_finite(x2.grad()));
@@ -58,7 +61,8 @@ INSTANTIATE_TEST_SUITE_P(Magnitudes, Stability,
                          ::testing::Combine(::testing::Values(1.0, 1e3, 1e4),
                                             ::testing::Values(kFloat64, kFloat32)),
                          [](const auto& p) {
-                           return test_name(std::string(dtype_name(std::get<1>(p.param))) + "_scale_" +
+                           return test_name(std::string(dtype_name(std::get<1>(p.param))) +
+                                            "_scale_" +
                                             std::to_string(static_cast<int>(std::get<0>(p.param))));
                          });
 

@@ -1,9 +1,9 @@
 // The tense classifier trains with minitorch alone: the accuracy bar is met
 // deterministically, and a training loop's memory and graph stay flat.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
-#include <unistd.h>
 
 #include "minitorch/minitorch.h"
 #include "tense_data.h"
@@ -47,11 +47,12 @@ TEST(TenseMlp, MemoryAndGraphNodesStayFlatAcrossEpochs) {
   // After warm-up, no epoch leaves more graph nodes alive than the first did.
   for (size_t e = 10; e < nodes.size(); ++e) EXPECT_EQ(nodes[e], nodes[10]) << "epoch " << e + 1;
 #if defined(__SANITIZE_ADDRESS__)
-  // AddressSanitizer keeps freed memory in quarantine (resident on purpose);
-  // the graph-node count above is the check there.
+    // AddressSanitizer keeps freed memory in quarantine (resident on purpose);
+    // the graph-node count above is the check there.
 #else
   // 290 epochs of a growing loop would add megabytes; allow allocator noise.
-  EXPECT_LT(rss.back() - rss[10], 1 << 20) << "resident memory grew from " << rss[10] << " to " << rss.back();
+  EXPECT_LT(rss.back() - rss[10], 1 << 20)
+      << "resident memory grew from " << rss[10] << " to " << rss.back();
 #endif
 }
 

@@ -90,7 +90,8 @@ TEST(Tensor, KernelsReadAnyStrides) {
   Tensor strided = base.transpose(0, 1);
   Tensor packed = strided.contiguous();
   EXPECT_TRUE(all_close(exp(strided), exp(packed), 0, 0));
-  EXPECT_TRUE(all_close(strided * tensor({1, 2, 3, 4}, {4}), packed * tensor({1, 2, 3, 4}, {4}), 0, 0));
+  EXPECT_TRUE(
+      all_close(strided * tensor({1, 2, 3, 4}, {4}), packed * tensor({1, 2, 3, 4}, {4}), 0, 0));
   EXPECT_TRUE(all_close(sum(strided, {0}), sum(packed, {0}), 1e-15, 1e-15));
   EXPECT_TRUE(all_close(softmax(strided, 0), softmax(packed, 0), 1e-15, 0));
   EXPECT_TRUE(all_close(matmul(strided, base), matmul(packed, base), 1e-14, 1e-14));

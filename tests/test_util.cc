@@ -27,25 +27,28 @@ bool same_value(double a, double e, double rtol, double atol) {
 ::testing::AssertionResult all_close(const std::vector<int64_t>& shape,
                                      const std::vector<double>& actual,
                                      const std::vector<int64_t>& expected_shape,
-                                     const std::vector<double>& expected, double rtol, double atol) {
+                                     const std::vector<double>& expected, double rtol,
+                                     double atol) {
   if (shape != expected_shape || actual.size() != expected.size()) {
-    return ::testing::AssertionFailure() << "shape " << shape_string(shape) << " != expected "
-                                         << shape_string(expected_shape);
+    return ::testing::AssertionFailure()
+           << "shape " << shape_string(shape) << " != expected " << shape_string(expected_shape);
   }
   std::ostringstream mismatches;
   int bad = 0;
   double max_diff = 0;
   for (size_t i = 0; i < actual.size(); ++i) {
-    if (!std::isnan(actual[i] - expected[i])) max_diff = std::max(max_diff, std::abs(actual[i] - expected[i]));
+    if (!std::isnan(actual[i] - expected[i]))
+      max_diff = std::max(max_diff, std::abs(actual[i] - expected[i]));
     if (!same_value(actual[i], expected[i], rtol, atol)) {
-      if (bad < 5) mismatches << "\n  at " << i << ": " << actual[i] << " vs expected " << expected[i];
+      if (bad < 5)
+        mismatches << "\n  at " << i << ": " << actual[i] << " vs expected " << expected[i];
       ++bad;
     }
   }
   if (bad == 0) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << bad << " of " << actual.size()
-                                       << " values differ (rtol " << rtol << ", atol " << atol
-                                       << ", max |diff| " << max_diff << "):" << mismatches.str();
+  return ::testing::AssertionFailure()
+         << bad << " of " << actual.size() << " values differ (rtol " << rtol << ", atol " << atol
+         << ", max |diff| " << max_diff << "):" << mismatches.str();
 }
 
 ::testing::AssertionResult all_close(const Tensor& actual, const RefArray& expected, double rtol,

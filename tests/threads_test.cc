@@ -75,7 +75,8 @@ TEST(Threads, GradModeIsPerThread) {
     });
   }
   for (std::thread& th : threads) th.join();
-  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(recorded[t], t % 2 == 0 ? 0 : kSteps) << "thread " << t;
+  for (int t = 0; t < kThreads; ++t)
+    EXPECT_EQ(recorded[t], t % 2 == 0 ? 0 : kSteps) << "thread " << t;
 }
 
 // Every op that splits its work over set_num_threads threads, on inputs big
@@ -85,11 +86,24 @@ std::vector<std::vector<double>> split_ops_and_gradients(DType dtype) {
   const Tensor a = randn({600, 300}, /*seed=*/1, dtype).requires_grad_();
   const Tensor b = randn({300}, /*seed=*/2, dtype).requires_grad_();
   const Tensor c = randn({300, 600}, /*seed=*/3, dtype);
-  std::vector<Tensor> outputs = {
-      a + b, a * b, a - transpose(c, 0, 1), maximum(a, transpose(c, 0, 1)), exp(a), tanh(a), sigmoid(a),
-      relu(a), softmax(a, 1), softmax(a, 0), log_softmax(a, -1), sum(a, {0}), sum(a, {1}, true),
-      mean(a, {0}), amax(a, {1}), logsumexp(a, {1}), transpose(a, 0, 1).contiguous(),
-      expand(b, {600, 300}).contiguous()};
+  std::vector<Tensor> outputs = {a + b,
+                                 a * b,
+                                 a - transpose(c, 0, 1),
+                                 maximum(a, transpose(c, 0, 1)),
+                                 exp(a),
+                                 tanh(a),
+                                 sigmoid(a),
+                                 relu(a),
+                                 softmax(a, 1),
+                                 softmax(a, 0),
+                                 log_softmax(a, -1),
+                                 sum(a, {0}),
+                                 sum(a, {1}, true),
+                                 mean(a, {0}),
+                                 amax(a, {1}),
+                                 logsumexp(a, {1}),
+                                 transpose(a, 0, 1).contiguous(),
+                                 expand(b, {600, 300}).contiguous()};
   std::vector<std::vector<double>> results;
   Tensor loss = zeros({}, dtype);
   for (const Tensor& out : outputs) {
@@ -115,8 +129,8 @@ TEST(Threads, SplitOpsGiveTheSameBitsAtEveryThreadCount) {
       const auto parallel = split_ops_and_gradients(dtype);
       ASSERT_EQ(parallel.size(), serial.size());
       for (size_t i = 0; i < serial.size(); ++i) {
-        EXPECT_EQ(parallel[i], serial[i]) << "result " << i << " at " << threads << " threads, "
-                                          << dtype_name(dtype);
+        EXPECT_EQ(parallel[i], serial[i])
+            << "result " << i << " at " << threads << " threads, " << dtype_name(dtype);
       }
     }
   }

@@ -7,6 +7,8 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "testing/op_forms.h"
+
 namespace minitorch::testing {
 
 namespace {
@@ -31,7 +33,8 @@ torch::Tensor to_torch(const Tensor& t) {
 
 RefArray from_torch(const torch::Tensor& t) {
   // LibTorch returns lazy "zero tensors" (no data) for some derivatives.
-  const torch::Tensor dense = t._is_zerotensor() ? torch::zeros(t.sizes(), torch::kFloat64) : t.detach();
+  const torch::Tensor dense =
+      t._is_zerotensor() ? torch::zeros(t.sizes(), torch::kFloat64) : t.detach();
   const torch::Tensor flat = dense.to(torch::kFloat64).contiguous().reshape({-1});
   RefArray out;
   out.shape.assign(t.sizes().begin(), t.sizes().end());
@@ -39,56 +42,29 @@ RefArray from_torch(const torch::Tensor& t) {
   return out;
 }
 
-c10::optional<torch::Scalar> scalar(const std::optional<double>& v) {
-  if (!v) return c10::nullopt;
-  return torch::Scalar(*v);
+// The LibTorch side of call_form (testing/op_forms.h).
+struct Lib {
+  using Tensor = torch::Tensor;
+  static Tensor constant(const minitorch::Tensor& t) { return to_torch(t); }
+  static Tensor condition(const minitorch::Tensor& t) { return to_torch(t) != 0; }
+  static c10::optional<torch::Scalar> bound(const std::optional<double>& v) {
+    if (!v) return c10::nullopt;
+    return torch::Scalar(*v);
+  }
+  static Tensor other_float(const Tensor& x) {
+    return x.to(x.dtype() == torch::kFloat32 ? torch::kFloat64 : torch::kFloat32);
+  }
+};
+
+// The table's functions that LibTorch spells otherwise.
+torch::Tensor expand(const torch::Tensor& x, torch::IntArrayRef shape) { return x.expand(shape); }
+torch::Tensor cross_entropy(const torch::Tensor& logits, const torch::Tensor& target) {
+  return torch::nn::functional::cross_entropy(logits, target);
 }
 
 torch::Tensor run_call_torch(const OpCall& c, const std::vector<torch::Tensor>& x) {
-  const std::vector<int64_t>& d = c.dims;
-  switch (c.op) {
-    case Op::kAdd: return x.at(0) + x.at(1);
-    case Op::kSub: return x.at(0) - x.at(1);
-    case Op::kMul: return x.at(0) * x.at(1);
-    case Op::kDiv: return x.at(0) / x.at(1);
-    case Op::kPow: return torch::pow(x.at(0), x.at(1));
-    case Op::kMaximum: return torch::maximum(x.at(0), x.at(1));
-    case Op::kMinimum: return torch::minimum(x.at(0), x.at(1));
-    case Op::kNeg: return -x.at(0);
-    case Op::kExp: return torch::exp(x.at(0));
-    case Op::kLog: return torch::log(x.at(0));
-    case Op::kSqrt: return torch::sqrt(x.at(0));
-    case Op::kAbs: return torch::abs(x.at(0));
-    case Op::kTanh: return torch::tanh(x.at(0));
-    case Op::kSigmoid: return torch::sigmoid(x.at(0));
-    case Op::kRelu: return torch::relu(x.at(0));
-    case Op::kClamp: return torch::clamp(x.at(0), scalar(c.min), scalar(c.max));
-    case Op::kSum: return d.empty() && !c.keepdim ? x.at(0).sum() : x.at(0).sum(d, c.keepdim);
-    case Op::kMean: return d.empty() && !c.keepdim ? x.at(0).mean() : x.at(0).mean(d, c.keepdim);
-    case Op::kAmax: return x.at(0).amax(d, c.keepdim);
-    case Op::kLogsumexp: return torch::logsumexp(x.at(0), d, c.keepdim);
-    case Op::kMatmul: return torch::matmul(x.at(0), x.at(1));
-    case Op::kReshape: return x.at(0).reshape(d);
-    case Op::kTranspose: return x.at(0).transpose(d.at(0), d.at(1));
-    case Op::kPermute: return x.at(0).permute(d);
-    case Op::kExpand: return x.at(0).expand(d);
-    case Op::kSqueeze: return d.empty() ? x.at(0).squeeze() : x.at(0).squeeze(d.at(0));
-    case Op::kUnsqueeze: return x.at(0).unsqueeze(d.at(0));
-    case Op::kSoftmax: return torch::softmax(x.at(0), d.at(0));
-    case Op::kLogSoftmax: return torch::log_softmax(x.at(0), d.at(0));
-    case Op::kCrossEntropy:
-      return torch::nn::functional::cross_entropy(
-          x.at(0), c.constant.defined() ? to_torch(c.constant) : x.at(1));
-    case Op::kPowScalar: return torch::pow(x.at(0), c.exponent);
-    case Op::kWhere: return torch::where(to_torch(c.constant) != 0, x.at(0), x.at(1));
-    case Op::kToDtype:
-      return x.at(0).to(x.at(0).dtype() == torch::kFloat32 ? torch::kFloat64 : torch::kFloat32);
-    case Op::kClone: return x.at(0).clone();
-    case Op::kEmbedding: return torch::embedding(x.at(0), to_torch(c.constant));
-    case Op::kEmbeddingBackward:
-      throw std::invalid_argument("embedding_backward is reached only through backward");
-  }
-  throw std::invalid_argument("run_call_torch: unknown op");
+  switch (c.op) { MINITORCH_FOR_EACH_OP(MINITORCH_TESTING_CALL_CASE) }
+  throw std::invalid_argument("run_call_torch: op value outside the op table");
 }
 
 torch::Tensor run_program_torch(const Program& program, std::vector<torch::Tensor> values) {
@@ -135,7 +111,8 @@ std::vector<std::optional<RefArray>> torch_double_backward(const Program& progra
                                                            const std::vector<Tensor>& weights) {
   single_threaded();
   std::vector<torch::Tensor> leaves;
-  for (const Tensor& t : inputs) leaves.push_back(to_torch(t).requires_grad_(is_floating(t.dtype())));
+  for (const Tensor& t : inputs)
+    leaves.push_back(to_torch(t).requires_grad_(is_floating(t.dtype())));
   const torch::Tensor out = run_program_torch(program, leaves);
   std::vector<torch::Tensor> float_leaves;
   for (const torch::Tensor& l : leaves) {
@@ -146,7 +123,8 @@ std::vector<std::optional<RefArray>> torch_double_backward(const Program& progra
       /*create_graph=*/true, /*allow_unused=*/true);
   torch::Tensor total = torch::zeros({}, out.dtype());
   for (size_t i = 0; i < first.size(); ++i) {
-    if (first[i].defined() && first[i].requires_grad()) total = total + (first[i] * to_torch(weights[i])).sum();
+    if (first[i].defined() && first[i].requires_grad())
+      total = total + (first[i] * to_torch(weights[i])).sum();
   }
   std::vector<std::optional<RefArray>> result(float_leaves.size());
   if (!total.requires_grad()) return result;
@@ -175,13 +153,17 @@ std::vector<RefArray> torch_optimize(const OptimizerSettings& s, const std::vect
   for (const Tensor& x : targets) t.push_back(to_torch(x));
   std::unique_ptr<torch::optim::Optimizer> optimizer;
   if (s.kind == "sgd") {
-    optimizer = std::make_unique<torch::optim::SGD>(
-        p, torch::optim::SGDOptions(s.lr).momentum(s.momentum).dampening(s.dampening)
-               .weight_decay(s.weight_decay).nesterov(s.nesterov));
+    optimizer = std::make_unique<torch::optim::SGD>(p, torch::optim::SGDOptions(s.lr)
+                                                           .momentum(s.momentum)
+                                                           .dampening(s.dampening)
+                                                           .weight_decay(s.weight_decay)
+                                                           .nesterov(s.nesterov));
   } else {
-    optimizer = std::make_unique<torch::optim::Adam>(
-        p, torch::optim::AdamOptions(s.lr).betas({s.beta1, s.beta2}).eps(s.eps)
-               .weight_decay(s.weight_decay).amsgrad(s.amsgrad));
+    optimizer = std::make_unique<torch::optim::Adam>(p, torch::optim::AdamOptions(s.lr)
+                                                            .betas({s.beta1, s.beta2})
+                                                            .eps(s.eps)
+                                                            .weight_decay(s.weight_decay)
+                                                            .amsgrad(s.amsgrad));
   }
   const Program loss = optimizer_test_loss();
   for (int step = 0; step < steps; ++step) {

@@ -58,7 +58,8 @@ Program optimizer_test_loss();
 
 // Runs `steps` steps of LibTorch's optimizer on copies of `params` with the
 // loss above; returns the final parameters.
-std::vector<RefArray> torch_optimize(const OptimizerSettings& settings, const std::vector<Tensor>& params,
+std::vector<RefArray> torch_optimize(const OptimizerSettings& settings,
+                                     const std::vector<Tensor>& params,
                                      const std::vector<Tensor>& targets, int steps);
 
 }  // namespace minitorch::testing

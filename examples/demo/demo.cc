@@ -52,15 +52,18 @@ int train_xor() {
       for (int64_t i = 0; i < n; ++i) correct += ((l[2 * i + 1] > l[2 * i]) ? 1 : 0) == labels[i];
       accuracy = static_cast<double>(correct) / static_cast<double>(n);
     }
-    if (step % 50 == 0) std::printf("  step %3d  loss %.4f  accuracy %.3f\n", step, loss.item(), accuracy);
+    if (step % 50 == 0)
+      std::printf("  step %3d  loss %.4f  accuracy %.3f\n", step, loss.item(), accuracy);
   }
   return accuracy > 0.95 ? 0 : 1;
 }
 
 int check_every_op() {
   using minitorch::testing::op_registry;
-  std::printf("\nGradcheck of every op (FP64, central differences, eps 1e-6, atol 1e-5, rtol 1e-3)\n");
-  std::printf("%-28s %-6s %-8s %-10s %-12s %s\n", "op", "input", "samples", "entries", "max |err|", "verdict");
+  std::printf(
+      "\nGradcheck of every op (FP64, central differences, eps 1e-6, atol 1e-5, rtol 1e-3)\n");
+  std::printf("%-28s %-6s %-8s %-10s %-12s %s\n", "op", "input", "samples", "entries", "max |err|",
+              "verdict");
   int failures = 0;
   for (const auto& info : op_registry()) {
     for (int input = 0; input < info.arity(); ++input) {
@@ -69,16 +72,16 @@ int check_every_op() {
       bool ok = true;
       for (size_t s = 0; s < info.shapes.size(); ++s) {
         const auto sample = minitorch::testing::make_sample(info, s, kFloat64, 100 + s);
-        const GradcheckResult r =
-            gradcheck(minitorch::testing::as_function_of_input(info, sample, input), {sample[input]});
+        const GradcheckResult r = gradcheck(
+            minitorch::testing::as_function_of_input(info, sample, input), {sample[input]});
         ok = ok && r.ok;
         max_error = std::max(max_error, r.max_abs_error);
         entries += static_cast<size_t>(info.fn(sample).numel() * sample[input].numel());
         if (!r.ok) std::printf("  %s\n", r.message.c_str());
       }
       failures += ok ? 0 : 1;
-      std::printf("%-28s %-6d %-8zu %-10zu %-12.2e %s\n", info.name.c_str(), input, info.shapes.size(),
-                  entries, max_error, ok ? "pass" : "FAIL");
+      std::printf("%-28s %-6d %-8zu %-10zu %-12.2e %s\n", info.name.c_str(), input,
+                  info.shapes.size(), entries, max_error, ok ? "pass" : "FAIL");
     }
   }
   std::printf("%d failing op inputs\n", failures);

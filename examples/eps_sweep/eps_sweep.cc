@@ -56,8 +56,8 @@ int main(int argc, char** argv) {
   };
   const double phi0 = phi(0);
 
-  std::printf("eps_sweep: %s, input %d, index %zu, x = %.6g, analytic %.17g\n", info.name.c_str(), input, j,
-              base[j], analytic);
+  std::printf("eps_sweep: %s, input %d, index %zu, x = %.6g, analytic %.17g\n", info.name.c_str(),
+              input, j, base[j], analytic);
   std::printf("%10s %14s %14s\n", "eps", "central err", "forward err");
   const std::string csv = absl::GetFlag(FLAGS_out) + "/eps_sweep.csv";
   std::ofstream file(csv);
@@ -73,20 +73,26 @@ int main(int argc, char** argv) {
   }
   file.close();
   std::printf("cube root of machine epsilon: %.2e; square root: %.2e\nwrote %s\n",
-              std::cbrt(std::numeric_limits<double>::epsilon()), std::sqrt(std::numeric_limits<double>::epsilon()),
-              csv.c_str());
+              std::cbrt(std::numeric_limits<double>::epsilon()),
+              std::sqrt(std::numeric_limits<double>::epsilon()), csv.c_str());
   if (std::system("command -v gnuplot > /dev/null 2>&1") == 0) {
     const std::string png = absl::GetFlag(FLAGS_out) + "/eps_sweep.png";
     const std::string script =
-        "set terminal png noenhanced size 800,480; set output '" + png + "'; set datafile separator ',';"
+        "set terminal png noenhanced size 800,480; set output '" + png +
+        "'; set datafile separator ',';"
         "set logscale xy; set format x '1e%T'; set format y '1e%T'; set grid;"
-        "set title 'finite-difference error vs step: " + info.name + "'; set xlabel 'eps (relative step)';"
+        "set title 'finite-difference error vs step: " +
+        info.name +
+        "'; set xlabel 'eps (relative step)';"
         "set ylabel '|numeric - analytic|'; set key top center;"
         "set arrow from 6.06e-6, graph 0 to 6.06e-6, graph 1 nohead dt 2;"
         "set arrow from 1.49e-8, graph 0 to 1.49e-8, graph 1 nohead dt 3;"
-        "plot '" + csv + "' using 1:2 with linespoints pt 7 ps 0.5 title 'central (min near eps^(1/3))',"
+        "plot '" +
+        csv +
+        "' using 1:2 with linespoints pt 7 ps 0.5 title 'central (min near eps^(1/3))',"
         " '' using 1:3 with linespoints pt 5 ps 0.5 title 'forward (min near eps^(1/2))'";
-    if (std::system(("gnuplot -e \"" + script + "\"").c_str()) == 0) std::printf("wrote %s\n", png.c_str());
+    if (std::system(("gnuplot -e \"" + script + "\"").c_str()) == 0)
+      std::printf("wrote %s\n", png.c_str());
   }
   return 0;
 }

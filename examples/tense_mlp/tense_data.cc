@@ -8,13 +8,15 @@ namespace tense {
 namespace {
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 bool is_vowel(char c) { return std::string("aeiou").find(c) != std::string::npos; }
 
 std::string third_person(const std::string& v) {
-  if (ends_with(v, "y") && v.size() > 1 && !is_vowel(v[v.size() - 2])) return v.substr(0, v.size() - 1) + "ies";
+  if (ends_with(v, "y") && v.size() > 1 && !is_vowel(v[v.size() - 2]))
+    return v.substr(0, v.size() - 1) + "ies";
   for (const char* s : {"s", "sh", "ch", "x", "z", "o"}) {
     if (ends_with(v, s)) return v + "es";
   }
@@ -23,12 +25,13 @@ std::string third_person(const std::string& v) {
 
 std::string past(const std::string& v) {
   if (ends_with(v, "e")) return v + "d";
-  if (ends_with(v, "y") && v.size() > 1 && !is_vowel(v[v.size() - 2])) return v.substr(0, v.size() - 1) + "ied";
+  if (ends_with(v, "y") && v.size() > 1 && !is_vowel(v[v.size() - 2]))
+    return v.substr(0, v.size() - 1) + "ied";
   return v + "ed";
 }
 
-std::vector<Example> forms(const std::string& verb, const std::string& present, const std::string& past_simple,
-                           const std::string& participle) {
+std::vector<Example> forms(const std::string& verb, const std::string& present,
+                           const std::string& past_simple, const std::string& participle) {
   return {{"to " + verb, 0, verb},
           {present, 1, verb},
           {past_simple, 2, verb},
@@ -54,8 +57,8 @@ std::vector<Example> regular_forms(const std::string& verb) {
 
 std::vector<Example> training_set() {
   std::vector<Example> out;
-  for (const char* verb : {"work", "play", "walk", "talk", "listen", "watch", "study", "finish", "start",
-                           "look", "want", "like"}) {
+  for (const char* verb : {"work", "play", "walk", "talk", "listen", "watch", "study", "finish",
+                           "start", "look", "want", "like"}) {
     for (Example& e : regular_forms(verb)) out.push_back(e);
   }
   const std::vector<std::array<const char*, 4>> irregular = {
@@ -72,8 +75,8 @@ std::vector<Example> training_set() {
 
 std::vector<Example> held_out_set() {
   std::vector<Example> out;
-  for (const char* verb : {"jump", "call", "open", "help", "clean", "cook", "paint", "climb", "visit", "kick",
-                           "push", "carry", "wash", "smile", "dance", "travel"}) {
+  for (const char* verb : {"jump", "call", "open", "help", "clean", "cook", "paint", "climb",
+                           "visit", "kick", "push", "carry", "wash", "smile", "dance", "travel"}) {
     for (Example& e : regular_forms(verb)) out.push_back(e);
   }
   return out;
@@ -90,7 +93,8 @@ minitorch::Tensor featurize(const std::vector<Example>& examples, int64_t width)
       }
     }
   }
-  return minitorch::tensor(counts, {static_cast<int64_t>(examples.size()), width}, minitorch::kFloat32);
+  return minitorch::tensor(counts, {static_cast<int64_t>(examples.size()), width},
+                           minitorch::kFloat32);
 }
 
 minitorch::Tensor labels(const std::vector<Example>& examples) {
@@ -123,7 +127,8 @@ double accuracy(const minitorch::Tensor& logits, const std::vector<Example>& exa
 
 }  // namespace
 
-TrainResult train(const TrainConfig& config, const std::function<void(const EpochStats&)>& on_epoch) {
+TrainResult train(const TrainConfig& config,
+                  const std::function<void(const EpochStats&)>& on_epoch) {
   using namespace minitorch;
   const std::vector<Example> train_examples = training_set();
   const std::vector<Example> held_out = held_out_set();
@@ -160,7 +165,8 @@ TrainResult train(const TrainConfig& config, const std::function<void(const Epoc
   NoGradGuard no_grad;
   const std::vector<int> predicted = predictions(model(x_held));
   for (size_t i = 0; i < held_out.size(); ++i) {
-    if (predicted[i] != held_out[i].label) result.held_out_mistakes.emplace_back(held_out[i], predicted[i]);
+    if (predicted[i] != held_out[i].label)
+      result.held_out_mistakes.emplace_back(held_out[i], predicted[i]);
   }
   return result;
 }

@@ -67,7 +67,8 @@ struct TrainResult {
 // Trains feature -> Linear -> ReLU -> Linear -> cross_entropy with Adam,
 // full batch, calling `on_epoch` after every epoch. Deterministic for a
 // fixed config.
-TrainResult train(const TrainConfig& config, const std::function<void(const EpochStats&)>& on_epoch = {});
+TrainResult train(const TrainConfig& config,
+                  const std::function<void(const EpochStats&)>& on_epoch = {});
 
 }  // namespace tense
 

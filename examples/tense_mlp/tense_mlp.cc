@@ -27,8 +27,9 @@ int main(int argc, char** argv) {
   config.seed = absl::GetFlag(FLAGS_seed);
   const std::string out = absl::GetFlag(FLAGS_out);
 
-  std::printf("tense_mlp: %zu training forms (20 verbs), %zu held-out forms (unseen regular verbs)\n",
-              tense::training_set().size(), tense::held_out_set().size());
+  std::printf(
+      "tense_mlp: %zu training forms (20 verbs), %zu held-out forms (unseen regular verbs)\n",
+      tense::training_set().size(), tense::held_out_set().size());
   std::printf("%5s %9s %9s %9s %9s\n", "epoch", "loss", "train", "held-out", "ms");
   int epochs_to_90 = -1;
   double total_seconds = 0;
@@ -48,25 +49,33 @@ int main(int argc, char** argv) {
   std::ofstream file(csv);
   file << "epoch,loss,train_accuracy,held_out_accuracy\n";
   for (const auto& s : history) {
-    file << s.epoch << "," << s.loss << "," << s.train_accuracy << "," << s.held_out_accuracy << "\n";
+    file << s.epoch << "," << s.loss << "," << s.train_accuracy << "," << s.held_out_accuracy
+         << "\n";
   }
   file.close();
-  std::printf("training accuracy passed 90%% at epoch %d; final %.1f%% train, %.1f%% held-out; %.3f s training\n",
-              epochs_to_90, 100 * history.back().train_accuracy, 100 * history.back().held_out_accuracy,
-              total_seconds);
+  std::printf(
+      "training accuracy passed 90%% at epoch %d; final %.1f%% train, %.1f%% held-out; %.3f s "
+      "training\n",
+      epochs_to_90, 100 * history.back().train_accuracy, 100 * history.back().held_out_accuracy,
+      total_seconds);
   std::printf("wrote %s\n", csv.c_str());
 
   if (std::system("command -v gnuplot > /dev/null 2>&1") == 0) {
     const std::string png = out + "/tense_mlp_loss.png";
     const std::string script =
-        "set terminal png noenhanced size 800,480; set output '" + png + "'; set datafile separator ',';"
+        "set terminal png noenhanced size 800,480; set output '" + png +
+        "'; set datafile separator ',';"
         "set title 'tense_mlp: cross-entropy loss and accuracy per epoch'; set xlabel 'epoch';"
-        "set ylabel 'loss'; set y2label 'accuracy'; set y2range [0:1]; set ytics nomirror; set y2tics;"
+        "set ylabel 'loss'; set y2label 'accuracy'; set y2range [0:1]; set ytics nomirror; set "
+        "y2tics;"
         "set key center right;"
-        "plot '" + csv + "' using 1:2 with lines lw 2 title 'loss',"
+        "plot '" +
+        csv +
+        "' using 1:2 with lines lw 2 title 'loss',"
         " '' using 1:3 axes x1y2 with lines lw 2 title 'train accuracy',"
         " '' using 1:4 axes x1y2 with lines lw 2 dt 2 title 'held-out accuracy'";
-    if (std::system(("gnuplot -e \"" + script + "\"").c_str()) == 0) std::printf("wrote %s\n", png.c_str());
+    if (std::system(("gnuplot -e \"" + script + "\"").c_str()) == 0)
+      std::printf("wrote %s\n", png.c_str());
   }
   return history.back().train_accuracy > 0.9 ? 0 : 1;
 }

@@ -11,15 +11,15 @@
 #include "absl/strings/str_cat.h"
 #include "minitorch/error.h"
 
-#define MT_CHECK(cond, ...)                                   \
-  do {                                                        \
+#define MT_CHECK(cond, ...)                                           \
+  do {                                                                \
     if (!(cond)) throw ::minitorch::Error(absl::StrCat(__VA_ARGS__)); \
   } while (false)
 
-#define MT_INTERNAL_ASSERT(cond, ...)                                                    \
-  do {                                                                                   \
-    if (!(cond))                                                                         \
-      throw ::minitorch::Error(absl::StrCat("minitorch internal error at ", __FILE__, ":", \
+#define MT_INTERNAL_ASSERT(cond, ...)                                                          \
+  do {                                                                                         \
+    if (!(cond))                                                                               \
+      throw ::minitorch::Error(absl::StrCat("minitorch internal error at ", __FILE__, ":",     \
                                             __LINE__, ": " #cond " failed. ", ##__VA_ARGS__)); \
   } while (false)
 

@@ -2,9 +2,12 @@
 // with a plain tolerance test or, opt-in, error-bounded verdicts.
 #include "minitorch/gradcheck.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
+#include <string>
+#include <utility>
 
 #include "absl/strings/str_format.h"
 #include "check.h"
@@ -176,8 +179,7 @@ GradcheckResult fast_gradcheck(const GradcheckFunction& fn, const std::vector<Te
   GradcheckResult result;
   const Tensor v = random_unit(out.shape(), options.seed);
   const std::vector<Tensor> grads =
-      out.requires_grad() ? grad(out, leaves, v, /*retain_graph=*/true)
-                          : std::vector<Tensor>();
+      out.requires_grad() ? grad(out, leaves, v, /*retain_graph=*/true) : std::vector<Tensor>();
   const double f0 = sum(out.detach() * v).item();
   for (size_t i = 0; i < leaves.size(); ++i) {
     const Tensor u = random_unit(leaves[i].shape(), options.seed + 1 + i);
@@ -207,13 +209,15 @@ GradcheckResult fast_gradcheck(const GradcheckFunction& fn, const std::vector<Te
     if (!within(analytic, d.value, options.fail_margin * bound)) {
       result.verdict = GradcheckVerdict::kFail;
       result.message = absl::StrFormat(
-          "gradcheck (fast mode) failed: input %d (shape %s): v^T J u analytic %.17g vs numeric %.17g; "
+          "gradcheck (fast mode) failed: input %d (shape %s): v^T J u analytic %.17g vs numeric "
+          "%.17g; "
           "|diff| %.3g exceeds %.3g (u, v random unit vectors)",
           i, leaves[i].shape().to_string(), analytic, d.value, error, options.fail_margin * bound);
       return result;
     }
   }
-  result.verdict = result.inconclusive_entries > 0 ? GradcheckVerdict::kInconclusive : GradcheckVerdict::kPass;
+  result.verdict =
+      result.inconclusive_entries > 0 ? GradcheckVerdict::kInconclusive : GradcheckVerdict::kPass;
   result.ok = result.verdict == GradcheckVerdict::kPass;
   result.message = absl::StrFormat("gradcheck (fast mode) %s: %d inputs, v^T J u within bounds",
                                    result.ok ? "passed" : "inconclusive", leaves.size());
@@ -222,8 +226,14 @@ GradcheckResult fast_gradcheck(const GradcheckFunction& fn, const std::vector<Te
 
 }  // namespace
 
-GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>& inputs,
-                          const GradcheckOptions& options) {
+namespace {
+
+// Rows of the Jacobian per input: rows[i][k * n_i + j] = d out_k / d input_i[j]
+// (or, for one backward, rows[i][j]).
+using PerInput = std::vector<std::vector<double>>;
+
+// The leaves gradcheck differentiates: detached float64 copies of the inputs.
+std::vector<Tensor> checked_leaves(const std::vector<Tensor>& inputs) {
   MT_CHECK(!inputs.empty(), "gradcheck: needs at least one input");
   std::vector<Tensor> leaves;
   for (size_t i = 0; i < inputs.size(); ++i) {
@@ -234,7 +244,11 @@ GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>
              "digits to judge a gradient)");
     leaves.push_back(inputs[i].detach().clone().requires_grad_());
   }
+  return leaves;
+}
 
+// fn at the leaves, recorded, checked to be a defined float64 tensor.
+Tensor recorded_output(const GradcheckFunction& fn, const std::vector<Tensor>& leaves) {
   Tensor out;
   {
     EnableGradGuard grad_mode;
@@ -243,74 +257,56 @@ GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>
   MT_CHECK(out.defined(), "gradcheck: fn returned an undefined tensor");
   MT_CHECK(out.dtype() == kFloat64, "gradcheck: fn returned ", dtype_name(out.dtype()),
            "; keep the checked function in float64");
-  const Shape out_shape = out.shape();
-  const auto n_out = static_cast<size_t>(out.numel());
-  if (!options.fast_mode) {
-    // The full Jacobian is held in memory and costs a backward per output
-    // element and two forwards per input element: refuse sizes that would
-    // exhaust memory or time rather than grind.
-    size_t n_in = 0;
-    for (const Tensor& leaf : leaves) n_in += static_cast<size_t>(leaf.numel());
-    MT_CHECK(n_out == 0 || n_in <= kMaxJacobianEntries / n_out, "gradcheck: the full Jacobian would have ",
-             n_out, " x ", n_in, " entries (more than ", kMaxJacobianEntries,
-             "); use options.fast_mode for tensors this large");
-  }
-  if (options.fast_mode) {
-    GradcheckResult fast = fast_gradcheck(fn, leaves, out, options);
-    if (fast.verdict != GradcheckVerdict::kFail) return fast;
-    // Name the entry with the full check; keep the fast verdict if it passes.
-    GradcheckOptions full = options;
-    full.fast_mode = false;
-    GradcheckResult detail = gradcheck(fn, inputs, full);
-    if (detail.verdict == GradcheckVerdict::kFail) {
-      detail.message = fast.message + "; the full check: " + detail.message;
-      return detail;
-    }
-    return fast;
-  }
-  const std::vector<double> f0 = out.detach().to_vector();
-  std::vector<int8_t> base_branches;
-  if (options.branches) {
-    NoGradGuard no_grad;
-    base_branches = options.branches(leaves);
-  }
+  return out;
+}
 
-  // Analytic Jacobian, one row per output element: analytic[i][k * n_i + j]
-  // = d out_k / d input_i[j].
-  std::vector<std::vector<double>> analytic(leaves.size());
-  for (size_t i = 0; i < leaves.size(); ++i) {
-    analytic[i].assign(n_out * static_cast<size_t>(leaves[i].numel()), 0.0);
-  }
-  auto backward_with = [&](const Tensor& cotangent) {
-    std::vector<Tensor> grads = grad(out, leaves, cotangent, /*retain_graph=*/true);
-    std::vector<std::vector<double>> values;
+// The full Jacobian is held in memory and costs a backward per output
+// element and two forwards per input element: refuse sizes that would
+// exhaust memory or time rather than grind.
+void check_jacobian_size(const std::vector<Tensor>& leaves, size_t n_out) {
+  size_t n_in = 0;
+  for (const Tensor& leaf : leaves) n_in += static_cast<size_t>(leaf.numel());
+  MT_CHECK(n_out == 0 || n_in <= kMaxJacobianEntries / n_out,
+           "gradcheck: the full Jacobian would have ", n_out, " x ", n_in, " entries (more than ",
+           kMaxJacobianEntries, "); use options.fast_mode for tensors this large");
+}
+
+// Backward passes of the checked output, and their rounding noise.
+class Backward {
+ public:
+  Backward(const Tensor& out, const std::vector<Tensor>& leaves, uint64_t seed)
+      : out_(out), leaves_(leaves), split_rng_(seed ^ 0x9e3779b97f4a7c15ULL) {}
+
+  // The gradient of every leaf for `cotangent`, as doubles.
+  PerInput run(const Tensor& cotangent) const {
+    std::vector<Tensor> grads = grad(out_, leaves_, cotangent, /*retain_graph=*/true);
+    PerInput values;
     values.reserve(grads.size());
     for (const Tensor& g : grads) values.push_back(g.to_vector());
     return values;
-  };
-  // Error-bounded mode: the backward's own rounding noise, per entry. Exact
-  // arithmetic is linear in the cotangent, rounding is not: how far
-  // backward(3 c) / 3 strays from backward(c), and backward(p) +
-  // backward(c - p) for a random part p of c, measures the noise (large
-  // where big intermediate gradients cancel), without hiding a backward that
-  // is wrong by more than its rounding. Two probes, because rounding can
-  // scale exactly with a uniform factor (found by fuzz_broadcast: a residue
-  // of 7e283 from terms of 1e300 that tripling reproduced bit for bit).
-  std::vector<std::vector<double>> analytic_noise(leaves.size());
-  std::mt19937_64 split_rng(options.seed ^ 0x9e3779b97f4a7c15ULL);
-  const auto noise_of = [&](const std::vector<double>& cotangent,
-                            const std::vector<std::vector<double>>& rows) {
+  }
+
+  // The backward's own rounding noise for `cotangent`, per entry of `rows`
+  // (its gradients). Exact arithmetic is linear in the cotangent, rounding
+  // is not: how far backward(3 c) / 3 strays from backward(c), and
+  // backward(p) + backward(c - p) for a random part p of c, measures the
+  // noise (large where big intermediate gradients cancel), without hiding a
+  // backward that is wrong by more than its rounding. Two probes, because
+  // rounding can scale exactly with a uniform factor (found by
+  // fuzz_broadcast: a residue of 7e283 from terms of 1e300 that tripling
+  // reproduced bit for bit).
+  PerInput noise(const std::vector<double>& cotangent, const PerInput& rows) {
     std::vector<double> tripled = cotangent, part = cotangent, rest = cotangent;
     std::uniform_real_distribution<double> share(0.25, 0.75);
     for (size_t k = 0; k < cotangent.size(); ++k) {
       tripled[k] *= 3;
-      part[k] *= share(split_rng);
+      part[k] *= share(split_rng_);
       rest[k] -= part[k];
     }
-    const auto again = backward_with(tensor(tripled, out_shape));
-    const auto first = backward_with(tensor(part, out_shape));
-    const auto second = backward_with(tensor(rest, out_shape));
-    std::vector<std::vector<double>> noise(rows.size());
+    const PerInput again = run(tensor(tripled, out_.shape()));
+    const PerInput first = run(tensor(part, out_.shape()));
+    const PerInput second = run(tensor(rest, out_.shape()));
+    PerInput noise(rows.size());
     for (size_t i = 0; i < rows.size(); ++i) {
       for (size_t j = 0; j < rows[i].size(); ++j) {
         noise[i].push_back(std::max(std::abs(again[i][j] / 3 - rows[i][j]),
@@ -318,204 +314,378 @@ GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>
       }
     }
     return noise;
-  };
-  for (size_t i = 0; i < leaves.size(); ++i) analytic_noise[i].assign(analytic[i].size(), 0.0);
-  if (out.requires_grad()) {
-    for (size_t k = 0; k < n_out; ++k) {
-      std::vector<double> one_hot(n_out, 0.0);
-      one_hot[k] = 1.0;
-      const auto rows = backward_with(tensor(one_hot, out_shape));
-      const auto noise = options.error_bounded ? noise_of(one_hot, rows) : decltype(rows)();
-      for (size_t i = 0; i < leaves.size(); ++i) {
-        std::copy(rows[i].begin(), rows[i].end(), analytic[i].begin() + k * rows[i].size());
-        if (options.error_bounded) {
-          std::copy(noise[i].begin(), noise[i].end(), analytic_noise[i].begin() + k * rows[i].size());
-        }
-      }
-    }
   }
 
-  GradcheckResult result;
-  const auto tolerance = [&](double numeric) { return options.atol + options.rtol * std::abs(numeric); };
-  // Cotangent for the linearity check, and its contraction with the numeric Jacobian.
-  const Tensor v = randn(out_shape, options.seed);
-  const std::vector<double> v_values = v.to_vector();
-  std::vector<std::vector<double>> numeric_vjp(leaves.size());
-  std::vector<std::vector<double>> vjp_bound(leaves.size());
-  std::vector<std::vector<bool>> vjp_judged(leaves.size());
-  std::string first_inconclusive;
+ private:
+  const Tensor& out_;
+  const std::vector<Tensor>& leaves_;
+  std::mt19937_64 split_rng_;
+};
 
+// The analytic Jacobian, one backward per output element with a one-hot
+// cotangent, and (error-bounded mode) each entry's rounding noise.
+struct AnalyticJacobian {
+  PerInput values;
+  PerInput noise;
+};
+
+AnalyticJacobian analytic_jacobian(Backward& backward, const Tensor& out,
+                                   const std::vector<Tensor>& leaves, bool error_bounded) {
+  const auto n_out = static_cast<size_t>(out.numel());
+  AnalyticJacobian jacobian{PerInput(leaves.size()), PerInput(leaves.size())};
   for (size_t i = 0; i < leaves.size(); ++i) {
-    const std::vector<double> base = leaves[i].detach().to_vector();
-    const Shape& shape = leaves[i].shape();
-    const size_t n_in = base.size();
-    const Probe probe{fn, leaves, i, out_shape, options, base_branches};
-    numeric_vjp[i].assign(n_in, 0.0);
-    vjp_bound[i].assign(n_in, 0.0);
-    vjp_judged[i].assign(n_in, true);
-    for (size_t j = 0; j < n_in; ++j) {
-      const double x = base[j];
-      const double scale = std::max(1.0, std::abs(x));
-      // Column j of the numeric Jacobian from steps first_step, /2, /4
-      // (basic mode: one central difference at first_step).
-      const auto column = [&](double first_step) {
-        Column c;
-        const int levels = options.error_bounded ? kLevels : 1;
-        std::vector<std::vector<double>> plus(levels), minus(levels);
-        double steps[kLevels];
-        for (int l = 0; l < levels; ++l) {
-          const double h = first_step / (1 << l);
-          double up = 0, down = 0;
-          plus[l] = probe.at(base, j, h, &up, &c.straddles_kink);
-          minus[l] = probe.at(base, j, -h, &down, &c.straddles_kink);
-          steps[l] = (up - down) / 2;
-        }
-        for (size_t k = 0; k < n_out; ++k) {
-          if (!options.error_bounded) {
-            BoundedDerivative d;
-            d.value = (plus[0][k] - minus[0][k]) / (2 * steps[0]);
-            c.entries.push_back(d);
-            continue;
-          }
-          double fp[kLevels], fm[kLevels];
-          for (int l = 0; l < kLevels; ++l) {
-            fp[l] = plus[l][k];
-            fm[l] = minus[l][k];
-          }
-          c.entries.push_back(judge_entry(fp, fm, steps, f0[k]));
-        }
-        return c;
-      };
-      const Column primary = column((options.error_bounded ? kRichardsonStep : options.eps) * scale);
-      // Second opinions, computed only when the primary estimate would fail:
-      // steps relative to |x| itself (a function of tiny x can vary on the
-      // scale of x, far below 1e-3) and much smaller steps.
-      std::vector<Column> second_opinions;
-      const auto second_opinion_passes = [&](size_t k, double a) {
-        if (second_opinions.empty()) {
-          if (x != 0 && std::abs(x) < 1) second_opinions.push_back(column(kRichardsonStep * std::abs(x)));
-          second_opinions.push_back(column(kRichardsonStep * 1e-3 * scale));
-        }
-        for (const Column& c : second_opinions) {
-          const BoundedDerivative& d = c.entries[k];
-          if (c.straddles_kink || !d.finite || d.kink || !d.converged) continue;
-          if (within(a, d.value, tolerance(d.value) + d.bound)) return true;
-        }
-        return false;
-      };
-      for (size_t k = 0; k < n_out; ++k) {
-        const double a = analytic[i][k * n_in + j];
-        const BoundedDerivative& d = primary.entries[k];
-        const double numeric = d.value;
-        const double bound = tolerance(numeric) + d.bound + 8 * analytic_noise[i][k * n_in + j];
-        bool judged = true;
-        bool not_a_subgradient = false;
-        std::string why;
-        if (primary.straddles_kink) {
-          judged = false;
-          why = "a kink inside the function lies between the probes (a branch changes)";
-        } else if (!d.finite || !std::isfinite(a)) {
-          judged = false;
-          why = "a value is not finite";
-        } else if (d.kink) {
-          judged = false;
-          why = "the one-sided derivatives differ (a kink)";
-          // A value outside [left, right] is no subgradient at all: a wrong
-          // gradient even where the point is not differentiable.
-          const double slack = options.fail_margin * (tolerance(numeric) + d.bound);
-          not_a_subgradient = a < std::min(d.left, d.right) - slack || a > std::max(d.left, d.right) + slack;
-        } else if (!d.converged) {
-          judged = false;
-          why = "the finite differences do not converge";
-        } else if (!d.moved && a != 0) {
-          judged = false;
-          why = "no step changed the output (the perturbation is absorbed by rounding inside the function)";
-        }
-        ++result.entries;
-        const double error = std::abs(a - numeric);
-        if (std::isfinite(error)) result.max_abs_error = std::max(result.max_abs_error, error);
-        // A kink, a non-finite value or a non-converging estimate is never a
-        // pass, even where the values happen to agree.
-        const bool passes = judged && within(a, numeric, bound);
-        bool fails = (judged && !within(a, numeric, (options.error_bounded ? options.fail_margin : 1.0) * bound)) ||
-                     not_a_subgradient;
-        if (fails && options.error_bounded && second_opinion_passes(k, a)) {
-          fails = false;
-          why = "the estimate depends on the step (another step size agrees with the analytic value)";
-        }
-        if (fails && not_a_subgradient) {
-          result.verdict = GradcheckVerdict::kFail;
-          result.message = absl::StrFormat(
-              "gradcheck failed: input %d (shape %s), flat index %d, output index %d is at a kink "
-              "(one-sided derivatives %.17g and %.17g) and the analytic value %.17g is not between "
-              "them, so it is no subgradient",
-              i, shape.to_string(), j, k, d.left, d.right, a);
-          return result;
-        }
-        if (fails) {
-          result.verdict = GradcheckVerdict::kFail;
-          result.message = absl::StrFormat(
-              "gradcheck failed: input %d (shape %s), flat index %d, output index %d: analytic "
-              "%.17g vs numeric %.17g; |diff| %.3g exceeds the bound %.3g = atol %g + rtol %g * "
-              "|numeric|%s",
-              i, shape.to_string(), j, k, a, numeric, error, bound, options.atol, options.rtol,
-              options.error_bounded
-                  ? absl::StrFormat(" + error estimate, by more than the margin %g", options.fail_margin)
-                  : absl::StrFormat(" (eps %g)", options.eps));
-          return result;
-        }
-        if (!passes) {
-          if (why.empty()) why = "the error lies between the bound and the fail margin";
-          ++result.inconclusive_entries;
-          vjp_judged[i][j] = false;
-          if (first_inconclusive.empty()) {
-            first_inconclusive = absl::StrFormat(
-                "input %d (shape %s), flat index %d, output index %d: analytic %.17g vs numeric "
-                "%.17g: %s",
-                i, shape.to_string(), j, k, a, numeric, why);
-          }
-        }
-        numeric_vjp[i][j] += v_values[k] * numeric;
-        vjp_bound[i][j] += std::abs(v_values[k]) * bound;
+    jacobian.values[i].assign(n_out * static_cast<size_t>(leaves[i].numel()), 0.0);
+    jacobian.noise[i].assign(jacobian.values[i].size(), 0.0);
+  }
+  if (!out.requires_grad()) return jacobian;
+  for (size_t k = 0; k < n_out; ++k) {
+    std::vector<double> one_hot(n_out, 0.0);
+    one_hot[k] = 1.0;
+    const PerInput rows = backward.run(tensor(one_hot, out.shape()));
+    const PerInput noise = error_bounded ? backward.noise(one_hot, rows) : PerInput();
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      std::copy(rows[i].begin(), rows[i].end(), jacobian.values[i].begin() + k * rows[i].size());
+      if (error_bounded) {
+        std::copy(noise[i].begin(), noise[i].end(), jacobian.noise[i].begin() + k * rows[i].size());
       }
+    }
+  }
+  return jacobian;
+}
+
+// Column j of input `probe.input`'s numeric Jacobian from steps first_step,
+// /2, /4 (basic mode: one central difference at first_step). `f0` is the
+// output at the unperturbed inputs.
+Column numeric_column(const Probe& probe, const std::vector<double>& base, size_t j,
+                      double first_step, const std::vector<double>& f0) {
+  const bool error_bounded = probe.options.error_bounded;
+  Column c;
+  const int levels = error_bounded ? kLevels : 1;
+  std::vector<std::vector<double>> plus(levels), minus(levels);
+  double steps[kLevels];
+  for (int l = 0; l < levels; ++l) {
+    const double h = first_step / (1 << l);
+    double up = 0, down = 0;
+    plus[l] = probe.at(base, j, h, &up, &c.straddles_kink);
+    minus[l] = probe.at(base, j, -h, &down, &c.straddles_kink);
+    steps[l] = (up - down) / 2;
+  }
+  for (size_t k = 0; k < f0.size(); ++k) {
+    if (!error_bounded) {
+      BoundedDerivative d;
+      d.value = (plus[0][k] - minus[0][k]) / (2 * steps[0]);
+      c.entries.push_back(d);
+      continue;
+    }
+    double fp[kLevels], fm[kLevels];
+    for (int l = 0; l < kLevels; ++l) {
+      fp[l] = plus[l][k];
+      fm[l] = minus[l][k];
+    }
+    c.entries.push_back(judge_entry(fp, fm, steps, f0[k]));
+  }
+  return c;
+}
+
+// Second opinions on a column, computed only when the primary estimate
+// would fail: steps relative to |x| itself (a function of tiny x can vary
+// on the scale of x, far below 1e-3) and much smaller steps.
+class SecondOpinions {
+ public:
+  SecondOpinions(const Probe& probe, const std::vector<double>& base, size_t j,
+                 const std::vector<double>& f0)
+      : probe_(probe), base_(base), j_(j), f0_(f0) {}
+
+  // Whether a converged second estimate of entry k agrees with `analytic`.
+  template <class Tolerance>
+  bool agree(size_t k, double analytic, const Tolerance& tolerance) {
+    if (columns_.empty()) {
+      const double x = base_[j_];
+      const double scale = std::max(1.0, std::abs(x));
+      if (x != 0 && std::abs(x) < 1) {
+        columns_.push_back(numeric_column(probe_, base_, j_, kRichardsonStep * std::abs(x), f0_));
+      }
+      columns_.push_back(numeric_column(probe_, base_, j_, kRichardsonStep * 1e-3 * scale, f0_));
+    }
+    for (const Column& c : columns_) {
+      const BoundedDerivative& d = c.entries[k];
+      if (c.straddles_kink || !d.finite || d.kink || !d.converged) continue;
+      if (within(analytic, d.value, tolerance(d.value) + d.bound)) return true;
+    }
+    return false;
+  }
+
+ private:
+  const Probe& probe_;
+  const std::vector<double>& base_;
+  size_t j_;
+  const std::vector<double>& f0_;
+  std::vector<Column> columns_;
+};
+
+// Why an entry cannot be judged ("" if it can), and whether the analytic
+// value is outside the one-sided derivatives at a kink (no subgradient).
+struct EntryClass {
+  std::string why;
+  bool not_a_subgradient = false;
+  bool judged() const { return why.empty(); }
+};
+
+EntryClass classify_entry(const Column& column, const BoundedDerivative& d, double analytic,
+                          double slack) {
+  EntryClass c;
+  if (column.straddles_kink) {
+    c.why = "a kink inside the function lies between the probes (a branch changes)";
+  } else if (!d.finite || !std::isfinite(analytic)) {
+    c.why = "a value is not finite";
+  } else if (d.kink) {
+    c.why = "the one-sided derivatives differ (a kink)";
+    // A value outside [left, right] is no subgradient at all: a wrong
+    // gradient even where the point is not differentiable.
+    c.not_a_subgradient = analytic < std::min(d.left, d.right) - slack ||
+                          analytic > std::max(d.left, d.right) + slack;
+  } else if (!d.converged) {
+    c.why = "the finite differences do not converge";
+  } else if (!d.moved && analytic != 0) {
+    c.why =
+        "no step changed the output (the perturbation is absorbed by rounding inside the function)";
+  }
+  return c;
+}
+
+// What the per-entry comparison leaves for the linearity check and the
+// summary: v^T J from the numeric Jacobian, its bound, the entries judged.
+struct NumericSide {
+  PerInput vjp, vjp_bound;
+  std::vector<std::vector<bool>> judged;
+  std::string first_inconclusive;
+};
+
+// One input's gradient check: every entry of its Jacobian, column by
+// column. Sets result.verdict to kFail with its message on a failure.
+class InputCheck {
+ public:
+  InputCheck(const Probe& probe, const AnalyticJacobian& analytic, const std::vector<double>& f0,
+             const std::vector<double>& v, GradcheckResult* result, NumericSide* numeric)
+      : probe_(probe),
+        options_(probe.options),
+        analytic_(analytic.values[probe.input]),
+        noise_(analytic.noise[probe.input]),
+        f0_(f0),
+        v_(v),
+        result_(result),
+        numeric_(numeric) {}
+
+  // Returns false on a failure.
+  bool run() {
+    const size_t i = probe_.input;
+    const std::vector<double> base = probe_.leaves[i].detach().to_vector();
+    numeric_->vjp[i].assign(base.size(), 0.0);
+    numeric_->vjp_bound[i].assign(base.size(), 0.0);
+    numeric_->judged[i].assign(base.size(), true);
+    for (size_t j = 0; j < base.size(); ++j) {
+      const double scale = std::max(1.0, std::abs(base[j]));
+      const Column primary = numeric_column(
+          probe_, base, j, (options_.error_bounded ? kRichardsonStep : options_.eps) * scale, f0_);
+      SecondOpinions second_opinions(probe_, base, j, f0_);
+      for (size_t k = 0; k < f0_.size(); ++k) {
+        if (!judge(primary, &second_opinions, j, k)) return false;
+      }
+    }
+    return true;
+  }
+
+ private:
+  double tolerance(double numeric) const {
+    return options_.atol + options_.rtol * std::abs(numeric);
+  }
+
+  // Entry (k, j): pass, inconclusive (counted, first one described) or
+  // fail. Returns false on a failure.
+  bool judge(const Column& primary, SecondOpinions* second_opinions, size_t j, size_t k) {
+    const size_t i = probe_.input;
+    const size_t n_in = numeric_->vjp[i].size();
+    const double a = analytic_[k * n_in + j];
+    const BoundedDerivative& d = primary.entries[k];
+    const double numeric = d.value;
+    const double bound = tolerance(numeric) + d.bound + 8 * noise_[k * n_in + j];
+    const double slack = options_.fail_margin * (tolerance(numeric) + d.bound);
+    EntryClass entry = classify_entry(primary, d, a, slack);
+    ++result_->entries;
+    const double error = std::abs(a - numeric);
+    if (std::isfinite(error)) result_->max_abs_error = std::max(result_->max_abs_error, error);
+    // A kink, a non-finite value or a non-converging estimate is never a
+    // pass, even where the values happen to agree.
+    const bool passes = entry.judged() && within(a, numeric, bound);
+    const double margin = options_.error_bounded ? options_.fail_margin : 1.0;
+    bool fails = (entry.judged() && !within(a, numeric, margin * bound)) || entry.not_a_subgradient;
+    if (fails && options_.error_bounded &&
+        second_opinions->agree(k, a, [this](double x) { return tolerance(x); })) {
+      fails = false;
+      entry.why =
+          "the estimate depends on the step (another step size agrees with the analytic value)";
+    }
+    if (fails) {
+      fail(entry.not_a_subgradient ? kink_failure(d, a, j, k)
+                                   : value_failure(a, numeric, bound, j, k));
+      return false;
+    }
+    if (!passes) count_inconclusive(entry.why, a, numeric, j, k);
+    numeric_->vjp[i][j] += v_[k] * numeric;
+    numeric_->vjp_bound[i][j] += std::abs(v_[k]) * bound;
+    return true;
+  }
+
+  void count_inconclusive(std::string why, double a, double numeric, size_t j, size_t k) {
+    if (why.empty()) why = "the error lies between the bound and the fail margin";
+    ++result_->inconclusive_entries;
+    numeric_->judged[probe_.input][j] = false;
+    if (numeric_->first_inconclusive.empty()) {
+      numeric_->first_inconclusive = absl::StrFormat(
+          "input %d (shape %s), flat index %d, output index %d: analytic %.17g vs numeric "
+          "%.17g: %s",
+          probe_.input, shape_string(), j, k, a, numeric, why);
     }
   }
 
-  if (out.requires_grad()) {
-    const auto vjp = backward_with(v);
-    const auto vjp_noise = options.error_bounded ? noise_of(v_values, vjp) : decltype(vjp)();
-    for (size_t i = 0; i < leaves.size(); ++i) {
-      for (size_t j = 0; j < vjp[i].size(); ++j) {
-        if (!vjp_judged[i][j]) continue;
-        const double margin = options.error_bounded ? options.fail_margin : 1.0;
-        const double noise = options.error_bounded ? 8 * vjp_noise[i][j] : 0.0;
-        if (!within(vjp[i][j], numeric_vjp[i][j], margin * vjp_bound[i][j] + noise)) {
-          result.verdict = GradcheckVerdict::kFail;
-          result.message = absl::StrFormat(
-              "gradcheck failed: backward with a random cotangent v disagrees with v^T J: input "
-              "%d (shape %s), flat index %d: analytic %.17g vs numeric %.17g; |diff| %.3g exceeds "
-              "the bound %.3g (the backward is not linear in its incoming gradient)",
-              i, leaves[i].shape().to_string(), j, vjp[i][j], numeric_vjp[i][j],
-              std::abs(vjp[i][j] - numeric_vjp[i][j]), margin * vjp_bound[i][j] + noise);
-          return result;
-        }
+  std::string kink_failure(const BoundedDerivative& d, double a, size_t j, size_t k) const {
+    return absl::StrFormat(
+        "gradcheck failed: input %d (shape %s), flat index %d, output index %d is at a kink "
+        "(one-sided derivatives %.17g and %.17g) and the analytic value %.17g is not between "
+        "them, so it is no subgradient",
+        probe_.input, shape_string(), j, k, d.left, d.right, a);
+  }
+
+  std::string value_failure(double a, double numeric, double bound, size_t j, size_t k) const {
+    return absl::StrFormat(
+        "gradcheck failed: input %d (shape %s), flat index %d, output index %d: analytic "
+        "%.17g vs numeric %.17g; |diff| %.3g exceeds the bound %.3g = atol %g + rtol %g * "
+        "|numeric|%s",
+        probe_.input, shape_string(), j, k, a, numeric, std::abs(a - numeric), bound, options_.atol,
+        options_.rtol,
+        options_.error_bounded
+            ? absl::StrFormat(" + error estimate, by more than the margin %g", options_.fail_margin)
+            : absl::StrFormat(" (eps %g)", options_.eps));
+  }
+
+  void fail(std::string message) {
+    result_->verdict = GradcheckVerdict::kFail;
+    result_->message = std::move(message);
+  }
+
+  std::string shape_string() const { return probe_.leaves[probe_.input].shape().to_string(); }
+
+  const Probe& probe_;
+  const GradcheckOptions& options_;
+  const std::vector<double>& analytic_;
+  const std::vector<double>& noise_;
+  const std::vector<double>& f0_;
+  const std::vector<double>& v_;
+  GradcheckResult* result_;
+  NumericSide* numeric_;
+};
+
+// The linearity check: backward with the random cotangent v against v^T J
+// of the numeric Jacobian, on the entries that were judged. It catches a
+// backward that ignores the values of its incoming gradient, which one-hot
+// cotangents can hide. Sets the failure in `result`; returns false then.
+bool check_cotangent_linearity(Backward& backward, const Tensor& v, const NumericSide& numeric,
+                               const std::vector<Tensor>& leaves, const GradcheckOptions& options,
+                               GradcheckResult* result) {
+  const std::vector<double> v_values = v.to_vector();
+  const PerInput vjp = backward.run(v);
+  const PerInput vjp_noise = options.error_bounded ? backward.noise(v_values, vjp) : PerInput();
+  const double margin = options.error_bounded ? options.fail_margin : 1.0;
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    for (size_t j = 0; j < vjp[i].size(); ++j) {
+      if (!numeric.judged[i][j]) continue;
+      const double noise = options.error_bounded ? 8 * vjp_noise[i][j] : 0.0;
+      const double bound = margin * numeric.vjp_bound[i][j] + noise;
+      if (!within(vjp[i][j], numeric.vjp[i][j], bound)) {
+        result->verdict = GradcheckVerdict::kFail;
+        result->message = absl::StrFormat(
+            "gradcheck failed: backward with a random cotangent v disagrees with v^T J: input "
+            "%d (shape %s), flat index %d: analytic %.17g vs numeric %.17g; |diff| %.3g exceeds "
+            "the bound %.3g (the backward is not linear in its incoming gradient)",
+            i, leaves[i].shape().to_string(), j, vjp[i][j], numeric.vjp[i][j],
+            std::abs(vjp[i][j] - numeric.vjp[i][j]), bound);
+        return false;
       }
     }
   }
+  return true;
+}
+
+// The verdict of a check in which no entry failed.
+GradcheckResult summary(GradcheckResult result, const NumericSide& numeric, size_t num_inputs,
+                        const GradcheckOptions& options) {
   if (result.inconclusive_entries > 0) {
     result.verdict = GradcheckVerdict::kInconclusive;
     result.message = absl::StrFormat(
         "gradcheck inconclusive: no entry failed, %d of %d entries could not be judged; first: %s",
-        result.inconclusive_entries, result.entries, first_inconclusive);
+        result.inconclusive_entries, result.entries, numeric.first_inconclusive);
     return result;
   }
   result.ok = true;
   result.verdict = GradcheckVerdict::kPass;
   result.message = absl::StrFormat(
       "gradcheck passed: %d inputs, %d Jacobian entries, max |analytic - numeric| %.3g%s",
-      leaves.size(), result.entries, result.max_abs_error,
+      num_inputs, result.entries, result.max_abs_error,
       options.error_bounded ? " (error-bounded)" : "");
   return result;
+}
+
+// Fast mode, with the full check naming the entry when it fails.
+GradcheckResult fast_gradcheck_with_detail(const GradcheckFunction& fn,
+                                           const std::vector<Tensor>& inputs,
+                                           const std::vector<Tensor>& leaves, const Tensor& out,
+                                           const GradcheckOptions& options) {
+  GradcheckResult fast = fast_gradcheck(fn, leaves, out, options);
+  if (fast.verdict != GradcheckVerdict::kFail) return fast;
+  // Name the entry with the full check; keep the fast verdict if it passes.
+  GradcheckOptions full = options;
+  full.fast_mode = false;
+  GradcheckResult detail = gradcheck(fn, inputs, full);
+  if (detail.verdict == GradcheckVerdict::kFail) {
+    detail.message = fast.message + "; the full check: " + detail.message;
+    return detail;
+  }
+  return fast;
+}
+
+}  // namespace
+
+GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>& inputs,
+                          const GradcheckOptions& options) {
+  const std::vector<Tensor> leaves = checked_leaves(inputs);
+  const Tensor out = recorded_output(fn, leaves);
+  const Shape& out_shape = out.shape();
+  if (options.fast_mode) return fast_gradcheck_with_detail(fn, inputs, leaves, out, options);
+  check_jacobian_size(leaves, static_cast<size_t>(out.numel()));
+  const std::vector<double> f0 = out.detach().to_vector();
+  std::vector<int8_t> base_branches;
+  if (options.branches) {
+    NoGradGuard no_grad;
+    base_branches = options.branches(leaves);
+  }
+
+  Backward backward(out, leaves, options.seed);
+  const AnalyticJacobian analytic = analytic_jacobian(backward, out, leaves, options.error_bounded);
+  // The cotangent of the linearity check.
+  const Tensor v = randn(out_shape, options.seed);
+  const std::vector<double> v_values = v.to_vector();
+  GradcheckResult result;
+  NumericSide numeric{PerInput(leaves.size()), PerInput(leaves.size()),
+                      std::vector<std::vector<bool>>(leaves.size()), ""};
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    const Probe probe{fn, leaves, i, out_shape, options, base_branches};
+    if (!InputCheck(probe, analytic, f0, v_values, &result, &numeric).run()) return result;
+  }
+  if (out.requires_grad() &&
+      !check_cotangent_linearity(backward, v, numeric, leaves, options, &result)) {
+    return result;
+  }
+  return summary(result, numeric, leaves.size(), options);
 }
 
 GradcheckResult gradgradcheck(const GradcheckFunction& fn, const std::vector<Tensor>& inputs,
@@ -536,19 +706,21 @@ GradcheckResult gradgradcheck(const GradcheckFunction& fn, const std::vector<Ten
       EnableGradGuard grad_mode;
       std::vector<Tensor> leaves;
       leaves.reserve(x.size());
-      for (const Tensor& t : x) leaves.push_back(t.requires_grad() ? t : t.detach().requires_grad_());
+      for (const Tensor& t : x)
+        leaves.push_back(t.requires_grad() ? t : t.detach().requires_grad_());
       const Tensor y = fn(leaves);
       if (!y.requires_grad()) return zeros(x[i].shape(), x[i].dtype());
       return grad(y, leaves, cotangent, /*retain_graph=*/false, /*create_graph=*/true)[i];
     };
     last = gradcheck(first_derivative, inputs, options);
     if (last.verdict != GradcheckVerdict::kPass) {
-      last.message = absl::StrFormat("gradgradcheck, through the gradient of input %d: %s", i, last.message);
+      last.message =
+          absl::StrFormat("gradgradcheck, through the gradient of input %d: %s", i, last.message);
       return last;
     }
   }
-  last.message = absl::StrFormat("gradgradcheck passed: second derivatives through %d input gradients",
-                                 inputs.size());
+  last.message = absl::StrFormat(
+      "gradgradcheck passed: second derivatives through %d input gradients", inputs.size());
   return last;
 }
 

@@ -13,7 +13,8 @@ namespace minitorch::nn {
 std::vector<std::pair<std::string, Tensor>> Module::named_parameters() const {
   std::vector<std::pair<std::string, Tensor>> out = parameters_;
   for (const auto& [name, child] : children_) {
-    for (auto& [child_name, p] : child->named_parameters()) out.emplace_back(absl::StrCat(name, ".", child_name), p);
+    for (auto& [child_name, p] : child->named_parameters())
+      out.emplace_back(absl::StrCat(name, ".", child_name), p);
   }
   return out;
 }
@@ -45,15 +46,18 @@ void Module::register_module(std::string name, std::shared_ptr<Module> module) {
 }
 
 LinearImpl::LinearImpl(const LinearOptions& options_in) : options(options_in) {
-  MT_CHECK(options.in_features_ > 0 && options.out_features_ > 0, "Linear: features must be positive, got in ",
-           options.in_features_, " and out ", options.out_features_);
+  MT_CHECK(options.in_features_ > 0 && options.out_features_ > 0,
+           "Linear: features must be positive, got in ", options.in_features_, " and out ",
+           options.out_features_);
   const double bound = 1.0 / std::sqrt(static_cast<double>(options.in_features_));
   const auto uniform = [&](const Shape& shape, uint64_t seed) {
     return (rand(shape, seed, options.dtype_) * 2.0 - 1.0) * bound;
   };
   NoGradGuard no_grad;
-  weight = register_parameter("weight", uniform({options.out_features_, options.in_features_}, options.seed_));
-  if (options.bias_) bias = register_parameter("bias", uniform({options.out_features_}, options.seed_ + 1));
+  weight = register_parameter(
+      "weight", uniform({options.out_features_, options.in_features_}, options.seed_));
+  if (options.bias_)
+    bias = register_parameter("bias", uniform({options.out_features_}, options.seed_ + 1));
 }
 
 Tensor LinearImpl::forward(const Tensor& input) const {
@@ -67,10 +71,11 @@ Tensor LinearImpl::forward(const Tensor& input) const {
 
 EmbeddingImpl::EmbeddingImpl(const EmbeddingOptions& options_in) : options(options_in) {
   MT_CHECK(options.num_embeddings_ > 0 && options.embedding_dim_ > 0,
-           "Embedding: sizes must be positive, got ", options.num_embeddings_, " x ", options.embedding_dim_);
+           "Embedding: sizes must be positive, got ", options.num_embeddings_, " x ",
+           options.embedding_dim_);
   NoGradGuard no_grad;
-  weight = register_parameter(
-      "weight", randn({options.num_embeddings_, options.embedding_dim_}, options.seed_, options.dtype_));
+  weight = register_parameter("weight", randn({options.num_embeddings_, options.embedding_dim_},
+                                              options.seed_, options.dtype_));
 }
 
 Tensor EmbeddingImpl::forward(const Tensor& indices) const { return embedding(weight, indices); }

@@ -63,7 +63,8 @@ Adam::Adam(std::vector<Tensor> parameters, const AdamOptions& options)
   MT_CHECK(options.lr_ >= 0, "Adam: learning rate must be >= 0, got ", options.lr_);
   MT_CHECK(options.betas_.first >= 0 && options.betas_.first < 1 && options.betas_.second >= 0 &&
                options.betas_.second < 1,
-           "Adam: betas must be in [0, 1), got (", options.betas_.first, ", ", options.betas_.second, ")");
+           "Adam: betas must be in [0, 1), got (", options.betas_.first, ", ",
+           options.betas_.second, ")");
 }
 
 void Adam::step() {

@@ -5,6 +5,8 @@
 // and the helpers take chunks under one mutex until none are left, and the
 // caller returns once every chunk has finished. Chunks are few (one per
 // thread), so the mutex is taken a handful of times per op.
+#include "parallel.h"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -16,7 +18,6 @@
 
 #include "check.h"
 #include "minitorch/threads.h"
-#include "parallel.h"
 
 namespace minitorch {
 

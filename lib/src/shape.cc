@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_join.h"
 #include "check.h"
-#include "tensor_impl.h"
+#include "shape_util.h"
 
 namespace minitorch {
 
@@ -23,8 +23,8 @@ int64_t checked_numel(absl::Span<const int64_t> shape, const char* op) {
     if (d == 0) return 0;
   }
   for (int64_t d : shape) {
-    MT_CHECK(n <= std::numeric_limits<int64_t>::max() / d, op, ": shape ",
-             Shape(shape).to_string(), " has more elements than int64 can count");
+    MT_CHECK(n <= std::numeric_limits<int64_t>::max() / d, op, ": shape ", Shape(shape).to_string(),
+             " has more elements than int64 can count");
     n *= d;
   }
   return n;
@@ -74,19 +74,6 @@ Shape broadcast_shapes(absl::Span<const int64_t> a, absl::Span<const int64_t> b,
     out[i] = da == 1 ? db : da;
   }
   return out;
-}
-
-Shape broadcast_strides(const TensorImpl& t, absl::Span<const int64_t> shape) {
-  const size_t rank = shape.size();
-  const size_t lead = rank - t.shape.size();
-  Shape strides(rank, 0);
-  for (size_t i = lead; i < rank; ++i) {
-    const int64_t d = t.shape[i - lead];
-    MT_INTERNAL_ASSERT(d == shape[i] || d == 1, "broadcast_strides: ", t.shape.to_string(),
-                       " does not broadcast to ", Shape(shape).to_string());
-    strides[i] = d == 1 ? 0 : t.strides[i - lead];
-  }
-  return strides;
 }
 
 }  // namespace minitorch

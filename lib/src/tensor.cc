@@ -21,7 +21,8 @@ namespace minitorch {
 Tensor::Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
 
 const TensorImpl& Tensor::checked_impl() const {
-  if (!impl_) throw Error("Tensor: this tensor is undefined (default-constructed or an absent grad)");
+  if (!impl_)
+    throw Error("Tensor: this tensor is undefined (default-constructed or an absent grad)");
   return *impl_;
 }
 
@@ -47,8 +48,10 @@ bool Tensor::is_leaf() const { return checked_impl().grad_fn == nullptr; }
 
 Tensor& Tensor::requires_grad_(bool requires_grad) {
   const TensorImpl& impl = checked_impl();
-  MT_CHECK(impl.grad_fn == nullptr, "requires_grad_: only leaf tensors can change requires_grad; "
-           "this one was produced by ", impl.grad_fn->name(), " (use detach() for a new leaf)");
+  MT_CHECK(impl.grad_fn == nullptr,
+           "requires_grad_: only leaf tensors can change requires_grad; "
+           "this one was produced by ",
+           impl.grad_fn->name(), " (use detach() for a new leaf)");
   MT_CHECK(!requires_grad || is_floating(impl.dtype), "requires_grad_: a tensor of shape ",
            impl.shape.to_string(), " and dtype int64 cannot require grad (only float dtypes can)");
   impl_->requires_grad = requires_grad;
@@ -65,9 +68,10 @@ Tensor Tensor::grad() const { return checked_impl().grad; }
 void Tensor::set_grad(const Tensor& grad) {
   const TensorImpl& impl = checked_impl();
   if (grad.defined()) {
-    MT_CHECK(grad.shape() == impl.shape && grad.dtype() == impl.dtype, "set_grad: gradient of shape ",
-             grad.shape().to_string(), " ", dtype_name(grad.dtype()), " does not match tensor of shape ",
-             impl.shape.to_string(), " ", dtype_name(impl.dtype));
+    MT_CHECK(grad.shape() == impl.shape && grad.dtype() == impl.dtype,
+             "set_grad: gradient of shape ", grad.shape().to_string(), " ",
+             dtype_name(grad.dtype()), " does not match tensor of shape ", impl.shape.to_string(),
+             " ", dtype_name(impl.dtype));
   }
   impl_->grad = grad;
 }
@@ -109,12 +113,13 @@ std::vector<double> Tensor::to_vector() const {
   const TensorImpl& impl = checked_impl();
   // An expanded view can hold far more elements than memory: check before
   // allocating the copy.
-  MT_CHECK(static_cast<uint64_t>(impl.numel()) <= max_tensor_bytes() / sizeof(double), "to_vector: ",
-           impl.numel(), " elements of shape ", impl.shape.to_string(), " exceed the per-tensor ceiling of ",
-           max_tensor_bytes(), " bytes as doubles");
+  MT_CHECK(static_cast<uint64_t>(impl.numel()) <= max_tensor_bytes() / sizeof(double),
+           "to_vector: ", impl.numel(), " elements of shape ", impl.shape.to_string(),
+           " exceed the per-tensor ceiling of ", max_tensor_bytes(), " bytes as doubles");
   std::vector<double> values(static_cast<size_t>(impl.numel()));
   dispatch_all(impl.dtype, [&]<class T>() {
-    const Tensor flat = map_unary<T, double>(*this, kFloat64, [](T v) { return static_cast<double>(v); });
+    const Tensor flat =
+        map_unary<T, double>(*this, kFloat64, [](T v) { return static_cast<double>(v); });
     const double* p = flat.impl()->data<double>();
     std::copy(p, p + values.size(), values.begin());
     return 0;
@@ -150,8 +155,8 @@ Tensor tensor(const std::vector<double>& values, Shape shape, DType dtype) {
     for (size_t i = 0; i < values.size(); ++i) {
       if constexpr (std::is_same_v<T, int64_t>) {
         const double v = values[i];
-        MT_CHECK(std::isfinite(v) && v == std::trunc(v) && std::abs(v) < 9.2e18,
-                 "tensor: value ", v, " at index ", i, " is not an int64");
+        MT_CHECK(std::isfinite(v) && v == std::trunc(v) && std::abs(v) < 9.2e18, "tensor: value ",
+                 v, " at index ", i, " is not an int64");
         p[i] = static_cast<int64_t>(v);
       } else {
         p[i] = static_cast<T>(values[i]);
@@ -173,7 +178,9 @@ Tensor filled(const Shape& shape, double value, DType dtype, const char* op) {
 
 }  // namespace
 
-Tensor scalar_tensor(double value, DType dtype) { return filled({}, value, dtype, "scalar_tensor"); }
+Tensor scalar_tensor(double value, DType dtype) {
+  return filled({}, value, dtype, "scalar_tensor");
+}
 Tensor full(Shape shape, double value, DType dtype) { return filled(shape, value, dtype, "full"); }
 Tensor zeros(Shape shape, DType dtype) { return filled(shape, 0.0, dtype, "zeros"); }
 Tensor ones(Shape shape, DType dtype) { return filled(shape, 1.0, dtype, "ones"); }
@@ -238,7 +245,8 @@ void check_inplace(const Tensor& self, const char* op) {
   const TensorImpl& impl = *self.impl();
   if (is_grad_enabled()) {
     MT_CHECK(!self.requires_grad(), op, ": in-place write into a tensor of shape ",
-             impl.shape.to_string(), " that requires grad; wrap it in NoGradGuard (as optimizer "
+             impl.shape.to_string(),
+             " that requires grad; wrap it in NoGradGuard (as optimizer "
              "updates do) or use the out-of-place op");
   }
   for (size_t i = 0; i < impl.shape.size(); ++i) {
@@ -260,7 +268,8 @@ void inplace_binary(Tensor& self, const Tensor& other_in, const char* op, F f, F
   MT_CHECK(joint == shape, op, ": shape ", other_in.shape().to_string(),
            " does not broadcast to the destination's shape ", shape.to_string());
   // Only read: no detached copy needed unless the dtype differs.
-  const Tensor other = other_in.dtype() == self.dtype() ? other_in : other_in.detach().to(self.dtype());
+  const Tensor other =
+      other_in.dtype() == self.dtype() ? other_in : other_in.detach().to(self.dtype());
   TensorImpl& si = *self.impl();
   const TensorImpl& oi = *other.impl();
   if (oi.shape == shape && si.is_contiguous() && oi.is_contiguous()) {
@@ -331,9 +340,11 @@ Tensor& Tensor::copy_(const Tensor& source) {
 Tensor& Tensor::add_(const Tensor& other, double alpha) {
   MT_CHECK(defined() && is_floating(dtype()), "add_: destination must be a float tensor");
   inplace_binary(
-      *this, other, "add_", [alpha](auto a, auto b) { return a + static_cast<decltype(a)>(alpha) * b; },
+      *this, other, "add_",
+      [alpha](auto a, auto b) { return a + static_cast<decltype(a)>(alpha) * b; },
       [alpha]<class T>(T* ps, const T* po, int64_t n) {
-        if constexpr (std::is_floating_point_v<T>) fast::axpy(n, static_cast<T>(alpha), po, ps);  // add_ takes floats only
+        if constexpr (std::is_floating_point_v<T>)
+          fast::axpy(n, static_cast<T>(alpha), po, ps);  // add_ takes floats only
       });
   return *this;
 }
@@ -386,7 +397,9 @@ Tensor Tensor::logsumexp(absl::Span<const int64_t> dims, bool keepdim) const {
 }
 Tensor Tensor::matmul(const Tensor& o) const { return minitorch::matmul(*this, o); }
 Tensor Tensor::reshape(absl::Span<const int64_t> s) const { return minitorch::reshape(*this, s); }
-Tensor Tensor::transpose(int64_t d0, int64_t d1) const { return minitorch::transpose(*this, d0, d1); }
+Tensor Tensor::transpose(int64_t d0, int64_t d1) const {
+  return minitorch::transpose(*this, d0, d1);
+}
 Tensor Tensor::t() const {
   MT_CHECK(dim() <= 2, "t: expects a tensor of at most 2 dims, got shape ", shape().to_string());
   return dim() < 2 ? *this : minitorch::transpose(*this, 0, 1);

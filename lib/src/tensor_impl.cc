@@ -17,7 +17,8 @@ std::atomic<int64_t> g_buffers{0}, g_buffer_bytes{0};
 }  // namespace
 
 AllocationStats allocation_stats() {
-  return {g_buffers.load(std::memory_order_relaxed), g_buffer_bytes.load(std::memory_order_relaxed)};
+  return {g_buffers.load(std::memory_order_relaxed),
+          g_buffer_bytes.load(std::memory_order_relaxed)};
 }
 
 size_t max_tensor_bytes() { return t_max_tensor_bytes; }
@@ -166,6 +167,19 @@ Tensor make_view(const Tensor& base, Shape shape, Shape strides, int64_t offset)
   impl->offset = offset;
   impl->dtype = base.impl()->dtype;
   return Tensor(std::move(impl));
+}
+
+Shape broadcast_strides(const TensorImpl& t, absl::Span<const int64_t> shape) {
+  const size_t rank = shape.size();
+  const size_t lead = rank - t.shape.size();
+  Shape strides(rank, 0);
+  for (size_t i = lead; i < rank; ++i) {
+    const int64_t d = t.shape[i - lead];
+    MT_INTERNAL_ASSERT(d == shape[i] || d == 1, "broadcast_strides: ", t.shape.to_string(),
+                       " does not broadcast to ", Shape(shape).to_string());
+    strides[i] = d == 1 ? 0 : t.strides[i - lead];
+  }
+  return strides;
 }
 
 }  // namespace minitorch

@@ -11,6 +11,7 @@
 #include "minitorch/dtype.h"
 #include "minitorch/shape.h"
 #include "minitorch/tensor.h"
+#include "shape_util.h"
 
 namespace minitorch {
 
@@ -61,10 +62,10 @@ struct TensorImpl {
   DType dtype = kFloat64;
 
   // Autograd state.
-  bool requires_grad = false;        // leaves only; set by requires_grad_()
-  std::shared_ptr<Node> grad_fn;     // the op that produced this tensor; null for leaves
+  bool requires_grad = false;              // leaves only; set by requires_grad_()
+  std::shared_ptr<Node> grad_fn;           // the op that produced this tensor; null for leaves
   std::shared_ptr<Node> grad_accumulator;  // leaves that require grad: where backward deposits
-  Tensor grad;                       // leaves only: accumulated gradient
+  Tensor grad;                             // leaves only: accumulated gradient
 
   template <class T>
   T* data() const {
@@ -74,9 +75,6 @@ struct TensorImpl {
   int64_t numel() const { return minitorch::numel(shape); }
 };
 
-// Row-major strides for `shape`.
-Shape contiguous_strides(absl::Span<const int64_t> shape);
-
 // A new contiguous tensor with uninitialised values. `op` names the caller
 // in the error thrown for an invalid or too large shape.
 Tensor empty(const Shape& shape, DType dtype, const char* op = "empty");
@@ -84,12 +82,6 @@ Tensor empty(const Shape& shape, DType dtype, const char* op = "empty");
 // A tensor sharing `base`'s storage with another shape, strides and offset.
 // No autograd state (the caller records the view op).
 Tensor make_view(const Tensor& base, Shape shape, Shape strides, int64_t offset);
-
-// Wraps a dim in [-rank, rank) to [0, rank), throwing Error naming `op`.
-int64_t wrap_dim(int64_t dim, int64_t rank, const char* op);
-
-// The broadcast of two shapes, or Error "op: shapes [..] and [..] are not broadcastable".
-Shape broadcast_shapes(absl::Span<const int64_t> a, absl::Span<const int64_t> b, const char* op);
 
 // Strides that read `t` as if expanded to `shape` (0 on broadcast dims), one per
 // dim of `shape`. `t`'s shape must broadcast to `shape`.

@@ -19,9 +19,9 @@ int main() {
     Tensor y = relu(x).reshape({-1}).unsqueeze(0).transpose(0, 1);
     if (y.requires_grad() || is_grad_enabled()) return 1;
   }
-  GradcheckResult r = gradcheck(
-      [](const std::vector<Tensor>& in) { return softmax(in[0] * in[1], -1); },
-      {randn({2, 3}, 2), randn({3}, 3)});
+  GradcheckResult r =
+      gradcheck([](const std::vector<Tensor>& in) { return softmax(in[0] * in[1], -1); },
+                {randn({2, 3}, 2), randn({3}, 3)});
   std::cout << "loss " << loss.item() << ", grad of b " << b.grad() << ", " << s.shape() << "\n"
             << r.message << "\n";
   try {

@@ -48,7 +48,8 @@ template <class Impl>
 class ModuleHolder {
  public:
   template <class... Args>
-  explicit ModuleHolder(Args&&... args) : impl_(std::make_shared<Impl>(std::forward<Args>(args)...)) {}
+  explicit ModuleHolder(Args&&... args)
+      : impl_(std::make_shared<Impl>(std::forward<Args>(args)...)) {}
   Impl* operator->() const { return impl_.get(); }
   Impl& operator*() const { return *impl_; }
   const std::shared_ptr<Impl>& ptr() const { return impl_; }
@@ -64,9 +65,18 @@ class ModuleHolder {
 struct LinearOptions {
   LinearOptions(int64_t in_features, int64_t out_features)
       : in_features_(in_features), out_features_(out_features) {}
-  LinearOptions& bias(bool with_bias) { bias_ = with_bias; return *this; }
-  LinearOptions& seed(uint64_t seed) { seed_ = seed; return *this; }
-  LinearOptions& dtype(DType dtype) { dtype_ = dtype; return *this; }
+  LinearOptions& bias(bool with_bias) {
+    bias_ = with_bias;
+    return *this;
+  }
+  LinearOptions& seed(uint64_t seed) {
+    seed_ = seed;
+    return *this;
+  }
+  LinearOptions& dtype(DType dtype) {
+    dtype_ = dtype;
+    return *this;
+  }
 
   int64_t in_features_, out_features_;
   bool bias_ = true;
@@ -80,7 +90,8 @@ struct LinearOptions {
 class LinearImpl : public Module {
  public:
   explicit LinearImpl(const LinearOptions& options);
-  LinearImpl(int64_t in_features, int64_t out_features) : LinearImpl(LinearOptions(in_features, out_features)) {}
+  LinearImpl(int64_t in_features, int64_t out_features)
+      : LinearImpl(LinearOptions(in_features, out_features)) {}
   Tensor forward(const Tensor& input) const;
 
   LinearOptions options;
@@ -92,8 +103,14 @@ using Linear = ModuleHolder<LinearImpl>;
 struct EmbeddingOptions {
   EmbeddingOptions(int64_t num_embeddings, int64_t embedding_dim)
       : num_embeddings_(num_embeddings), embedding_dim_(embedding_dim) {}
-  EmbeddingOptions& seed(uint64_t seed) { seed_ = seed; return *this; }
-  EmbeddingOptions& dtype(DType dtype) { dtype_ = dtype; return *this; }
+  EmbeddingOptions& seed(uint64_t seed) {
+    seed_ = seed;
+    return *this;
+  }
+  EmbeddingOptions& dtype(DType dtype) {
+    dtype_ = dtype;
+    return *this;
+  }
 
   int64_t num_embeddings_, embedding_dim_;
   uint64_t seed_ = 0;

@@ -9,9 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/inlined_vector.h"
-
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "autograd/node.h"
 #include "check.h"
 #include "minitorch/autograd.h"
@@ -110,11 +109,11 @@ void run_backward(const std::shared_ptr<Node>& root, const Tensor& root_grad, bo
 
     GradList grads;
     if (grad.defined()) {
-      MT_INTERNAL_ASSERT(grad.shape() == node->output_shape() &&
-                             grad.dtype() == node->output_dtype(),
-                         "gradient of shape ", grad.shape().to_string(), " ",
-                         dtype_name(grad.dtype()), " reached ", node->name(), " whose output is ",
-                         node->output_shape().to_string(), " ", dtype_name(node->output_dtype()));
+      MT_INTERNAL_ASSERT(
+          grad.shape() == node->output_shape() && grad.dtype() == node->output_dtype(),
+          "gradient of shape ", grad.shape().to_string(), " ", dtype_name(grad.dtype()),
+          " reached ", node->name(), " whose output is ", node->output_shape().to_string(), " ",
+          dtype_name(node->output_dtype()));
       grads = node->apply(grad, node);
       if (!retain_graph) node->release_saved();
     }
@@ -147,9 +146,8 @@ std::vector<Tensor> grad(const Tensor& output, const std::vector<Tensor>& inputs
              " has more than one element; pass grad_output of that shape");
     seed = ones(output.shape(), output.dtype());
   }
-  MT_CHECK(seed.shape() == output.shape(), "grad: grad_output of shape ",
-           seed.shape().to_string(), " does not match the output's shape ",
-           output.shape().to_string());
+  MT_CHECK(seed.shape() == output.shape(), "grad: grad_output of shape ", seed.shape().to_string(),
+           " does not match the output's shape ", output.shape().to_string());
   seed = seed.to(output.dtype());
   std::vector<Tensor> result;
   run_backward(gradient_edge(output), seed, retain_graph, create_graph, captures, &result);

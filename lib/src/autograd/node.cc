@@ -58,10 +58,10 @@ void release_later(std::shared_ptr<Node>& node) {
 }
 
 [[noreturn]] void throw_graph_freed(const char* op) {
-  throw Error(absl::StrCat(
-      "backward: the graph through ", op,
-      " was already freed by an earlier backward; pass retain_graph=true to the first "
-      "backward to run backward through it again"));
+  throw Error(
+      absl::StrCat("backward: the graph through ", op,
+                   " was already freed by an earlier backward; pass retain_graph=true to the first "
+                   "backward to run backward through it again"));
 }
 
 SavedTensor::SavedTensor(const Tensor& tensor, bool is_output)
@@ -70,7 +70,8 @@ SavedTensor::SavedTensor(const Tensor& tensor, bool is_output)
       is_output_(is_output) {}
 
 Tensor SavedTensor::unpack(const BackwardContext& ctx) const {
-  MT_INTERNAL_ASSERT(tensor_.defined(), ctx.op, ": backward reads a tensor its forward did not save");
+  MT_INTERNAL_ASSERT(tensor_.defined(), ctx.op,
+                     ": backward reads a tensor its forward did not save");
   const uint32_t now = tensor_.impl()->storage->version.load(std::memory_order_relaxed);
   MT_CHECK(now == version_, ctx.op, ": a tensor of shape ", tensor_.shape().to_string(),
            " that backward of ", ctx.op, " needs was modified in place after it was saved ",

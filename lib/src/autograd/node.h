@@ -64,9 +64,9 @@ class SavedTensor {
 
 // What apply() hands to an op's backward formula.
 struct BackwardContext {
-  GradMask needs;                    // operands that need a gradient
-  const std::shared_ptr<Node>& self; // the node running
-  const char* op;                    // its name, for error messages
+  GradMask needs;                     // operands that need a gradient
+  const std::shared_ptr<Node>& self;  // the node running
+  const char* op;                     // its name, for error messages
 };
 
 class Node {
@@ -160,7 +160,8 @@ bool should_record(std::initializer_list<const Tensor*> operands);
 template <class Backward>
 void record(Op op, Tensor& output, std::initializer_list<const Tensor*> operands,
             Backward backward) {
-  std::shared_ptr<Node> node = std::make_shared<FunctionNode<Backward>>(op, output, std::move(backward));
+  std::shared_ptr<Node> node =
+      std::make_shared<FunctionNode<Backward>>(op, output, std::move(backward));
   for (const Tensor* operand : operands) {
     node->next.push_back(operand->requires_grad() ? gradient_edge(*operand) : nullptr);
   }

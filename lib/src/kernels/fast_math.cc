@@ -6,7 +6,8 @@ namespace minitorch::fast {
 namespace {
 
 // y[i] = f(x[i]) in whole vectors, then the scalar form for the tail.
-template <void (*kVector)(const Vector<float>&, Vector<float>&), void (*kScalar)(const float&, float&)>
+template <void (*kVector)(const Vector<float>&, Vector<float>&),
+          void (*kScalar)(const float&, float&)>
 inline __attribute__((always_inline)) void map_array(const float* x, float* y, int64_t n) {
   int64_t i = 0;
   for (; i + kLanes<float> <= n; i += kLanes<float>) {

@@ -21,10 +21,12 @@ struct BlasLayout {
 template <class T>
 BlasLayout layout_of(const MatrixRef<T>& m) {
   // A size-1 dim's stride is never used, so it never disqualifies a layout.
-  if ((m.col_stride == 1 || m.cols == 1) && (m.rows == 1 || m.row_stride >= std::max<int64_t>(m.cols, 1))) {
+  if ((m.col_stride == 1 || m.cols == 1) &&
+      (m.rows == 1 || m.row_stride >= std::max<int64_t>(m.cols, 1))) {
     return {true, CblasNoTrans, m.rows == 1 ? std::max<int64_t>(m.cols, 1) : m.row_stride};
   }
-  if ((m.row_stride == 1 || m.rows == 1) && (m.cols == 1 || m.col_stride >= std::max<int64_t>(m.rows, 1))) {
+  if ((m.row_stride == 1 || m.rows == 1) &&
+      (m.cols == 1 || m.col_stride >= std::max<int64_t>(m.rows, 1))) {
     return {true, CblasTrans, m.cols == 1 ? std::max<int64_t>(m.rows, 1) : m.col_stride};
   }
   return {false, CblasNoTrans, 0};

@@ -88,7 +88,8 @@ class StridedLoop {
     const size_t candidates = rank <= 1 ? rank : rank - 1;
     int split = -1;
     for (size_t d = 0; d < candidates; ++d) {
-      if (strides_[0][d] != 0 && (split < 0 || sizes_[d] > sizes_[split])) split = static_cast<int>(d);
+      if (strides_[0][d] != 0 && (split < 0 || sizes_[d] > sizes_[split]))
+        split = static_cast<int>(d);
     }
     if (split < 0) {
       for_each_row(row);
@@ -96,7 +97,8 @@ class StridedLoop {
     }
     const int64_t per_index = numel_ / sizes_[split];
     const int64_t grain = (kParallelGrain + per_index - 1) / per_index;
-    parallel_for(sizes_[split], grain, [&](int64_t begin, int64_t end) { rows_in(row, split, begin, end); });
+    parallel_for(sizes_[split], grain,
+                 [&](int64_t begin, int64_t end) { rows_in(row, split, begin, end); });
   }
 
  private:

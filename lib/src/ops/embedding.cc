@@ -45,7 +45,8 @@ Tensor gather_rows(const Tensor& weight_in, const Tensor& indices) {
 Tensor scatter_rows(const Tensor& grad_in, const Tensor& indices, const Shape& weight_shape) {
   const Tensor grad = grad_in.contiguous();
   const int64_t width = weight_shape[1];
-  const std::vector<int64_t> picked = checked_indices(indices, weight_shape[0], "embedding_backward");
+  const std::vector<int64_t> picked =
+      checked_indices(indices, weight_shape[0], "embedding_backward");
   Tensor out = zeros(weight_shape, grad.dtype());
   dispatch_float(grad.dtype(), "embedding_backward", [&]<class T>() {
     const T* g = grad.impl()->data<T>();
@@ -67,9 +68,10 @@ Tensor embedding_backward(const Tensor& grad, const Tensor& indices, const Shape
     out = scatter_rows(grad, indices, weight_shape);
   }
   if (should_record({&grad})) {
-    record(Op::kEmbeddingBackward, out, {&grad}, [indices](const Tensor& g, const BackwardContext&) {
-      return GradList{embedding(g, indices)};
-    });
+    record(Op::kEmbeddingBackward, out, {&grad},
+           [indices](const Tensor& g, const BackwardContext&) {
+             return GradList{embedding(g, indices)};
+           });
   }
   return out;
 }
@@ -78,7 +80,8 @@ Tensor embedding_backward(const Tensor& grad, const Tensor& indices, const Shape
 
 Tensor embedding(const Tensor& weight, const Tensor& indices) {
   check_float(weight, "embedding", "weight");
-  MT_CHECK(indices.defined() && indices.dtype() == kInt64, "embedding: indices must be an int64 tensor",
+  MT_CHECK(indices.defined() && indices.dtype() == kInt64,
+           "embedding: indices must be an int64 tensor",
            indices.defined() ? absl::StrCat(", got ", dtype_name(indices.dtype()), " of shape ",
                                             indices.shape().to_string())
                              : std::string(" (got an undefined tensor)"));
@@ -86,10 +89,10 @@ Tensor embedding(const Tensor& weight, const Tensor& indices) {
            weight.shape().to_string());
   Tensor out = gather_rows(weight, indices);
   if (should_record({&weight})) {
-    record(Op::kEmbedding, out, {&weight}, [indices, shape = weight.shape()](
-                                               const Tensor& grad, const BackwardContext&) {
-      return GradList{embedding_backward(grad, indices, shape)};
-    });
+    record(Op::kEmbedding, out, {&weight},
+           [indices, shape = weight.shape()](const Tensor& grad, const BackwardContext&) {
+             return GradList{embedding_backward(grad, indices, shape)};
+           });
   }
   return out;
 }

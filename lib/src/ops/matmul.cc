@@ -37,8 +37,10 @@ void multiply_batches(const Tensor& a, const Tensor& b, const Shape& batch, Tens
     StridedLoop<3> loop(batch, {&out_batch_strides, &a_batch, &b_batch});
     loop.for_each_row([&](const auto& off, int64_t rows, const auto& st) {
       for (int64_t i = 0; i < rows; ++i) {
-        const MatrixRef<T> ma{pa + off[1] + i * st[1], m, k, ai.strides[ra - 2], ai.strides[ra - 1]};
-        const MatrixRef<T> mb{pb + off[2] + i * st[2], k, n, bi.strides[rb - 2], bi.strides[rb - 1]};
+        const MatrixRef<T> ma{pa + off[1] + i * st[1], m, k, ai.strides[ra - 2],
+                              ai.strides[ra - 1]};
+        const MatrixRef<T> mb{pb + off[2] + i * st[2], k, n, bi.strides[rb - 2],
+                              bi.strides[rb - 1]};
         gemm<T>(ma, mb, po + off[0] + i * st[0]);
       }
     });
@@ -64,16 +66,16 @@ Tensor matmul_2d_or_batched(const Tensor& a, const Tensor& b) {
   // large to multiply).
   if (out.numel() > 0) multiply_batches(a, b, batch, out);
   if (should_record({&a, &b})) {
-    record(Op::kMatmul, out, {&a, &b},
-           [sa = SavedTensor(a), sb = SavedTensor(b)](const Tensor& grad,
-                                                      const BackwardContext& ctx) {
-             const Tensor a = sa.unpack(ctx);
-             const Tensor b = sb.unpack(ctx);
-             // The transposes are views: BLAS reads them as transposed operands.
-             return GradList{
-                 ctx.needs[0] ? sum_to(matmul(grad, transpose(b, -1, -2)), a.shape()) : Tensor(),
-                 ctx.needs[1] ? sum_to(matmul(transpose(a, -1, -2), grad), b.shape()) : Tensor()};
-           });
+    record(
+        Op::kMatmul, out, {&a, &b},
+        [sa = SavedTensor(a), sb = SavedTensor(b)](const Tensor& grad, const BackwardContext& ctx) {
+          const Tensor a = sa.unpack(ctx);
+          const Tensor b = sb.unpack(ctx);
+          // The transposes are views: BLAS reads them as transposed operands.
+          return GradList{
+              ctx.needs[0] ? sum_to(matmul(grad, transpose(b, -1, -2)), a.shape()) : Tensor(),
+              ctx.needs[1] ? sum_to(matmul(transpose(a, -1, -2), grad), b.shape()) : Tensor()};
+        });
   }
   return out;
 }
@@ -87,9 +89,9 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
   MT_CHECK(a.dim() >= 1 && b.dim() >= 1, "matmul: both operands need at least 1 dim, got shapes ",
            a.shape().to_string(), " and ", b.shape().to_string());
   if (a.dim() == 1 || b.dim() == 1) {
-    MT_CHECK(a.size(-1) == b.size(b.dim() == 1 ? 0 : -2), "matmul: shapes ",
-             a.shape().to_string(), " and ", b.shape().to_string(), " cannot be multiplied (",
-             a.size(-1), " against ", b.size(b.dim() == 1 ? 0 : -2), ")");
+    MT_CHECK(a.size(-1) == b.size(b.dim() == 1 ? 0 : -2), "matmul: shapes ", a.shape().to_string(),
+             " and ", b.shape().to_string(), " cannot be multiplied (", a.size(-1), " against ",
+             b.size(b.dim() == 1 ? 0 : -2), ")");
   }
   const Tensor a2 = a.dim() == 1 ? unsqueeze(a, 0) : a;
   const Tensor b2 = b.dim() == 1 ? unsqueeze(b, 1) : b;

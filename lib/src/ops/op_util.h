@@ -1,6 +1,7 @@
 // Helpers shared by the op definitions: operand checks, dtype promotion,
-// the one reverse-broadcasting helper, and non-differentiable masks that
-// backward formulas multiply by.
+// the one reverse-broadcasting helper and the scaffolding that applies it
+// (record_binary), the fused-or-composed backward fork, reduction shapes,
+// and non-differentiable masks that backward formulas multiply by.
 #ifndef MINITORCH_SRC_OPS_OP_UTIL_H_
 #define MINITORCH_SRC_OPS_OP_UTIL_H_
 
@@ -42,6 +43,64 @@ class Promoted {
 // broadcasting backward calls this and nothing else does the job.
 Tensor sum_to(const Tensor& grad, const Shape& shape);
 
+// out = f(a, b) broadcast, for float a and b of one dtype; `op` names the op
+// in errors.
+template <class F>
+Tensor binary_forward(const char* op, const Tensor& a, const Tensor& b, F f) {
+  const Shape shape = broadcast_shapes(a.shape(), b.shape(), op);
+  return dispatch_float(a.dtype(), op, [&]<class T>() { return map_binary<T>(a, b, shape, f); });
+}
+
+// `t` saved for backward only when `needed`: save only what backward reads.
+inline SavedTensor save_if(bool needed, const Tensor& t, bool is_output = false) {
+  return needed ? SavedTensor(t, is_output) : SavedTensor();
+}
+
+// Records the backward of a broadcasting binary op `out` = op(a, b) from one
+// formula per input. Each formula maps (grad, ctx) to that input's gradient
+// at the output's shape; it runs only when the input needs a gradient, and
+// its result is un-broadcast to the input's shape with sum_to here, so no
+// formula can forget it. As record(), call only when should_record() is true
+// (so nothing is saved on the no-grad path).
+template <class GradA, class GradB>
+void record_binary(Op op, Tensor& out, const Tensor& a, const Tensor& b, GradA grad_a,
+                   GradB grad_b) {
+  record(op, out, {&a, &b},
+         [grad_a = std::move(grad_a), grad_b = std::move(grad_b), shape_a = a.shape(),
+          shape_b = b.shape()](const Tensor& grad, const BackwardContext& ctx) {
+           return GradList{ctx.needs[0] ? sum_to(grad_a(grad, ctx), shape_a) : Tensor(),
+                           ctx.needs[1] ? sum_to(grad_b(grad, ctx), shape_b) : Tensor()};
+         });
+}
+
+// The one fork between a fused backward kernel and its composed formula:
+// `composed()` (tensor ops, differentiable, and the reference the oracle and
+// gradgradcheck tests hold both to) when this backward is itself recorded
+// (create_graph) or `fusable` is false; `fused()` (one pass, not
+// differentiable) otherwise.
+template <class Fused, class Composed>
+Tensor fused_unless_recorded(bool fusable, const Fused& fused, const Composed& composed) {
+  return fusable && !is_grad_enabled() ? fused() : composed();
+}
+template <class Fused, class Composed>
+Tensor fused_unless_recorded(const Fused& fused, const Composed& composed) {
+  return fused_unless_recorded(true, fused, composed);
+}
+
+// The backward of an elementwise op whose gradient is f(grad, saved), with
+// f written once for scalars and for tensors: fused into one pass over
+// (grad, saved), or composed from tensor ops under create_graph.
+template <class F>
+Tensor elementwise_backward(const Tensor& grad, const Tensor& saved, F f) {
+  return fused_unless_recorded(
+      [&] {
+        return dispatch_float(grad.dtype(), "backward", [&]<class T>() {
+          return map_binary<T>(grad, saved, grad.shape(), f);
+        });
+      },
+      [&] { return f(grad, saved); });
+}
+
 // Masks with values 1 where the comparison holds and 0 elsewhere, in the
 // operands' dtype, broadcast. Not differentiable (constant in backward).
 Tensor gt_mask(const Tensor& a, const Tensor& b);
@@ -55,8 +114,8 @@ Tensor scalar_like(double value, const Tensor& like);
 // Dims `dims` (wrapped, deduplicated) of a tensor of rank `rank` as a bitmask
 // vector; an empty list selects every dim. Throws naming `op` on a bad or
 // repeated dim.
-absl::InlinedVector<bool, kInlineRank> reduction_mask(absl::Span<const int64_t> dims,
-                                                      int64_t rank, const char* op);
+absl::InlinedVector<bool, kInlineRank> reduction_mask(absl::Span<const int64_t> dims, int64_t rank,
+                                                      const char* op);
 
 // The shape of a reduction's result.
 Shape reduced_shape(const Shape& shape, absl::Span<const bool> mask, bool keepdim);

@@ -1,9 +1,8 @@
-// Reductions: sum, mean, amax, logsumexp over dim lists with keepdim.
-//
-// One kernel serves them all: the output is read as broadcast over the input
-// (stride 0 on reduced dims), and the loop visits the input in memory order.
-// A row along a reduced dim folds into a register accumulator (8 lanes, so it
-// vectorises); a row along a kept dim accumulates elementwise into the output.
+// Reductions: sum, mean, amax, logsumexp over dim lists with keepdim,
+// forward and backward side by side. One kernel serves them all
+// (kernels/reduce.h).
+#include "kernels/reduce.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -13,57 +12,6 @@
 namespace minitorch {
 
 namespace {
-
-// Folds x over the dims in `mask` into a new tensor of the reduced shape
-// (reduced dims kept as size 1 with keepdim, else dropped: the memory is the
-// same), starting every output at `init`.
-template <class T, class Combine>
-Tensor reduce_kernel(const Tensor& x, absl::Span<const bool> mask, bool keepdim, T init, Combine combine) {
-  const TensorImpl& xi = *x.impl();
-  Tensor out = empty(reduced_shape(xi.shape, mask, keepdim), xi.dtype);
-  T* po = out.impl()->data<T>();
-  const int64_t n_out = out.numel();
-  for (int64_t i = 0; i < n_out; ++i) po[i] = init;
-  const T* px = xi.data<T>();
-  // A row along reduced dims folds into 8 register lanes (so it vectorises).
-  const auto fold_row = [&](T* o, const T* a, int64_t n, int64_t stride) {
-    constexpr int kLanes = 8;
-    T lanes[kLanes];
-    for (T& lane : lanes) lane = init;
-    int64_t i = 0;
-    if (stride == 1) {
-      for (; i + kLanes <= n; i += kLanes) {
-        for (int l = 0; l < kLanes; ++l) lanes[l] = combine(lanes[l], a[i + l]);
-      }
-    }
-    for (; i < n; ++i) lanes[0] = combine(lanes[0], a[i * stride]);
-    T acc = *o;
-    for (const T lane : lanes) acc = combine(acc, lane);
-    *o = acc;
-  };
-  if (n_out == 1 && xi.is_contiguous()) {
-    fold_row(po, px, xi.numel(), 1);
-    return out;
-  }
-  // The output read as broadcast over the input: stride 0 on reduced dims.
-  Shape out_strides = contiguous_strides(reduced_shape(xi.shape, mask, /*keepdim=*/true));
-  for (size_t d = 0; d < mask.size(); ++d) {
-    if (mask[d]) out_strides[d] = 0;
-  }
-  StridedLoop<2> loop(xi.shape, {&out_strides, &xi.strides}, /*order_by=*/1);
-  loop.for_each_row_parallel([&](const auto& off, int64_t n, const auto& st) {
-    T* o = po + off[0];
-    const T* a = px + off[1];
-    if (st[0] == 0) {
-      fold_row(o, a, n, st[1]);
-    } else if (st[0] == 1 && st[1] == 1) {
-      for (int64_t i = 0; i < n; ++i) o[i] = combine(o[i], a[i]);
-    } else {
-      for (int64_t i = 0; i < n; ++i) o[i * st[0]] = combine(o[i * st[0]], a[i * st[1]]);
-    }
-  });
-  return out;
-}
 
 // The kept-shape result (reduced dims of size 1) of a computation as is
 // with keepdim, else viewed without the reduced dims.
@@ -89,7 +37,8 @@ double reduced_count(const Shape& shape, absl::Span<const bool> mask) {
 // a product by their size instead of being read element by element, and a
 // scalar expanded to every dim needs no loop at all.
 Tensor sum_forward(const Tensor& x, absl::Span<const bool> mask, bool keepdim) {
-  const bool one_value = std::all_of(x.strides().begin(), x.strides().end(), [](int64_t s) { return s == 0; });
+  const bool one_value =
+      std::all_of(x.strides().begin(), x.strides().end(), [](int64_t s) { return s == 0; });
   if (one_value && x.numel() > 0) {  // a scalar expanded to x's shape
     return dispatch_float(x.dtype(), "sum", [&]<class T>() {
       Tensor out = empty(reduced_shape(x.shape(), mask, keepdim), x.dtype(), "sum");
@@ -110,7 +59,8 @@ Tensor sum_forward(const Tensor& x, absl::Span<const bool> mask, bool keepdim) {
   }
   const Tensor read = repeats == 1 ? x : make_view(x, read_shape, x.strides(), x.impl()->offset);
   return dispatch_float(x.dtype(), "sum", [&]<class T>() {
-    Tensor out = reduce_kernel<T>(read, mask, keepdim, T(0), [](T acc, T v) { return acc + v; });
+    Tensor out = reduce_kernel<T>(read, mask, reduced_shape(x.shape(), mask, keepdim), T(0),
+                                  [](T acc, T v) { return acc + v; });
     if (repeats != 1) {
       T* po = out.impl()->data<T>();
       const int64_t n = out.numel();
@@ -119,8 +69,6 @@ Tensor sum_forward(const Tensor& x, absl::Span<const bool> mask, bool keepdim) {
     return out;
   });
 }
-
-std::string dims_string(absl::Span<const int64_t> dims) { return Shape(dims).to_string(); }
 
 // The dims set in a reduction mask, for calling a reduction again.
 absl::InlinedVector<int64_t, kInlineRank> mask_dims(absl::Span<const bool> mask) {
@@ -133,58 +81,15 @@ absl::InlinedVector<int64_t, kInlineRank> mask_dims(absl::Span<const bool> mask)
 
 }  // namespace
 
-absl::InlinedVector<bool, kInlineRank> reduction_mask(absl::Span<const int64_t> dims,
-                                                      int64_t rank, const char* op) {
-  absl::InlinedVector<bool, kInlineRank> mask(rank, dims.empty());
-  for (int64_t d : dims) {
-    const int64_t w = wrap_dim(d, rank, op);
-    if (rank == 0) continue;  // a scalar reduces over dim 0 / -1 to itself
-    MT_CHECK(!mask[w], op, ": dim ", d, " appears more than once in dims ", dims_string(dims));
-    mask[w] = true;
-  }
-  return mask;
-}
-
-Shape reduced_shape(const Shape& shape, absl::Span<const bool> mask, bool keepdim) {
-  Shape out;
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (!mask[i]) {
-      out.push_back(shape[i]);
-    } else if (keepdim) {
-      out.push_back(1);
-    }
-  }
-  return out;
-}
-
-Tensor expand_reduced(const Tensor& grad, const Shape& shape, absl::Span<const bool> mask) {
-  if (is_grad_enabled()) return expand(reshape(grad, reduced_shape(shape, mask, /*keepdim=*/true)), shape);
-  // Not recorded: the same view in one step, stride 0 on the reduced dims
-  // and grad's own strides on the kept ones (grad has the reduced shape,
-  // with or without the reduced dims).
-  const bool kept_reduced_dims = grad.dim() == static_cast<int64_t>(shape.size());
-  Shape strides(shape.size(), 0);
-  int64_t g = 0;
-  for (size_t d = 0; d < shape.size(); ++d) {
-    if (!mask[d]) {
-      strides[d] = grad.strides()[g];
-    } else if (!kept_reduced_dims) {
-      continue;
-    }
-    ++g;
-  }
-  return make_view(grad, shape, std::move(strides), grad.impl()->offset);
-}
-
 Tensor sum(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim) {
   check_float(x, "sum", "input");
   const auto mask = reduction_mask(dims, x.dim(), "sum");
   Tensor out = sum_forward(x, mask, keepdim);
   if (should_record({&x})) {
-    record(Op::kSum, out, {&x}, [shape = x.shape(), mask](const Tensor& grad,
-                                                          const BackwardContext&) {
-      return GradList{expand_reduced(grad, shape, mask)};
-    });
+    record(Op::kSum, out, {&x},
+           [shape = x.shape(), mask](const Tensor& grad, const BackwardContext&) {
+             return GradList{expand_reduced(grad, shape, mask)};
+           });
   }
   return out;
 }
@@ -202,10 +107,10 @@ Tensor mean(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim) {
     out = sum_forward(x, mask, keepdim) / count;
   }
   if (should_record({&x})) {
-    record(Op::kMean, out, {&x}, [shape = x.shape(), mask, count](const Tensor& grad,
-                                                                  const BackwardContext&) {
-      return GradList{expand_reduced(grad / count, shape, mask)};
-    });
+    record(Op::kMean, out, {&x},
+           [shape = x.shape(), mask, count](const Tensor& grad, const BackwardContext&) {
+             return GradList{expand_reduced(grad / count, shape, mask)};
+           });
   }
   return out;
 }
@@ -220,19 +125,21 @@ Tensor amax(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim) {
              x.shape().to_string(), " (the maximum of nothing is undefined)");
   }
   Tensor out = dispatch_float(x.dtype(), "amax", [&]<class T>() {
-    return reduce_kernel<T>(x, mask, keepdim, -std::numeric_limits<T>::infinity(), [](T acc, T v) {
-      return (v > acc || v != v) ? v : acc;  // NaN wins and stays
-    });
+    return reduce_kernel<T>(x, mask, reduced_shape(x.shape(), mask, keepdim),
+                            -std::numeric_limits<T>::infinity(), [](T acc, T v) {
+                              return (v > acc || v != v) ? v : acc;  // NaN wins and stays
+                            });
   });
   if (should_record({&x})) {
-    record(Op::kAmax, out, {&x}, [input = SavedTensor(x), result = SavedTensor(out, true), mask](
-                                     const Tensor& grad, const BackwardContext& ctx) {
-      // The gradient is split evenly among the elements equal to the maximum.
-      const Tensor x = input.unpack(ctx);
-      const Tensor is_max = eq_mask(x, expand_reduced(result.unpack(ctx), x.shape(), mask));
-      const Tensor count = sum(is_max, mask_dims(mask), /*keepdim=*/true);
-      return GradList{expand_reduced(grad, x.shape(), mask) * is_max / count};
-    });
+    record(Op::kAmax, out, {&x},
+           [input = SavedTensor(x), result = SavedTensor(out, true), mask](
+               const Tensor& grad, const BackwardContext& ctx) {
+             // The gradient is split evenly among the elements equal to the maximum.
+             const Tensor x = input.unpack(ctx);
+             const Tensor is_max = eq_mask(x, expand_reduced(result.unpack(ctx), x.shape(), mask));
+             const Tensor count = sum(is_max, mask_dims(mask), /*keepdim=*/true);
+             return GradList{expand_reduced(grad, x.shape(), mask) * is_max / count};
+           });
   }
   return out;
 }
@@ -260,16 +167,16 @@ Tensor logsumexp(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim) 
   }
   Tensor out = finish(kept, x.shape(), mask, keepdim);
   if (should_record({&x})) {
-    record(Op::kLogsumexp, out, {&x}, [input = SavedTensor(x), mask](const Tensor& grad,
-                                                                     const BackwardContext& ctx) {
-      // The gradient is the softmax over the reduced dims, computed from the
-      // max-shifted input: exp(x - result) would lose log(n) when |result|
-      // is so large that its rounding exceeds it (|x| ~ 1e17 and beyond).
-      const Tensor x = input.unpack(ctx);
-      const Tensor e = exp(x - finite_max(x, mask));
-      const Tensor softmax = e / sum(e, mask_dims(mask), /*keepdim=*/true);
-      return GradList{expand_reduced(grad, x.shape(), mask) * softmax};
-    });
+    record(Op::kLogsumexp, out, {&x},
+           [input = SavedTensor(x), mask](const Tensor& grad, const BackwardContext& ctx) {
+             // The gradient is the softmax over the reduced dims, computed from the
+             // max-shifted input: exp(x - result) would lose log(n) when |result|
+             // is so large that its rounding exceeds it (|x| ~ 1e17 and beyond).
+             const Tensor x = input.unpack(ctx);
+             const Tensor e = exp(x - finite_max(x, mask));
+             const Tensor softmax = e / sum(e, mask_dims(mask), /*keepdim=*/true);
+             return GradList{expand_reduced(grad, x.shape(), mask) * softmax};
+           });
   }
   return out;
 }

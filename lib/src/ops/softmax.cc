@@ -1,66 +1,20 @@
-// softmax, log_softmax and cross_entropy: fused, stable forward kernels
-// (the row maximum is subtracted before exp, so no input magnitude
-// overflows), backward formulas composed from minitorch ops.
+// softmax, log_softmax and cross_entropy: forward and backward side by side.
+// The forwards run the stable row kernels of kernels/softmax.h; each
+// backward is a formula composed from minitorch ops (what create_graph
+// records, and the reference), fused into a row kernel when not recorded.
+#include "kernels/softmax.h"
+
 #include <cmath>
 
-#include "kernels/fast_math.h"
 #include "ops/op_util.h"
 
 namespace minitorch {
 
 namespace {
 
-// Softmax (or log-softmax) of each contiguous row of n elements: the max,
-// e^(x - max) into the output with its sum, then a scale, or for
-// log-softmax (x - max) - log(sum) (that order keeps the log where |max| is
-// huge).
-template <class T, bool kLog>
-inline __attribute__((always_inline)) void softmax_rows(const T* x, T* y, int64_t rows, int64_t n) {
-  for (int64_t r = 0; r < rows; ++r) {
-    const T* row = x + r * n;
-    T* out = y + r * n;
-    const T max = fast::max_of(row, n);
-    const T sum = fast::exp_shifted(row, max, out, n);
-    if constexpr (kLog) {
-      const T log_sum = std::log(sum);
-      for (int64_t k = 0; k < n; ++k) out[k] = (row[k] - max) - log_sum;
-    } else {
-      const T inv = T(1) / sum;
-      for (int64_t k = 0; k < n; ++k) out[k] *= inv;
-    }
-  }
-}
-
-// The same along the middle dim of a contiguous (outer, n, inner) array:
-// each (outer, inner) position is a strided row, gathered into `scratch`.
-template <class T, bool kLog>
-inline __attribute__((always_inline)) void softmax_kernel(const T* x, T* y, int64_t outer, int64_t n,
-                                                          int64_t inner) {
-  if (inner == 1) {
-    softmax_rows<T, kLog>(x, y, outer, n);
-    return;
-  }
-  std::vector<T> in_row(static_cast<size_t>(n)), out_row(static_cast<size_t>(n));
-  for (int64_t o = 0; o < outer; ++o) {
-    for (int64_t i = 0; i < inner; ++i) {
-      const T* src = x + o * n * inner + i;
-      T* dst = y + o * n * inner + i;
-      for (int64_t k = 0; k < n; ++k) in_row[k] = src[k * inner];
-      softmax_rows<T, kLog>(in_row.data(), out_row.data(), 1, n);
-      for (int64_t k = 0; k < n; ++k) dst[k * inner] = out_row[k];
-    }
-  }
-}
-
 // Rows of `row_size` elements that make a chunk worth a thread.
-int64_t rows_per_chunk(int64_t row_size) { return std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(row_size, 1)); }
-
-// The float32 kernels, compiled per instruction set.
-MINITORCH_CLONES void softmax_float(const float* x, float* y, int64_t outer, int64_t n, int64_t inner) {
-  softmax_kernel<float, false>(x, y, outer, n, inner);
-}
-MINITORCH_CLONES void log_softmax_float(const float* x, float* y, int64_t outer, int64_t n, int64_t inner) {
-  softmax_kernel<float, true>(x, y, outer, n, inner);
+int64_t rows_per_chunk(int64_t row_size) {
+  return std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(row_size, 1));
 }
 
 template <bool kLog>
@@ -77,46 +31,11 @@ Tensor softmax_forward(const Tensor& x, int64_t dim, const char* op) {
     parallel_for(outer, rows_per_chunk(n * inner), [&](int64_t begin, int64_t end) {
       const T* x = source.impl()->data<T>() + begin * n * inner;
       T* y = out.impl()->data<T>() + begin * n * inner;
-      if constexpr (std::is_same_v<T, float>) {
-        (kLog ? log_softmax_float : softmax_float)(x, y, end - begin, n, inner);
-      } else {
-        softmax_kernel<T, kLog>(x, y, end - begin, n, inner);
-      }
+      softmax_along<T, kLog>(x, y, end - begin, n, inner);
     });
     return 0;
   });
   return out;
-}
-
-// Fused backward of each contiguous row, for backward passes that are not
-// recorded (grad mode off): softmax: y (g - sum(g y)); log-softmax:
-// g - e^y sum(g). Two passes over a row (which stays in L1) instead of four
-// ops over the whole tensor; the composed formulas in softmax() and
-// log_softmax() are the reference (and what create_graph records).
-template <class T, bool kLog>
-inline __attribute__((always_inline)) void softmax_backward_rows(const T* y, const T* grad, T* out, int64_t rows,
-                                                                 int64_t n) {
-  for (int64_t r = 0; r < rows; ++r) {
-    const T* yr = y + r * n;
-    const T* gr = grad + r * n;
-    T* o = out + r * n;
-    if constexpr (kLog) {
-      const T total = fast::sum_of(gr, n);
-      for (int64_t k = 0; k < n; ++k) o[k] = gr[k] - fast::exp(yr[k]) * total;
-    } else {
-      const T dot = fast::dot(gr, yr, n);
-      for (int64_t k = 0; k < n; ++k) o[k] = yr[k] * (gr[k] - dot);
-    }
-  }
-}
-
-MINITORCH_CLONES void softmax_backward_float(const float* y, const float* grad, float* out, int64_t rows,
-                                             int64_t n) {
-  softmax_backward_rows<float, false>(y, grad, out, rows, n);
-}
-MINITORCH_CLONES void log_softmax_backward_float(const float* y, const float* grad, float* out, int64_t rows,
-                                                 int64_t n) {
-  softmax_backward_rows<float, true>(y, grad, out, rows, n);
 }
 
 // The fused backward over the last dim of `y`.
@@ -131,11 +50,7 @@ Tensor softmax_backward_last_dim(const Tensor& grad_in, const Tensor& y) {
       const T* py = y.impl()->data<T>() + begin * n;
       const T* pg = grad.impl()->data<T>() + begin * n;
       T* po = out.impl()->data<T>() + begin * n;
-      if constexpr (std::is_same_v<T, float>) {
-        (kLog ? log_softmax_backward_float : softmax_backward_float)(py, pg, po, end - begin, n);
-      } else {
-        softmax_backward_rows<T, kLog>(py, pg, po, end - begin, n);
-      }
+      softmax_backward_rows<T, kLog>(py, pg, po, end - begin, n);
     });
     return 0;
   });
@@ -144,41 +59,37 @@ Tensor softmax_backward_last_dim(const Tensor& grad_in, const Tensor& y) {
 
 }  // namespace
 
-Tensor softmax(const Tensor& x, int64_t dim_in) {
-  check_float(x, "softmax", "input");
-  const int64_t dim = wrap_dim(dim_in, x.dim(), "softmax");
-  Tensor out = softmax_forward<false>(x, dim, "softmax");
+namespace {
+
+// softmax, or log_softmax with kLog. The backward's composed formulas:
+// softmax y (g - sum(g y)), log-softmax g - e^y sum(g), over the dim.
+template <bool kLog>
+Tensor softmax_op(const Tensor& x, int64_t dim_in) {
+  const char* op = kLog ? "log_softmax" : "softmax";
+  check_float(x, op, "input");
+  const int64_t dim = wrap_dim(dim_in, x.dim(), op);
+  Tensor out = softmax_forward<kLog>(x, dim, op);
   if (should_record({&x})) {
-    record(Op::kSoftmax, out, {&x}, [result = SavedTensor(out, true), dim](
-                                        const Tensor& grad, const BackwardContext& ctx) {
-      const Tensor y = result.unpack(ctx);
-      const int64_t d = y.dim() == 0 ? 0 : dim;
-      if (!is_grad_enabled() && d == std::max<int64_t>(y.dim() - 1, 0)) {
-        return GradList{softmax_backward_last_dim<false>(grad, y)};
-      }
-      return GradList{y * (grad - sum(grad * y, {d}, /*keepdim=*/true))};
-    });
+    record(kLog ? Op::kLogSoftmax : Op::kSoftmax, out, {&x},
+           [result = SavedTensor(out, true), dim](const Tensor& grad, const BackwardContext& ctx) {
+             const Tensor y = result.unpack(ctx);
+             const int64_t d = y.dim() == 0 ? 0 : dim;
+             const bool last_dim = d == std::max<int64_t>(y.dim() - 1, 0);
+             return GradList{fused_unless_recorded(
+                 last_dim, [&] { return softmax_backward_last_dim<kLog>(grad, y); },
+                 [&] {
+                   if constexpr (kLog) return grad - exp(y) * sum(grad, {d}, /*keepdim=*/true);
+                   return y * (grad - sum(grad * y, {d}, /*keepdim=*/true));
+                 })};
+           });
   }
   return out;
 }
 
-Tensor log_softmax(const Tensor& x, int64_t dim_in) {
-  check_float(x, "log_softmax", "input");
-  const int64_t dim = wrap_dim(dim_in, x.dim(), "log_softmax");
-  Tensor out = softmax_forward<true>(x, dim, "log_softmax");
-  if (should_record({&x})) {
-    record(Op::kLogSoftmax, out, {&x}, [result = SavedTensor(out, true), dim](
-                                           const Tensor& grad, const BackwardContext& ctx) {
-      const Tensor y = result.unpack(ctx);
-      const int64_t d = y.dim() == 0 ? 0 : dim;
-      if (!is_grad_enabled() && d == std::max<int64_t>(y.dim() - 1, 0)) {
-        return GradList{softmax_backward_last_dim<true>(grad, y)};
-      }
-      return GradList{grad - exp(y) * sum(grad, {d}, /*keepdim=*/true)};
-    });
-  }
-  return out;
-}
+}  // namespace
+
+Tensor softmax(const Tensor& x, int64_t dim) { return softmax_op<false>(x, dim); }
+Tensor log_softmax(const Tensor& x, int64_t dim) { return softmax_op<true>(x, dim); }
 
 namespace {
 
@@ -187,14 +98,15 @@ std::vector<int64_t> class_indices(const Tensor& target, const Tensor& logits) {
   const int64_t classes = logits.size(-1);
   const Shape expected = logits.dim() == 2 ? Shape{logits.size(0)} : Shape{};
   MT_CHECK(target.shape() == expected, "cross_entropy: class target of shape ",
-           target.shape().to_string(), " does not fit logits of shape ",
-           logits.shape().to_string(), " (expected target shape ", expected.to_string(), ")");
+           target.shape().to_string(), " does not fit logits of shape ", logits.shape().to_string(),
+           " (expected target shape ", expected.to_string(), ")");
   const Tensor t = target.contiguous();
   const int64_t* p = t.impl()->data<int64_t>();
   std::vector<int64_t> indices(p, p + t.numel());
   for (size_t i = 0; i < indices.size(); ++i) {
-    MT_CHECK(indices[i] >= 0 && indices[i] < classes, "cross_entropy: target ", indices[i], " at index ", i,
-             " is out of range for ", classes, " classes (logits of shape ", logits.shape().to_string(), ")");
+    MT_CHECK(indices[i] >= 0 && indices[i] < classes, "cross_entropy: target ", indices[i],
+             " at index ", i, " is out of range for ", classes, " classes (logits of shape ",
+             logits.shape().to_string(), ")");
   }
   return indices;
 }
@@ -205,35 +117,28 @@ std::vector<int64_t> class_indices(const Tensor& target, const Tensor& logits) {
 Tensor one_hot(const std::vector<int64_t>& indices, const Tensor& logits) {
   const int64_t classes = logits.size(-1);
   std::vector<double> rows(indices.size() * static_cast<size_t>(classes), 0.0);
-  for (size_t i = 0; i < indices.size(); ++i) rows[i * classes + static_cast<size_t>(indices[i])] = 1.0;
+  for (size_t i = 0; i < indices.size(); ++i)
+    rows[i * classes + static_cast<size_t>(indices[i])] = 1.0;
   return tensor(rows, logits.shape(), logits.dtype());
 }
 
-// Mean of -log softmax(x_i)[t_i] over rows i, in one pass per row: the fused
-// forward for class targets (the composed one-hot formula is the reference).
-// With `probabilities`, also writes softmax(x) there for the backward.
-template <class T>
-inline __attribute__((always_inline)) double class_cross_entropy(const T* x, const std::vector<int64_t>& targets,
-                                                                 int64_t classes, T* probabilities) {
-  std::vector<T> scratch(probabilities == nullptr ? static_cast<size_t>(classes) : 0);
-  double total = 0;
-  for (size_t r = 0; r < targets.size(); ++r) {
-    const T* row = x + static_cast<int64_t>(r) * classes;
-    T* exps = probabilities == nullptr ? scratch.data() : probabilities + static_cast<int64_t>(r) * classes;
-    const T max = fast::max_of(row, classes);
-    const T sum = fast::exp_shifted(row, max, exps, classes);
-    total -= static_cast<double>((row[targets[r]] - max) - std::log(sum));
-    if (probabilities != nullptr) {
-      const T inv = T(1) / sum;
-      for (int64_t k = 0; k < classes; ++k) exps[k] *= inv;
-    }
-  }
-  return total / static_cast<double>(targets.size());
-}
-
-MINITORCH_CLONES double class_cross_entropy_float(const float* x, const std::vector<int64_t>& targets,
-                                                  int64_t classes, float* probabilities) {
-  return class_cross_entropy<float>(x, targets, classes, probabilities);
+// The fused class-target backward: (softmax(x) - onehot(t)) * scale, from
+// the probabilities the forward kept, in one pass.
+Tensor scaled_probabilities(const Tensor& probabilities, const std::vector<int64_t>& indices,
+                            double scale) {
+  Tensor out = empty(probabilities.shape(), probabilities.dtype(), "cross_entropy");
+  const int64_t classes = probabilities.size(-1);
+  dispatch_float(out.dtype(), "cross_entropy", [&]<class T>() {
+    const T* p = probabilities.impl()->data<T>();
+    T* o = out.impl()->data<T>();
+    const auto s = static_cast<T>(scale);
+    const int64_t n = out.numel();
+    for (int64_t k = 0; k < n; ++k) o[k] = p[k] * s;
+    for (size_t r = 0; r < indices.size(); ++r)
+      o[static_cast<int64_t>(r) * classes + indices[r]] -= s;
+    return 0;
+  });
+  return out;
 }
 
 // Class targets: a fused forward that keeps softmax(x) when the graph is
@@ -245,38 +150,26 @@ Tensor class_target_cross_entropy(const Tensor& logits, const Tensor& target) {
   const int64_t classes = logits.size(-1);
   const Tensor x = logits.detach().contiguous();
   const bool record_graph = should_record({&logits});
-  const Tensor probabilities = record_graph ? empty(x.shape(), x.dtype(), "cross_entropy") : Tensor();
+  const Tensor probabilities =
+      record_graph ? empty(x.shape(), x.dtype(), "cross_entropy") : Tensor();
   const double loss = dispatch_float(x.dtype(), "cross_entropy", [&]<class T>() {
     if (indices.empty()) return static_cast<double>(NAN);
     T* p = record_graph ? probabilities.impl()->data<T>() : nullptr;
-    if constexpr (std::is_same_v<T, float>) return class_cross_entropy_float(x.impl()->data<T>(), indices, classes, p);
     return class_cross_entropy<T>(x.impl()->data<T>(), indices, classes, p);
   });
   Tensor out = scalar_tensor(loss, logits.dtype());
   if (record_graph) {
-    record(Op::kCrossEntropy, out, {&logits, &target},
-           [saved_logits = SavedTensor(logits), probabilities, indices, batch](
-               const Tensor& grad, const BackwardContext& ctx) {
-             if (is_grad_enabled()) {
-               const Tensor logits = saved_logits.unpack(ctx);
-               const Tensor scale = grad / batch;
-               return GradList{scale * (softmax(logits, -1) - one_hot(indices, logits)), Tensor()};
-             }
-             saved_logits.unpack(ctx);  // the version check: the logits must be as they were
-             Tensor out = empty(probabilities.shape(), probabilities.dtype(), "cross_entropy");
-             const double scale = grad.item() / batch;
-             const int64_t classes = probabilities.size(-1);
-             dispatch_float(out.dtype(), "cross_entropy", [&]<class T>() {
-               const T* p = probabilities.impl()->data<T>();
-               T* o = out.impl()->data<T>();
-               const auto s = static_cast<T>(scale);
-               const int64_t n = out.numel();
-               for (int64_t k = 0; k < n; ++k) o[k] = p[k] * s;
-               for (size_t r = 0; r < indices.size(); ++r) o[static_cast<int64_t>(r) * classes + indices[r]] -= s;
-               return 0;
-             });
-             return GradList{out, Tensor()};
-           });
+    record(
+        Op::kCrossEntropy, out, {&logits, &target},
+        [saved_logits = SavedTensor(logits), probabilities, indices, batch](
+            const Tensor& grad, const BackwardContext& ctx) {
+          const Tensor logits = saved_logits.unpack(ctx);  // also the version check
+          return GradList{
+              fused_unless_recorded(
+                  [&] { return scaled_probabilities(probabilities, indices, grad.item() / batch); },
+                  [&] { return grad / batch * (softmax(logits, -1) - one_hot(indices, logits)); }),
+              Tensor()};
+        });
   }
   return out;
 }
@@ -293,7 +186,8 @@ Tensor cross_entropy(const Tensor& logits_in, const Tensor& target_in) {
   const Tensor& logits = promoted.a();
   const Tensor& target = promoted.b();
   MT_CHECK(target.shape() == logits.shape(), "cross_entropy: probability target of shape ",
-           target.shape().to_string(), " does not match logits of shape ", logits.shape().to_string());
+           target.shape().to_string(), " does not match logits of shape ",
+           logits.shape().to_string());
   const double batch = logits.dim() == 2 ? static_cast<double>(logits.size(0)) : 1.0;
   Tensor out;
   {

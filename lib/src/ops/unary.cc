@@ -1,5 +1,6 @@
 // Elementwise unary ops: forward kernel and backward formula side by side.
 #include <cmath>
+#include <type_traits>
 
 #include "kernels/fast_math.h"
 #include "ops/op_util.h"
@@ -11,8 +12,7 @@ namespace {
 template <class F>
 Tensor unary_forward(const char* op, const Tensor& x, F f) {
   check_float(x, op, "input");
-  return dispatch_float(x.dtype(), op,
-                        [&]<class T>() { return map_unary<T>(x, x.dtype(), f); });
+  return dispatch_float(x.dtype(), op, [&]<class T>() { return map_unary<T>(x, x.dtype(), f); });
 }
 
 // As unary_forward, with a CPU-dispatched array kernel for contiguous
@@ -25,28 +25,29 @@ Tensor unary_forward(const char* op, const Tensor& x, F f,
     Tensor out = empty(x.shape(), kFloat32, op);
     const auto* in = x.impl()->data<float>();
     auto* result = out.impl()->data<float>();
-    parallel_for(x.numel(), kParallelGrain,
-                 [&](int64_t begin, int64_t end) { float_array(in + begin, result + begin, end - begin); });
+    parallel_for(x.numel(), kParallelGrain, [&](int64_t begin, int64_t end) {
+      float_array(in + begin, result + begin, end - begin);
+    });
     return out;
   }
   return unary_forward(op, x, f);
 }
 
-// f(grad, saved) in one pass: the backward of an op whose formula is
-// elementwise, when that backward is not itself recorded (grad mode off;
-// create_graph records the composed formula instead, which is also the
-// reference the oracle and gradgradcheck tests hold both to).
+// Records the backward of op `out` = op(x) as f(grad, y) of the saved output
+// y, elementwise (fused unless recorded: see elementwise_backward).
 template <class F>
-Tensor fused_backward(const Tensor& grad, const Tensor& saved, F f) {
-  return dispatch_float(grad.dtype(), "backward", [&]<class T>() {
-    return map_binary<T>(grad, saved, grad.shape(), f);
-  });
+void record_from_output(Op op, Tensor& out, const Tensor& x, F f) {
+  record(op, out, {&x},
+         [result = SavedTensor(out, true), f](const Tensor& grad, const BackwardContext& ctx) {
+           return GradList{elementwise_backward(grad, result.unpack(ctx), f)};
+         });
 }
 
 // sign(x), 0 at +-0 and at NaN: the gradient of |x| as LibTorch computes it
 // (checked by the non-finite oracle test).
 Tensor sign_of(const Tensor& x) {
-  return unary_forward("abs", x, [](auto v) -> decltype(v) { return v > 0 ? 1 : (v < 0 ? -1 : 0); });
+  return unary_forward("abs", x,
+                       [](auto v) -> decltype(v) { return v > 0 ? 1 : (v < 0 ? -1 : 0); });
 }
 
 }  // namespace
@@ -54,9 +55,8 @@ Tensor sign_of(const Tensor& x) {
 Tensor neg(const Tensor& x) {
   Tensor out = unary_forward("neg", x, [](auto v) { return -v; });
   if (should_record({&x})) {
-    record(Op::kNeg, out, {&x}, [](const Tensor& grad, const BackwardContext&) {
-      return GradList{neg(grad)};
-    });
+    record(Op::kNeg, out, {&x},
+           [](const Tensor& grad, const BackwardContext&) { return GradList{neg(grad)}; });
   }
   return out;
 }
@@ -64,95 +64,70 @@ Tensor neg(const Tensor& x) {
 Tensor operator-(const Tensor& x) { return neg(x); }
 
 Tensor exp(const Tensor& x) {
-  Tensor out = unary_forward("exp", x, [](auto v) { return fast::exp(v); }, fast::exp_array);
-  if (should_record({&x})) {
-    record(Op::kExp, out, {&x}, [result = SavedTensor(out, true)](const Tensor& grad,
-                                                                  const BackwardContext& ctx) {
-      return GradList{grad * result.unpack(ctx)};
-    });
-  }
+  Tensor out = unary_forward(
+      "exp", x, [](auto v) { return fast::exp(v); }, fast::exp_array);
+  if (should_record({&x}))
+    record_from_output(Op::kExp, out, x, [](auto g, auto y) { return g * y; });
   return out;
 }
 
 Tensor log(const Tensor& x) {
   Tensor out = unary_forward("log", x, [](auto v) { return std::log(v); });
   if (should_record({&x})) {
-    record(Op::kLog, out, {&x}, [input = SavedTensor(x)](const Tensor& grad,
-                                                         const BackwardContext& ctx) {
-      return GradList{grad / input.unpack(ctx)};
-    });
+    record(Op::kLog, out, {&x},
+           [input = SavedTensor(x)](const Tensor& grad, const BackwardContext& ctx) {
+             return GradList{grad / input.unpack(ctx)};
+           });
   }
   return out;
 }
 
 Tensor sqrt(const Tensor& x) {
   Tensor out = unary_forward("sqrt", x, [](auto v) { return std::sqrt(v); });
-  if (should_record({&x})) {
-    record(Op::kSqrt, out, {&x}, [result = SavedTensor(out, true)](const Tensor& grad,
-                                                                   const BackwardContext& ctx) {
-      const Tensor y = result.unpack(ctx);
-      if (!is_grad_enabled()) {
-        return GradList{fused_backward(grad, y, [](auto g, auto v) { return g / (2 * v); })};
-      }
-      return GradList{grad / (y * 2.0)};
-    });
-  }
+  if (should_record({&x}))
+    record_from_output(Op::kSqrt, out, x, [](auto g, auto y) { return g / (2 * y); });
   return out;
 }
 
 Tensor abs(const Tensor& x) {
   Tensor out = unary_forward("abs", x, [](auto v) { return std::abs(v); });
   if (should_record({&x})) {
-    record(Op::kAbs, out, {&x}, [input = SavedTensor(x)](const Tensor& grad,
-                                                         const BackwardContext& ctx) {
-      return GradList{grad * sign_of(input.unpack(ctx))};
-    });
+    record(Op::kAbs, out, {&x},
+           [input = SavedTensor(x)](const Tensor& grad, const BackwardContext& ctx) {
+             return GradList{grad * sign_of(input.unpack(ctx))};
+           });
   }
   return out;
 }
 
 Tensor tanh(const Tensor& x) {
-  Tensor out = unary_forward("tanh", x, [](auto v) { return fast::tanh(v); }, fast::tanh_array);
-  if (should_record({&x})) {
-    record(Op::kTanh, out, {&x}, [result = SavedTensor(out, true)](const Tensor& grad,
-                                                                   const BackwardContext& ctx) {
-      const Tensor y = result.unpack(ctx);
-      if (!is_grad_enabled()) {
-        return GradList{fused_backward(grad, y, [](auto g, auto v) { return g * (1 - v * v); })};
-      }
-      return GradList{grad * (1.0 - y * y)};
-    });
-  }
+  Tensor out = unary_forward(
+      "tanh", x, [](auto v) { return fast::tanh(v); }, fast::tanh_array);
+  if (should_record({&x}))
+    record_from_output(Op::kTanh, out, x, [](auto g, auto y) { return g * (1 - y * y); });
   return out;
 }
 
 Tensor sigmoid(const Tensor& x) {
   // 1 / (1 + e^-x) saturates cleanly: e^-x = inf gives 0, never NaN.
-  Tensor out = unary_forward("sigmoid", x, [](auto v) { return fast::sigmoid(v); }, fast::sigmoid_array);
-  if (should_record({&x})) {
-    record(Op::kSigmoid, out, {&x}, [result = SavedTensor(out, true)](const Tensor& grad,
-                                                                      const BackwardContext& ctx) {
-      const Tensor y = result.unpack(ctx);
-      if (!is_grad_enabled()) {
-        return GradList{fused_backward(grad, y, [](auto g, auto v) { return g * v * (1 - v); })};
-      }
-      return GradList{grad * y * (1.0 - y)};
-    });
-  }
+  Tensor out = unary_forward(
+      "sigmoid", x, [](auto v) { return fast::sigmoid(v); }, fast::sigmoid_array);
+  if (should_record({&x}))
+    record_from_output(Op::kSigmoid, out, x, [](auto g, auto y) { return g * y * (1 - y); });
   return out;
 }
 
 Tensor relu(const Tensor& x) {
-  Tensor out = unary_forward("relu", x, [](auto v) -> decltype(v) { return v > 0 ? v : (v != v ? v : 0); });
+  Tensor out =
+      unary_forward("relu", x, [](auto v) -> decltype(v) { return v > 0 ? v : (v != v ? v : 0); });
+  // The subgradient at 0 is 0, as in LibTorch.
   if (should_record({&x})) {
-    record(Op::kRelu, out, {&x}, [result = SavedTensor(out, true)](const Tensor& grad,
-                                                                   const BackwardContext& ctx) {
-      // The subgradient at 0 is 0, as in LibTorch.
-      const Tensor y = result.unpack(ctx);
-      if (!is_grad_enabled()) {
-        return GradList{fused_backward(grad, y, [](auto g, auto v) -> decltype(g) { return v > 0 ? g : 0; })};
+    record_from_output(Op::kRelu, out, x, [](auto g, auto y) {
+      if constexpr (std::is_same_v<decltype(g), Tensor>) {
+        return g * gt_mask(y, scalar_like(0, g));
+      } else {
+        return y > 0 ? g : decltype(g)(0);
       }
-      return GradList{grad * gt_mask(y, scalar_like(0, grad))};
     });
   }
   return out;
@@ -169,28 +144,27 @@ Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> m
     return v != v ? v : std::min(std::max(v, static_cast<T>(lo)), static_cast<T>(hi));
   });
   if (should_record({&x})) {
-    record(Op::kClamp, out, {&x}, [input = SavedTensor(x), lo, hi](const Tensor& grad,
-                                                                   const BackwardContext& ctx) {
-      // The gradient passes where lo <= x <= hi, bounds included, as in LibTorch.
-      const Tensor in_range = unary_forward("clamp", input.unpack(ctx), [lo, hi](auto v) -> decltype(v) {
-        return (v >= lo && v <= hi) ? 1 : 0;
-      });
-      return GradList{grad * in_range};
-    });
+    record(Op::kClamp, out, {&x},
+           [input = SavedTensor(x), lo, hi](const Tensor& grad, const BackwardContext& ctx) {
+             // The gradient passes where lo <= x <= hi, bounds included, as in LibTorch.
+             const Tensor in_range = unary_forward(
+                 "clamp", input.unpack(ctx),
+                 [lo, hi](auto v) -> decltype(v) { return (v >= lo && v <= hi) ? 1 : 0; });
+             return GradList{grad * in_range};
+           });
   }
   return out;
 }
 
 Tensor pow(const Tensor& x, double exponent) {
-  Tensor out = unary_forward("pow", x, [exponent](auto v) {
-    return std::pow(v, static_cast<decltype(v)>(exponent));
-  });
+  Tensor out = unary_forward(
+      "pow", x, [exponent](auto v) { return std::pow(v, static_cast<decltype(v)>(exponent)); });
   if (should_record({&x})) {
-    record(Op::kPowScalar, out, {&x}, [input = SavedTensor(x), exponent](
-                                          const Tensor& grad, const BackwardContext& ctx) {
-      if (exponent == 0) return GradList{zeros(grad.shape(), grad.dtype())};
-      return GradList{grad * (exponent * pow(input.unpack(ctx), exponent - 1))};
-    });
+    record(Op::kPowScalar, out, {&x},
+           [input = SavedTensor(x), exponent](const Tensor& grad, const BackwardContext& ctx) {
+             if (exponent == 0) return GradList{zeros(grad.shape(), grad.dtype())};
+             return GradList{grad * (exponent * pow(input.unpack(ctx), exponent - 1))};
+           });
   }
   return out;
 }
@@ -214,10 +188,10 @@ Tensor Tensor::to(DType dtype) const {
     });
   });
   if (is_floating(dtype) && is_floating(self.dtype()) && should_record({&self})) {
-    record(Op::kToDtype, out, {&self}, [from = self.dtype()](const Tensor& grad,
-                                                            const BackwardContext&) {
-      return GradList{grad.to(from)};
-    });
+    record(Op::kToDtype, out, {&self},
+           [from = self.dtype()](const Tensor& grad, const BackwardContext&) {
+             return GradList{grad.to(from)};
+           });
   }
   return out;
 }
@@ -228,9 +202,8 @@ Tensor Tensor::clone() const {
     return map_unary<T>(self, self.dtype(), [](T v) { return v; });
   });
   if (is_floating(self.dtype()) && should_record({&self})) {
-    record(Op::kClone, out, {&self}, [](const Tensor& grad, const BackwardContext&) {
-      return GradList{grad};
-    });
+    record(Op::kClone, out, {&self},
+           [](const Tensor& grad, const BackwardContext&) { return GradList{grad}; });
   }
   return out;
 }

@@ -44,16 +44,16 @@ Tensor reshape(const Tensor& x, absl::Span<const int64_t> shape_in) {
     shape[inferred] = n / known;
   }
   const int64_t target = checked_numel(shape, "reshape");  // the user's dims may overflow
-  MT_CHECK(target == n, "reshape: cannot reshape a tensor of shape ", x.shape().to_string(), " (", n,
-           " elements) to ", shape.to_string(), " (", target, " elements)");
+  MT_CHECK(target == n, "reshape: cannot reshape a tensor of shape ", x.shape().to_string(), " (",
+           n, " elements) to ", shape.to_string(), " (", target, " elements)");
   if (shape == x.shape()) return x;
   const Tensor source = x.contiguous();
   Tensor out = view_of(source, shape, contiguous_strides(shape));
   if (should_record({&source})) {
-    record(Op::kReshape, out, {&source}, [input_shape = source.shape()](
-                                             const Tensor& grad, const BackwardContext&) {
-      return GradList{reshape(grad, input_shape)};
-    });
+    record(Op::kReshape, out, {&source},
+           [input_shape = source.shape()](const Tensor& grad, const BackwardContext&) {
+             return GradList{reshape(grad, input_shape)};
+           });
   }
   return out;
 }
@@ -132,10 +132,10 @@ Tensor expand(const Tensor& x, absl::Span<const int64_t> shape_in) {
   if (shape == x.shape()) return x;
   Tensor out = view_of(x, std::move(shape), std::move(strides));
   if (should_record({&x})) {
-    record(Op::kExpand, out, {&x}, [input_shape = x.shape()](const Tensor& grad,
-                                                             const BackwardContext&) {
-      return GradList{sum_to(grad, input_shape)};
-    });
+    record(Op::kExpand, out, {&x},
+           [input_shape = x.shape()](const Tensor& grad, const BackwardContext&) {
+             return GradList{sum_to(grad, input_shape)};
+           });
   }
   return out;
 }
@@ -192,9 +192,8 @@ Tensor unsqueeze(const Tensor& x, int64_t dim) {
   strides.insert(strides.begin() + d, stride);
   Tensor out = view_of(x, std::move(shape), std::move(strides));
   if (should_record({&x})) {
-    record(Op::kUnsqueeze, out, {&x}, [d](const Tensor& grad, const BackwardContext&) {
-      return GradList{squeeze(grad, d)};
-    });
+    record(Op::kUnsqueeze, out, {&x},
+           [d](const Tensor& grad, const BackwardContext&) { return GradList{squeeze(grad, d)}; });
   }
   return out;
 }

@@ -1,0 +1,99 @@
+// Reading an op call from fuzz bytes (see call_reader.h).
+#include "fuzz/call_reader.h"
+
+#include <utility>
+
+namespace minitorch::fuzz {
+
+using testing::OpCall;
+
+namespace {
+
+std::vector<int64_t> read_dims(ByteReader& in, int64_t count) {
+  std::vector<int64_t> dims;
+  for (int64_t i = 0; i < count; ++i) dims.push_back(in.in_range(-4, 3));
+  return dims;
+}
+
+// An undefined tensor reads as a scalar.
+Shape shape_of(const Tensor& x) { return x.defined() ? x.shape() : Shape{}; }
+
+}  // namespace
+
+OpCall read_call(ByteReader& in, Op op, const std::vector<Tensor>& operands) {
+  const Tensor& x = operands[0];
+  const int64_t rank = x.defined() ? x.dim() : 0;
+  OpCall call{.op = op};
+  const OpForm form = op_form(op);
+  switch (form) {
+    case OpForm::kTensors:
+    case OpForm::kDtype:
+    case OpForm::kBackwardOnly:
+      break;
+    case OpForm::kReduceDims:
+    case OpForm::kDimsRequired:
+      call.dims = read_dims(in, in.in_range(form == OpForm::kDimsRequired ? 1 : 0, 2));
+      call.keepdim = in.flag();
+      break;
+    case OpForm::kShape:
+      call.dims =
+          in.flag() ? std::vector<int64_t>{-1} : std::vector<int64_t>{in.in_range(1, 4), -1};
+      break;
+    case OpForm::kDimPair:
+      call.dims = read_dims(in, 2);
+      break;
+    case OpForm::kPermutation: {
+      std::vector<int64_t> perm(static_cast<size_t>(rank));
+      for (int64_t i = 0; i < rank; ++i) perm[i] = i;
+      for (int64_t i = rank - 1; i > 0; --i) std::swap(perm[i], perm[in.in_range(0, i)]);
+      call.dims = perm;
+      break;
+    }
+    case OpForm::kExpandShape:
+      if (in.flag()) call.dims.push_back(in.in_range(1, 3));
+      for (int64_t d : shape_of(x)) call.dims.push_back(d == 1 ? in.in_range(1, 3) : d);
+      break;
+    case OpForm::kOptionalDim:
+      if (in.flag()) call.dims = read_dims(in, 1);
+      break;
+    case OpForm::kDim:
+      call.dims = read_dims(in, 1);
+      break;
+    case OpForm::kClampBounds:
+      if (in.flag()) call.min = in.value(ValueMode::kGrid);
+      if (in.flag() || !call.min) call.max = in.value(ValueMode::kGrid);
+      break;
+    case OpForm::kExponent:
+      call.exponent = in.value(ValueMode::kGrid);
+      break;
+    case OpForm::kClassTarget:
+      if (rank == 2 && x.size(1) > 0 && in.flag()) {
+        std::vector<double> targets(static_cast<size_t>(x.size(0)));
+        for (double& t : targets) t = static_cast<double>(in.in_range(0, x.size(1) - 1));
+        call.constant = tensor(targets, {x.size(0)}, kInt64);
+      }
+      break;
+    case OpForm::kIndices:
+      if (rank == 2 && x.size(0) > 0) {
+        std::vector<double> rows(static_cast<size_t>(in.in_range(1, 4)));
+        for (double& r : rows) r = static_cast<double>(in.in_range(0, x.size(0) - 1));
+        call.constant = tensor(rows, {static_cast<int64_t>(rows.size())}, kInt64);
+      }
+      break;
+    case OpForm::kCondition: {
+      const Shape shape = shape_of(x);
+      std::vector<double> condition(static_cast<size_t>(numel(shape)));
+      for (double& c : condition) c = in.flag() ? 1 : 0;
+      call.constant = tensor(condition, shape);
+      break;
+    }
+  }
+  return call;
+}
+
+int tensor_operands(const OpCall& call) {
+  if (op_form(call.op) == OpForm::kClassTarget && call.constant.defined()) return 1;
+  return op_operands(call.op);
+}
+
+}  // namespace minitorch::fuzz

@@ -1,0 +1,111 @@
+// Helpers shared by the op definitions (see op_util.h).
+#include "ops/op_util.h"
+
+#include <string>
+#include <utility>
+
+namespace minitorch {
+
+namespace {
+
+std::string dims_string(absl::Span<const int64_t> dims) { return Shape(dims).to_string(); }
+
+}  // namespace
+
+void check_float(const Tensor& t, const char* op, const char* role) {
+  MT_CHECK(t.defined(), op, ": ", role, " is an undefined tensor");
+  MT_CHECK(is_floating(t.dtype()), op, ": ", role, " of shape ", t.shape().to_string(),
+           " is int64; this op needs float32 or float64 (convert with .to(kFloat64))");
+}
+
+Promoted::Promoted(const Tensor& a, const Tensor& b, const char* op) {
+  check_float(a, op, "operand a");
+  check_float(b, op, "operand b");
+  if (a.dtype() == b.dtype()) {
+    a_ = &a;
+    b_ = &b;
+  } else {
+    converted_a_ = a.to(kFloat64);
+    converted_b_ = b.to(kFloat64);
+  }
+}
+
+Tensor sum_to(const Tensor& grad, const Shape& shape) {
+  if (grad.shape() == shape) return grad;
+  const int64_t lead = grad.dim() - static_cast<int64_t>(shape.size());
+  MT_INTERNAL_ASSERT(lead >= 0, "sum_to: ", grad.shape().to_string(), " to ", shape.to_string());
+  absl::InlinedVector<int64_t, kInlineRank> dims;
+  for (int64_t i = 0; i < grad.dim(); ++i) {
+    // Dropped leading dims, and dims the shape had as 1, were broadcast.
+    if (i < lead || (shape[i - lead] == 1 && grad.size(i) != 1)) {
+      dims.push_back(i);
+    } else {
+      MT_INTERNAL_ASSERT(shape[i - lead] == grad.size(i), "sum_to: ", grad.shape().to_string(),
+                         " to ", shape.to_string());
+    }
+  }
+  const Tensor summed = dims.empty() ? grad : sum(grad, dims, /*keepdim=*/true);
+  return reshape(summed, shape);
+}
+
+Tensor scalar_like(double value, const Tensor& like) { return scalar_tensor(value, like.dtype()); }
+
+#define MINITORCH_DEFINE_MASK(name, expr)                                                \
+  Tensor name(const Tensor& a_in, const Tensor& b_in) {                                  \
+    const Promoted promoted(a_in, b_in, #name);                                          \
+    return binary_forward(#name, promoted.a(), promoted.b(),                             \
+                          [](auto x, auto y) -> decltype(x) { return (expr) ? 1 : 0; }); \
+  }
+MINITORCH_DEFINE_MASK(gt_mask, x > y)
+MINITORCH_DEFINE_MASK(ge_mask, x >= y)
+MINITORCH_DEFINE_MASK(le_mask, x <= y)
+MINITORCH_DEFINE_MASK(eq_mask, x == y)
+#undef MINITORCH_DEFINE_MASK
+
+absl::InlinedVector<bool, kInlineRank> reduction_mask(absl::Span<const int64_t> dims, int64_t rank,
+                                                      const char* op) {
+  absl::InlinedVector<bool, kInlineRank> mask(rank, dims.empty());
+  for (int64_t d : dims) {
+    const int64_t w = wrap_dim(d, rank, op);
+    if (rank == 0) continue;  // a scalar reduces over dim 0 / -1 to itself
+    MT_CHECK(!mask[w], op, ": dim ", d, " appears more than once in dims ", dims_string(dims));
+    mask[w] = true;
+  }
+  return mask;
+}
+
+Shape reduced_shape(const Shape& shape, absl::Span<const bool> mask, bool keepdim) {
+  Shape out;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (!mask[i]) {
+      out.push_back(shape[i]);
+    } else if (keepdim) {
+      out.push_back(1);
+    }
+  }
+  return out;
+}
+
+Tensor expand_reduced(const Tensor& grad, const Shape& shape, absl::Span<const bool> mask) {
+  return fused_unless_recorded(
+      [&] {
+        // The same view in one step, stride 0 on the reduced dims and grad's
+        // own strides on the kept ones (grad has the reduced shape, with or
+        // without the reduced dims).
+        const bool kept_reduced_dims = grad.dim() == static_cast<int64_t>(shape.size());
+        Shape strides(shape.size(), 0);
+        int64_t g = 0;
+        for (size_t d = 0; d < shape.size(); ++d) {
+          if (!mask[d]) {
+            strides[d] = grad.strides()[g];
+          } else if (!kept_reduced_dims) {
+            continue;
+          }
+          ++g;
+        }
+        return make_view(grad, shape, std::move(strides), grad.impl()->offset);
+      },
+      [&] { return expand(reshape(grad, reduced_shape(shape, mask, /*keepdim=*/true)), shape); });
+}
+
+}  // namespace minitorch
