@@ -10,8 +10,12 @@
 #      UndefinedBehaviorSanitizer (preset asan, g++; LeakSanitizer on),
 #      benchmarks excepted;
 #   3. the threads test under ThreadSanitizer (preset tsan);
-#   4. Bazel: bazel test //... offline, then the check that CMake and Bazel
+#   4. Bazel: bazel test //... offline, an outside workspace that depends on
+#      minitorch (tests/bazel_consumer), then the check that CMake and Bazel
 #      build the same sources.
+# The consumer program (tests/consumer/main.cc) is built each way a project
+# takes minitorch: add_subdirectory and an install with find_package and
+# pkg-config (ctest consumer_*), and Bazel from another workspace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -58,8 +62,12 @@ TSAN_OPTIONS=halt_on_error=1 OPENBLAS_NUM_THREADS=1 build/tsan/tests/threads_tes
 
 step "Bazel: bazel test //..."
 bazel_flags=(--output_user_root="$PWD/build/bazel-root")
-trap 'bazel "${bazel_flags[@]}" shutdown 2>/dev/null || true' EXIT
+trap 'bazel "${bazel_flags[@]}" shutdown 2>/dev/null || true;
+      (cd tests/bazel_consumer && bazel "${bazel_flags[@]}" shutdown 2>/dev/null) || true' EXIT
 bazel "${bazel_flags[@]}" test //...
+
+step "Bazel: an outside workspace (tests/bazel_consumer) depends on @minitorch and runs the consumer"
+(cd tests/bazel_consumer && bazel "${bazel_flags[@]}" run --symlink_prefix=/ //:consumer)
 
 step "CMake and Bazel build the same sources"
 scripts/check_build_sync.sh build/ci "${bazel_flags[@]}"

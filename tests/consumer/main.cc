@@ -1,4 +1,8 @@
-// Uses the public API from the design notes through the umbrella header only.
+// A program outside the project: it uses the public API through the umbrella
+// header only, and is built each way a project can take minitorch in
+// (add_subdirectory, find_package after an install, pkg-config, Bazel from
+// another workspace). It trains a linear classifier a few steps, checks a
+// gradient, and fails (exit 1) if the loss does not fall.
 #include <iostream>
 #include <vector>
 
@@ -19,6 +23,22 @@ int main() {
     Tensor y = relu(x).reshape({-1}).unsqueeze(0).transpose(0, 1);
     if (y.requires_grad() || is_grad_enabled()) return 1;
   }
+  // A few steps of training: the loss must fall.
+  nn::Linear layer(nn::LinearOptions(3, 2).seed(4));
+  optim::SGD sgd(layer->parameters(), optim::SGDOptions(0.1));
+  const Tensor targets = tensor({0, 1}, {2}, kInt64);
+  const Tensor inputs = tensor({1, 0, -1, -1, 0, 1}, {2, 3});
+  double first_loss = 0, last_loss = 0;
+  for (int step = 0; step < 5; ++step) {
+    sgd.zero_grad();
+    Tensor step_loss = cross_entropy(layer(inputs), targets);
+    step_loss.backward();
+    sgd.step();
+    (step == 0 ? first_loss : last_loss) = step_loss.item();
+  }
+  std::cout << "minitorch " << version() << ": training loss " << first_loss << " -> " << last_loss
+            << "\n";
+  if (!(last_loss < first_loss)) return 1;
   GradcheckResult r =
       gradcheck([](const std::vector<Tensor>& in) { return softmax(in[0] * in[1], -1); },
                 {randn({2, 3}, 2), randn({3}, 3)});

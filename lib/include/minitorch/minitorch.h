@@ -42,5 +42,6 @@
 #include "minitorch/shape.h"
 #include "minitorch/tensor.h"
 #include "minitorch/threads.h"
+#include "minitorch/version.h"
 
 #endif  // MINITORCH_MINITORCH_H_
