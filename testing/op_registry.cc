@@ -290,30 +290,32 @@ Tensor sample_values(const Shape& shape, Domain domain, DType dtype, uint64_t se
   return Tensor();
 }
 
+Tensor clear_of_kinks(const OpInfo& info, const Tensor& x) {
+  std::vector<double> values = x.to_vector();
+  for (double& v : values) {
+    switch (op_kinks(info.op())) {
+      case OpKinks::kNone:
+      case OpKinks::kTies:
+      case OpKinks::kTiesAlongDims:
+        break;
+      case OpKinks::kAtZero:
+        if (std::abs(v) < 1e-3) v = 0.1;
+        break;
+      case OpKinks::kClampBounds:
+        if (info.call.min && std::abs(v - *info.call.min) < 1e-3) v = *info.call.min + 0.1;
+        if (info.call.max && std::abs(v - *info.call.max) < 1e-3) v = *info.call.max - 0.1;
+        break;
+    }
+  }
+  return tensor(values, x.shape(), x.dtype());
+}
+
 Inputs make_sample(const OpInfo& info, size_t index, DType dtype, uint64_t seed) {
   const std::vector<Shape>& shapes = info.shapes.at(index);
   Inputs inputs;
   for (size_t i = 0; i < shapes.size(); ++i) {
-    Tensor x = sample_values(shapes[i], info.domains[i], dtype, seed * 7919 + i);
-    // Keep finite differences (steps ~1e-6) clear of kinks. Ties of
-    // continuous random draws do not happen.
-    std::vector<double> values = x.to_vector();
-    for (double& v : values) {
-      switch (op_kinks(info.op())) {
-        case OpKinks::kNone:
-        case OpKinks::kTies:
-        case OpKinks::kTiesAlongDims:
-          break;
-        case OpKinks::kAtZero:
-          if (std::abs(v) < 1e-3) v = 0.1;
-          break;
-        case OpKinks::kClampBounds:
-          if (info.call.min && std::abs(v - *info.call.min) < 1e-3) v = *info.call.min + 0.1;
-          if (info.call.max && std::abs(v - *info.call.max) < 1e-3) v = *info.call.max - 0.1;
-          break;
-      }
-    }
-    inputs.push_back(tensor(values, shapes[i], dtype));
+    inputs.push_back(
+        clear_of_kinks(info, sample_values(shapes[i], info.domains[i], dtype, seed * 7919 + i)));
   }
   return inputs;
 }

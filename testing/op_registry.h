@@ -70,6 +70,11 @@ Inputs make_sample(const OpInfo& info, size_t index, DType dtype, uint64_t seed)
 // `sample`'s values: what a per-input gradcheck checks.
 GradcheckFunction as_function_of_input(const OpInfo& info, const Inputs& sample, int which);
 
+// `x` with values within 1e-3 of the op's kinks (relu and abs at 0, clamp
+// bounds) moved 0.1 away, so finite differences (steps ~1e-6) stay clear of
+// them. Ties of continuous random draws do not happen.
+Tensor clear_of_kinks(const OpInfo& info, const Tensor& x);
+
 // Draws values from `domain` for a tensor of `shape`.
 Tensor sample_values(const Shape& shape, Domain domain, DType dtype, uint64_t seed);
 

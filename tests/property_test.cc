@@ -141,6 +141,36 @@ std::vector<Op> reduction_ops() {
 INSTANTIATE_TEST_SUITE_P(Ops, BroadcastProperty, ::testing::ValuesIn(broadcasting_ops()),
                          [](const auto& p) { return p.param->name; });
 
+class UnaryProperty : public ::testing::TestWithParam<const OpInfo*> {};
+
+// Every elementwise unary entry of the registry, on random shapes, contiguous
+// or not: gradcheck and LibTorch.
+TEST_P(UnaryProperty, GradcheckAndLibTorchOnRandomShapes) {
+  const OpInfo& info = *GetParam();
+  check_property([&] {
+    const Shape shape = draw_shape(0, 4);
+    const bool strided = *rc::gen::arbitrary<bool>();
+    RC_TAG(strided ? "non-contiguous" : "contiguous");
+    RC_LOG() << info.name << " of " << shape;
+    const Tensor x =
+        clear_of_kinks(info, sample_values(shape, info.domains[0], kFloat64, draw_seed()));
+    check_call(info.call, {strided ? non_contiguous(x) : x});
+  });
+}
+
+std::vector<const OpInfo*> unary_entries() {
+  std::vector<const OpInfo*> entries;
+  for (const OpInfo& info : op_registry()) {
+    if (op_family(info.op()) == OpFamily::kElementwise && info.arity() == 1) {
+      entries.push_back(&info);
+    }
+  }
+  return entries;
+}
+
+INSTANTIATE_TEST_SUITE_P(Ops, UnaryProperty, ::testing::ValuesIn(unary_entries()),
+                         [](const auto& p) { return p.param->name; });
+
 class ReductionProperty : public ::testing::TestWithParam<Op> {};
 
 TEST_P(ReductionProperty, RandomDimsKeepdimNegativeDims) {
