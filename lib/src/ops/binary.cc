@@ -1,7 +1,8 @@
 // Elementwise binary ops with NumPy broadcasting: forward kernel and
 // backward formula side by side. record_binary (op_util.h) un-broadcasts
 // every gradient with sum_to, so each formula gives the gradient at the
-// output's shape.
+// output's shape. Each formula saves what it reads only when its input
+// requires grad (the other formula never runs then).
 #include <cmath>
 
 #include "ops/op_util.h"
@@ -41,12 +42,12 @@ Tensor extremum(const Tensor& a_in, const Tensor& b_in) {
   if (should_record({&a, &b})) {
     record_binary(
         kMax ? Op::kMaximum : Op::kMinimum, out, a, b,
-        [weight, sa = SavedTensor(a), sb = SavedTensor(b)](const Tensor& grad,
-                                                           const BackwardContext& ctx) {
+        [weight, sa = save_if(a.requires_grad(), a), sb = save_if(a.requires_grad(), b)](
+            const Tensor& grad, const BackwardContext& ctx) {
           return grad * weight(sa.unpack(ctx), sb.unpack(ctx));
         },
-        [weight, sa = SavedTensor(a), sb = SavedTensor(b)](const Tensor& grad,
-                                                           const BackwardContext& ctx) {
+        [weight, sa = save_if(b.requires_grad(), a), sb = save_if(b.requires_grad(), b)](
+            const Tensor& grad, const BackwardContext& ctx) {
           return grad * weight(sb.unpack(ctx), sa.unpack(ctx));
         });
   }
@@ -107,11 +108,11 @@ Tensor div(const Tensor& a_in, const Tensor& b_in) {
   if (should_record({&a, &b})) {
     record_binary(
         Op::kDiv, out, a, b,
-        [sb = SavedTensor(b)](const Tensor& grad, const BackwardContext& ctx) {
+        [sb = save_if(a.requires_grad(), b)](const Tensor& grad, const BackwardContext& ctx) {
           return grad / sb.unpack(ctx);
         },
-        [sa = save_if(b.requires_grad(), a), sb = SavedTensor(b)](const Tensor& grad,
-                                                                  const BackwardContext& ctx) {
+        [sa = save_if(b.requires_grad(), a), sb = save_if(b.requires_grad(), b)](
+            const Tensor& grad, const BackwardContext& ctx) {
           const Tensor b = sb.unpack(ctx);
           return -grad * sa.unpack(ctx) / (b * b);
         });
@@ -128,15 +129,17 @@ Tensor pow(const Tensor& a_in, const Tensor& b_in) {
     record_binary(
         Op::kPow, out, a, b,
         // d/da a^b = b a^(b-1), taken as 0 where b == 0 (even at a == 0).
-        [sa = SavedTensor(a), sb = SavedTensor(b)](const Tensor& grad, const BackwardContext& ctx) {
+        [sa = save_if(a.requires_grad(), a), sb = save_if(a.requires_grad(), b)](
+            const Tensor& grad, const BackwardContext& ctx) {
           const Tensor a = sa.unpack(ctx);
           const Tensor b = sb.unpack(ctx);
           const Tensor zero = scalar_like(0, a);
           return grad * where(eq_mask(b, zero), zero, b * pow(a, b - 1.0));
         },
         // d/db a^b = a^b log a, taken as 0 where a == 0 and b >= 0.
-        [sa = SavedTensor(a), sb = SavedTensor(b), sout = save_if(b.requires_grad(), out, true)](
-            const Tensor& grad, const BackwardContext& ctx) {
+        [sa = save_if(b.requires_grad(), a), sb = save_if(b.requires_grad(), b),
+         sout = save_if(b.requires_grad(), out, true)](const Tensor& grad,
+                                                       const BackwardContext& ctx) {
           const Tensor a = sa.unpack(ctx);
           const Tensor b = sb.unpack(ctx);
           const Tensor zero = scalar_like(0, a);
