@@ -1,7 +1,7 @@
-// What every gradient fuzz target shares: the verdict (error-bounded
-// gradcheck, so kinks, non-convergence and non-finite values are
-// "inconclusive", never a false "fail"), the pass/fail/inconclusive counts
-// printed at exit, and the reproducer printed before a failure aborts.
+// What every gradient fuzz target shares: the verdict (testing/verdict.h:
+// minitorch against the exact reference AD, finite differences as the third
+// opinion), the counts printed at exit, and the reproducer printed before a
+// failure aborts.
 #ifndef MINITORCH_FUZZ_HARNESS_H_
 #define MINITORCH_FUZZ_HARNESS_H_
 
@@ -12,21 +12,22 @@
 #include "absl/types/span.h"
 #include "minitorch/minitorch.h"
 #include "testing/op_call.h"
+#include "testing/verdict.h"
 
 namespace minitorch::fuzz {
 
-// Counts verdicts for the summary printed at exit by `target`.
-void count(const char* target, GradcheckVerdict verdict);
+// Counts a judgement for the summary printed at exit by `target`: inputs and
+// Jacobian entries as pass / fail / inconclusive, and the inconclusive
+// entries by reason.
+void count(const char* target, const testing::Judgement& judgement);
 
 // Prints the reproducer (the case, the input bytes in hex, the reason) and
 // aborts, which libFuzzer reports as a crash and saves the input.
 [[noreturn]] void fail(const char* target, const std::string& what,
                        absl::Span<const uint8_t> bytes);
 
-// Error-bounded gradcheck of `program` on `inputs` (of a random projection
-// of its result when that has more than 64 elements); counts the verdict and
-// fails on "fail". With MINITORCH_FUZZ_BASIC_VERDICT set, the basic check
-// judges and a "fail" is only counted (to compare the verdicts over a corpus).
+// Judges `program` on `inputs` (testing::judge), counts the judgement and
+// fails on "fail".
 void check_gradients(const char* target, const testing::Program& program,
                      const std::vector<Tensor>& inputs, absl::Span<const uint8_t> bytes);
 

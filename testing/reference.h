@@ -1,26 +1,511 @@
-// Plain reference implementations of every op, for forward-value tests.
+// The reference: every op of the op table on plain arrays, over any scalar
+// type, and an interpreter that runs OpCalls and Programs on them.
 //
-// They share no code with the library: arrays are (shape, row-major values)
+// It shares no code with the library: arrays are (shape, row-major values)
 // and every op walks multi-indices with textbook loops, so a bug in the
-// library's strides, broadcasting or kernels cannot hide in both.
+// library's strides, broadcasting or kernels cannot hide in both. The ops are
+// written once over a scalar type S: with S = double they are the plain
+// forward references of the op registry; with S = Dual<long double, K>
+// (testing/dual.h) the interpreter is a forward-mode AD in extended precision,
+// the exact Jacobian the verdict (testing/verdict.h) judges gradients by.
+// Formulas stay stable at any magnitude (max-shifted softmax, log-sum-exp and
+// sigmoid), and ties and kinks take LibTorch's subgradients (dual.h).
+//
+// Each op is named as the op table names its function, so the interpreter is
+// the table's switch through call_form (testing/op_forms.h), as the minitorch
+// and LibTorch interpreters are.
 #ifndef MINITORCH_TESTING_REFERENCE_H_
 #define MINITORCH_TESTING_REFERENCE_H_
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <functional>
+#include <limits>
+#include <optional>
 #include <vector>
 
 #include "minitorch/minitorch.h"
+#include "testing/dual.h"
+#include "testing/op_call.h"
+#include "testing/op_forms.h"
 
 namespace minitorch::testing {
 
-struct RefArray {
+template <class S>
+struct RefArrayT {
   std::vector<int64_t> shape;
-  std::vector<double> values;  // row-major
+  std::vector<S> values;  // row-major
+};
+using RefArray = RefArrayT<double>;
+
+// An int64 constant of a call: class targets, embedding indices, where's
+// condition (nonzero: true).
+struct RefIndices {
+  std::vector<int64_t> shape;
+  std::vector<int64_t> values;
 };
 
-RefArray to_ref(const Tensor& t);
+// Multi-index arithmetic over row-major shapes.
+namespace ref_index {
+int64_t count(const std::vector<int64_t>& shape);
+std::vector<int64_t> unravel(int64_t flat, const std::vector<int64_t>& shape);
+int64_t ravel(const std::vector<int64_t>& index, const std::vector<int64_t>& shape);
+// NumPy broadcasting of two shapes (assumed compatible).
+std::vector<int64_t> broadcast(const std::vector<int64_t>& a, const std::vector<int64_t>& b);
+// Flat position in `shape` of `index`, an index of a broadcast shape of rank
+// >= shape's rank.
+int64_t at_broadcast(const std::vector<int64_t>& shape, const std::vector<int64_t>& index);
+// `d` in [-rank, rank) as a non-negative dim.
+int64_t wrap(int64_t d, size_t rank);
+// Which dims `dims` names (empty: all).
+std::vector<bool> dim_mask(const std::vector<int64_t>& dims, size_t rank);
+}  // namespace ref_index
 
+template <class S>
+RefArrayT<S> to_ref_as(const Tensor& t) {
+  RefArrayT<S> out{std::vector<int64_t>(t.shape().begin(), t.shape().end()), {}};
+  for (double v : t.to_vector()) out.values.push_back(constant<S>(v));
+  return out;
+}
+RefArray to_ref(const Tensor& t);
+RefIndices to_ref_indices(const Tensor& t);
+
+// The op table's functions over reference arrays.
+namespace ref {
+
+template <class S, class F>
+RefArrayT<S> map(const RefArrayT<S>& a, const F& f) {
+  RefArrayT<S> out{a.shape, {}};
+  out.values.reserve(a.values.size());
+  for (const S& v : a.values) out.values.push_back(f(v));
+  return out;
+}
+
+// f over the broadcast of a and b, index by index.
+template <class S, class F>
+RefArrayT<S> zip(const RefArrayT<S>& a, const RefArrayT<S>& b, const F& f) {
+  RefArrayT<S> out{ref_index::broadcast(a.shape, b.shape), {}};
+  const int64_t n = ref_index::count(out.shape);
+  for (int64_t flat = 0; flat < n; ++flat) {
+    const auto index = ref_index::unravel(flat, out.shape);
+    out.values.push_back(f(a.values[ref_index::at_broadcast(a.shape, index)],
+                           b.values[ref_index::at_broadcast(b.shape, index)]));
+  }
+  return out;
+}
+
+// Folds each group of elements that `dims` (empty: all) reduces with
+// `fold(group)`, the group in row-major order.
+template <class S, class F>
+RefArrayT<S> reduce(const RefArrayT<S>& a, const std::vector<int64_t>& dims, bool keepdim,
+                    const F& fold) {
+  const std::vector<bool> mask = ref_index::dim_mask(dims, a.shape.size());
+  std::vector<int64_t> kept;
+  for (size_t i = 0; i < a.shape.size(); ++i) kept.push_back(mask[i] ? 1 : a.shape[i]);
+  std::vector<std::vector<S>> groups(static_cast<size_t>(ref_index::count(kept)));
+  for (int64_t flat = 0; flat < ref_index::count(a.shape); ++flat) {
+    auto index = ref_index::unravel(flat, a.shape);
+    for (size_t i = 0; i < index.size(); ++i) {
+      if (mask[i]) index[i] = 0;
+    }
+    groups[ref_index::ravel(index, kept)].push_back(a.values[flat]);
+  }
+  RefArrayT<S> out;
+  for (const auto& group : groups) out.values.push_back(fold(group));
+  for (size_t i = 0; i < a.shape.size(); ++i) {
+    if (!mask[i] || keepdim) out.shape.push_back(kept[i]);
+  }
+  return out;
+}
+
+// Replaces each line of `a` along `dim` by `f(line)` (same length).
+template <class S, class F>
+RefArrayT<S> along(const RefArrayT<S>& a, int64_t dim_in, const F& f) {
+  RefArrayT<S> out = a;
+  if (a.shape.empty()) {
+    out.values = f(a.values);
+    return out;
+  }
+  const int64_t dim = ref_index::wrap(dim_in, a.shape.size());
+  int64_t inner = 1;
+  for (size_t i = static_cast<size_t>(dim) + 1; i < a.shape.size(); ++i) inner *= a.shape[i];
+  const int64_t size = a.shape[static_cast<size_t>(dim)];
+  const int64_t outer = ref_index::count(a.shape) / std::max<int64_t>(size * inner, 1);
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t i = 0; i < inner; ++i) {
+      std::vector<S> line;
+      for (int64_t k = 0; k < size; ++k) line.push_back(a.values[(o * size + k) * inner + i]);
+      line = f(line);
+      for (int64_t k = 0; k < size; ++k) out.values[(o * size + k) * inner + i] = line[k];
+    }
+  }
+  return out;
+}
+
+template <class S>
+S sum_of(const std::vector<S>& group) {
+  S total = constant<S>(0);
+  for (const S& v : group) total += v;
+  return total;
+}
+
+// The largest value of a group, ignoring tangents; NaN if any is NaN.
+template <class S>
+auto max_value(const std::vector<S>& group) {
+  using B = decltype(value_of(group[0]));
+  B m = -std::numeric_limits<B>::infinity();
+  for (const S& v : group) {
+    const B x = value_of(v);
+    if (x != x) return x;
+    m = std::max(m, x);
+  }
+  return m;
+}
+
+// The max, its gradient shared evenly among the elements that attain it
+// (LibTorch's amax); NaN with the gradient of every NaN.
+template <class S>
+S amax_of(const std::vector<S>& group) {
+  const auto m = max_value(group);
+  const bool nan = m != m;
+  S share = constant<S>(0);
+  int64_t ties = 0;
+  for (const S& v : group) {
+    const auto x = value_of(v);
+    if (nan ? x != x : x == m) {
+      share += v - constant<S>(x);  // the tangent only
+      ++ties;
+    }
+  }
+  return constant<S>(m) + share / constant<S>(static_cast<double>(ties));
+}
+
+// The largest finite max of a group (0 if none): the shift that keeps every
+// exp from overflowing.
+template <class S>
+auto shift_of(const std::vector<S>& group) {
+  auto m = max_value(group);
+  if (std::isinf(m)) m = 0;
+  return m;
+}
+
+// log(sum(exp(x - m))) for the group's shift m.
+template <class S, class B>
+S log_sum_shifted(const std::vector<S>& group, B m) {
+  S total = constant<S>(0);
+  for (const S& v : group) total += scalar::exp(v - constant<S>(m));
+  return scalar::log(total);
+}
+
+template <class S>
+S logsumexp_of(const std::vector<S>& group) {
+  const auto m = shift_of(group);
+  return log_sum_shifted(group, m) + constant<S>(m);
+}
+
+// softmax or log_softmax of a line, from x - m: x - logsumexp(x) would
+// lose log(sum) (about 1) against a max of 1e300, in any precision. Unlike
+// logsumexp's, the shift is the max even when infinite, so a line holding
+// inf is NaN throughout, as LibTorch's.
+template <class S>
+std::vector<S> softmax_line(const std::vector<S>& line, bool log) {
+  const auto m = max_value(line);
+  const S log_sum = log_sum_shifted(line, m);
+  std::vector<S> out;
+  for (const S& v : line) {
+    const S shifted = v - constant<S>(m) - log_sum;
+    out.push_back(log ? shifted : scalar::exp(shifted));
+  }
+  return out;
+}
+
+template <class S>
+RefArrayT<S> add(const RefArrayT<S>& a, const RefArrayT<S>& b) {
+  return zip(a, b, [](const S& x, const S& y) { return x + y; });
+}
+template <class S>
+RefArrayT<S> sub(const RefArrayT<S>& a, const RefArrayT<S>& b) {
+  return zip(a, b, [](const S& x, const S& y) { return x - y; });
+}
+template <class S>
+RefArrayT<S> mul(const RefArrayT<S>& a, const RefArrayT<S>& b) {
+  return zip(a, b, [](const S& x, const S& y) { return x * y; });
+}
+template <class S>
+RefArrayT<S> div(const RefArrayT<S>& a, const RefArrayT<S>& b) {
+  return zip(a, b, [](const S& x, const S& y) { return x / y; });
+}
+template <class S>
+RefArrayT<S> pow(const RefArrayT<S>& a, const RefArrayT<S>& b) {
+  return zip(a, b, [](const S& x, const S& y) { return scalar::pow(x, y); });
+}
+template <class S>
+RefArrayT<S> maximum(const RefArrayT<S>& a, const RefArrayT<S>& b) {
+  return zip(a, b, [](const S& x, const S& y) { return scalar::extremum<true>(x, y); });
+}
+template <class S>
+RefArrayT<S> minimum(const RefArrayT<S>& a, const RefArrayT<S>& b) {
+  return zip(a, b, [](const S& x, const S& y) { return scalar::extremum<false>(x, y); });
+}
+
+template <class S>
+RefArrayT<S> neg(const RefArrayT<S>& a) {
+  return map(a, [](const S& x) { return -x; });
+}
+#define MINITORCH_REF_UNARY(name)                              \
+  template <class S>                                           \
+  RefArrayT<S> name(const RefArrayT<S>& a) {                   \
+    return map(a, [](const S& x) { return scalar::name(x); }); \
+  }
+MINITORCH_REF_UNARY(exp)
+MINITORCH_REF_UNARY(log)
+MINITORCH_REF_UNARY(sqrt)
+MINITORCH_REF_UNARY(abs)
+MINITORCH_REF_UNARY(tanh)
+MINITORCH_REF_UNARY(sigmoid)
+MINITORCH_REF_UNARY(relu)
+#undef MINITORCH_REF_UNARY
+
+template <class S>
+RefArrayT<S> clamp(const RefArrayT<S>& a, std::optional<double> lo, std::optional<double> hi) {
+  const double l = lo.value_or(-INFINITY), h = hi.value_or(INFINITY);
+  return map(a, [l, h](const S& x) { return scalar::clamp(x, l, h); });
+}
+template <class S>
+RefArrayT<S> pow(const RefArrayT<S>& a, double exponent) {
+  return map(a, [exponent](const S& x) { return scalar::pow(x, exponent); });
+}
+
+template <class S>
+RefArrayT<S> sum(const RefArrayT<S>& a, const std::vector<int64_t>& dims = {},
+                 bool keepdim = false) {
+  return reduce(a, dims, keepdim, [](const std::vector<S>& g) { return sum_of(g); });
+}
+template <class S>
+RefArrayT<S> mean(const RefArrayT<S>& a, const std::vector<int64_t>& dims = {},
+                  bool keepdim = false) {
+  return reduce(a, dims, keepdim, [](const std::vector<S>& g) {
+    return sum_of(g) / constant<S>(static_cast<double>(g.size()));
+  });
+}
+template <class S>
+RefArrayT<S> amax(const RefArrayT<S>& a, const std::vector<int64_t>& dims = {},
+                  bool keepdim = false) {
+  return reduce(a, dims, keepdim, [](const std::vector<S>& g) { return amax_of(g); });
+}
+template <class S>
+RefArrayT<S> logsumexp(const RefArrayT<S>& a, const std::vector<int64_t>& dims, bool keepdim) {
+  return reduce(a, dims, keepdim, [](const std::vector<S>& g) { return logsumexp_of(g); });
+}
+
+// 1-D operands become a row (a) or a column (b) and lose that dim again;
+// batch dims broadcast.
+template <class S>
+RefArrayT<S> matmul(const RefArrayT<S>& a_in, const RefArrayT<S>& b_in) {
+  RefArrayT<S> a = a_in, b = b_in;
+  const bool a_vec = a.shape.size() == 1, b_vec = b.shape.size() == 1;
+  if (a_vec) a.shape.insert(a.shape.begin(), 1);
+  if (b_vec) b.shape.push_back(1);
+  const int64_t m = a.shape[a.shape.size() - 2], k = a.shape.back(), n = b.shape.back();
+  RefArrayT<S> out;
+  out.shape = ref_index::broadcast({a.shape.begin(), a.shape.end() - 2},
+                                   {b.shape.begin(), b.shape.end() - 2});
+  out.shape.push_back(m);
+  out.shape.push_back(n);
+  for (int64_t flat = 0; flat < ref_index::count(out.shape); ++flat) {
+    const auto index = ref_index::unravel(flat, out.shape);
+    S acc = constant<S>(0);
+    for (int64_t p = 0; p < k; ++p) {
+      auto ia = index, ib = index;
+      ia[ia.size() - 1] = p;
+      ib[ib.size() - 2] = p;
+      acc += a.values[ref_index::at_broadcast(a.shape, ia)] *
+             b.values[ref_index::at_broadcast(b.shape, ib)];
+    }
+    out.values.push_back(acc);
+  }
+  if (a_vec) out.shape.erase(out.shape.end() - 2);
+  if (b_vec) out.shape.pop_back();
+  return out;
+}
+
+// -1 takes what the other dims leave.
+template <class S>
+RefArrayT<S> reshape(const RefArrayT<S>& a, std::vector<int64_t> shape) {
+  int64_t known = 1;
+  for (int64_t d : shape) known *= d == -1 ? 1 : d;
+  for (int64_t& d : shape) {
+    if (d == -1) d = known == 0 ? 0 : ref_index::count(a.shape) / known;
+  }
+  return {shape, a.values};
+}
+template <class S>
+RefArrayT<S> permute(const RefArrayT<S>& a, const std::vector<int64_t>& dims_in) {
+  std::vector<int64_t> dims;
+  for (int64_t d : dims_in) dims.push_back(ref_index::wrap(d, a.shape.size()));
+  RefArrayT<S> out;
+  for (int64_t d : dims) out.shape.push_back(a.shape[static_cast<size_t>(d)]);
+  for (int64_t flat = 0; flat < ref_index::count(out.shape); ++flat) {
+    const auto index = ref_index::unravel(flat, out.shape);
+    std::vector<int64_t> source(index.size());
+    for (size_t i = 0; i < dims.size(); ++i) source[static_cast<size_t>(dims[i])] = index[i];
+    out.values.push_back(a.values[ref_index::ravel(source, a.shape)]);
+  }
+  return out;
+}
+template <class S>
+RefArrayT<S> transpose(const RefArrayT<S>& a, int64_t d0, int64_t d1) {
+  std::vector<int64_t> dims;
+  for (size_t i = 0; i < a.shape.size(); ++i) dims.push_back(static_cast<int64_t>(i));
+  if (!dims.empty()) {
+    std::swap(dims[ref_index::wrap(d0, dims.size())], dims[ref_index::wrap(d1, dims.size())]);
+  }
+  return permute(a, dims);
+}
+// -1 keeps the input's dim; new dims lead.
+template <class S>
+RefArrayT<S> expand(const RefArrayT<S>& a, std::vector<int64_t> shape) {
+  const size_t lead = shape.size() - a.shape.size();
+  for (size_t i = lead; i < shape.size(); ++i) {
+    if (shape[i] == -1) shape[i] = a.shape[i - lead];
+  }
+  RefArrayT<S> out{shape, {}};
+  for (int64_t flat = 0; flat < ref_index::count(shape); ++flat) {
+    out.values.push_back(
+        a.values[ref_index::at_broadcast(a.shape, ref_index::unravel(flat, shape))]);
+  }
+  return out;
+}
+template <class S>
+RefArrayT<S> squeeze(const RefArrayT<S>& a) {
+  RefArrayT<S> out{{}, a.values};
+  for (int64_t d : a.shape) {
+    if (d != 1) out.shape.push_back(d);
+  }
+  return out;
+}
+template <class S>
+RefArrayT<S> squeeze(const RefArrayT<S>& a, int64_t dim) {
+  if (a.shape.empty()) return a;
+  RefArrayT<S> out = a;
+  const int64_t d = ref_index::wrap(dim, a.shape.size());
+  if (a.shape[static_cast<size_t>(d)] == 1) out.shape.erase(out.shape.begin() + d);
+  return out;
+}
+template <class S>
+RefArrayT<S> unsqueeze(const RefArrayT<S>& a, int64_t dim) {
+  RefArrayT<S> out = a;
+  const int64_t d = ref_index::wrap(dim, a.shape.size() + 1);
+  out.shape.insert(out.shape.begin() + d, 1);
+  return out;
+}
+
+template <class S>
+RefArrayT<S> softmax(const RefArrayT<S>& a, int64_t dim) {
+  return along(a, dim, [](const std::vector<S>& line) { return softmax_line(line, false); });
+}
+template <class S>
+RefArrayT<S> log_softmax(const RefArrayT<S>& a, int64_t dim) {
+  return along(a, dim, [](const std::vector<S>& line) { return softmax_line(line, true); });
+}
+
+// Mean over rows of -sum(target * log_softmax(logits)); logits (C) or (N, C).
+template <class S, class TargetWeight>
+RefArrayT<S> cross_entropy_by(const RefArrayT<S>& logits, const TargetWeight& weight) {
+  const RefArrayT<S> logp = log_softmax(logits, -1);
+  const int64_t classes = logits.shape.back();
+  const int64_t rows = ref_index::count(logits.shape) / classes;
+  S total = constant<S>(0);
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < classes; ++c) {
+      const std::optional<S> w = weight(r, c);
+      if (w) total += *w * logp.values[r * classes + c];
+    }
+  }
+  return {{}, {-total / constant<S>(static_cast<double>(rows))}};
+}
+template <class S>
+RefArrayT<S> cross_entropy(const RefArrayT<S>& logits, const RefIndices& target) {
+  return cross_entropy_by(logits, [&](int64_t r, int64_t c) -> std::optional<S> {
+    if (target.values[r] != c) return std::nullopt;
+    return constant<S>(1);
+  });
+}
+template <class S>
+RefArrayT<S> cross_entropy(const RefArrayT<S>& logits, const RefArrayT<S>& target) {
+  const int64_t classes = logits.shape.back();
+  return cross_entropy_by(logits, [&](int64_t r, int64_t c) -> std::optional<S> {
+    return target.values[r * classes + c];
+  });
+}
+
+template <class S>
+RefArrayT<S> where(const RefIndices& condition, const RefArrayT<S>& a, const RefArrayT<S>& b) {
+  RefArrayT<S> out{ref_index::broadcast(condition.shape, ref_index::broadcast(a.shape, b.shape))};
+  for (int64_t flat = 0; flat < ref_index::count(out.shape); ++flat) {
+    const auto index = ref_index::unravel(flat, out.shape);
+    const bool take_a = condition.values[ref_index::at_broadcast(condition.shape, index)] != 0;
+    out.values.push_back(take_a ? a.values[ref_index::at_broadcast(a.shape, index)]
+                                : b.values[ref_index::at_broadcast(b.shape, index)]);
+  }
+  return out;
+}
+
+// Rows of `weight` (V, D) picked by `indices`: shape indices.shape + (D).
+template <class S>
+RefArrayT<S> embedding(const RefArrayT<S>& weight, const RefIndices& indices) {
+  const int64_t width = weight.shape.back();
+  RefArrayT<S> out{indices.shape, {}};
+  out.shape.push_back(width);
+  for (int64_t row : indices.values) {
+    for (int64_t c = 0; c < width; ++c) out.values.push_back(weight.values[row * width + c]);
+  }
+  return out;
+}
+
+template <class S>
+RefArrayT<S> clone(const RefArrayT<S>& a) {
+  return a;
+}
+
+// The reference side of call_form (op_forms.h).
+template <class S>
+struct Lib {
+  using Tensor = RefArrayT<S>;
+  static RefIndices constant(const minitorch::Tensor& t) { return to_ref_indices(t); }
+  static RefIndices condition(const minitorch::Tensor& t) { return to_ref_indices(t); }
+  static std::optional<double> bound(std::optional<double> b) { return b; }
+  // The values as they are: a dtype conversion's rounding belongs to the
+  // working precision, which the verdict models.
+  static const Tensor& other_float(const Tensor& x) { return x; }
+};
+
+// Runs `c` on `x` (the op's tensor operands) in the reference.
+template <class S>
+RefArrayT<S> call(const OpCall& c, const std::vector<RefArrayT<S>>& x) {
+  using Lib = ref::Lib<S>;
+  switch (c.op) { MINITORCH_FOR_EACH_OP(MINITORCH_TESTING_CALL_CASE) }
+  throw std::invalid_argument("reference call: op value outside the op table");
+}
+
+}  // namespace ref
+
+// Runs `program` in the reference; `after_step(i, value)` sees (and may
+// change) step i's result before later steps read it.
+template <class S, class AfterStep>
+RefArrayT<S> reference_program(const Program& program, std::vector<RefArrayT<S>> values,
+                               const AfterStep& after_step) {
+  for (size_t i = 0; i < program.size(); ++i) {
+    std::vector<RefArrayT<S>> operands;
+    for (int a : program[i].args) operands.push_back(values.at(static_cast<size_t>(a)));
+    values.push_back(ref::call(program[i].call, operands));
+    after_step(i, values.back());
+  }
+  return values.back();
+}
+
+// The plain double references the op registry names.
 using Unary = std::function<double(double)>;
 using Binary = std::function<double(double, double)>;
 

@@ -113,8 +113,13 @@ Tensor div(const Tensor& a_in, const Tensor& b_in) {
         },
         [sa = save_if(b.requires_grad(), a), sb = save_if(b.requires_grad(), b)](
             const Tensor& grad, const BackwardContext& ctx) {
+          // -(grad / b) * (a / b): a / b is the forward's (finite) value, so
+          // a zero incoming gradient stays zero. a / (b * b) overflows for
+          // |b| > 1e154 while the gradient is representable, and
+          // grad * ((a / b) / b), LibTorch's, turns an overflowing a / b^2
+          // times a zero gradient into NaN.
           const Tensor b = sb.unpack(ctx);
-          return -grad * sa.unpack(ctx) / (b * b);
+          return -(grad / b) * (sa.unpack(ctx) / b);
         });
   }
   return out;

@@ -1,0 +1,257 @@
+// Forward-mode dual numbers for the reference AD (testing/reference.h).
+//
+// Dual<B, K> carries a value and K tangents over the base type B, so one
+// reference pass computes K columns of a program's Jacobian with no step
+// size. It also carries K magnitudes: each tangent recomputed with the
+// absolute value of every partial and every term, the |J|-like scale that
+// the verdict's rounding model multiplies by the unit roundoff (a sum of
+// terms computed in floating point is off by at most a few ulps of the sum
+// of their magnitudes).
+//
+// The scalar functions below are overloaded for plain floating types and for
+// Dual, so the reference kernels are written once over a scalar type S. Ties
+// and kinks follow LibTorch's subgradients: relu' = 0 at 0, |x|' = 0 at 0,
+// clamp passes the gradient at its bounds, maximum/minimum split it at a tie.
+#ifndef MINITORCH_TESTING_DUAL_H_
+#define MINITORCH_TESTING_DUAL_H_
+
+#include <array>
+#include <cmath>
+#include <type_traits>
+
+namespace minitorch::testing {
+
+template <class B, int K>
+struct Dual {
+  using Base = B;
+  static constexpr int kTangents = K;
+
+  B v = 0;
+  std::array<B, K> d{};  // tangents
+  std::array<B, K> m{};  // magnitudes of the tangents (absolute-value chain rule)
+
+  Dual() = default;
+  // A constant: zero tangents.
+  Dual(B value) : v(value) {}  // NOLINT(google-explicit-constructor): constants mix in freely
+};
+
+template <class S>
+struct IsDual : std::false_type {};
+template <class B, int K>
+struct IsDual<Dual<B, K>> : std::true_type {};
+
+// The value of a scalar, without its tangents.
+template <class S>
+auto value_of(const S& s) {
+  if constexpr (IsDual<S>::value) {
+    return s.v;
+  } else {
+    return s;
+  }
+}
+
+// Scalar of type S holding the plain value `v` (tangents zero).
+template <class S, class V>
+S constant(V v) {
+  if constexpr (IsDual<S>::value) {
+    return S(static_cast<typename S::Base>(v));
+  } else {
+    return static_cast<S>(v);
+  }
+}
+
+// The chain rule of a unary function: value f, derivative p at x. A zero
+// partial contributes exactly zero (a masked gradient in LibTorch), even
+// against an infinite tangent; with no path from input k (magnitude 0) the
+// tangent stays zero, even against an infinite or NaN partial.
+template <class B, int K>
+Dual<B, K> chain(const Dual<B, K>& x, std::type_identity_t<B> f, std::type_identity_t<B> p) {
+  Dual<B, K> out(f);
+  if (p == 0) return out;
+  const B abs_p = std::fabs(p);
+  for (int k = 0; k < K; ++k) {
+    if (x.m[k] == 0) continue;  // no path from input k
+    out.d[k] = p * x.d[k];
+    out.m[k] = abs_p * x.m[k];
+  }
+  return out;
+}
+
+// The chain rule of a binary function: value f, partials pa, pb.
+template <class B, int K>
+Dual<B, K> chain(const Dual<B, K>& a, const Dual<B, K>& b, std::type_identity_t<B> f,
+                 std::type_identity_t<B> pa, std::type_identity_t<B> pb) {
+  Dual<B, K> out(f);
+  const B abs_a = std::fabs(pa), abs_b = std::fabs(pb);
+  // A partial counts only along paths from input k (nonzero magnitude, which
+  // unlike a tangent never cancels): a NaN partial times a tangent that
+  // cancelled to 0 is NaN, as in reverse mode, but no path is no term.
+  const auto term = [](B p, B t, B path) { return p == 0 || path == 0 ? B(0) : p * t; };
+  for (int k = 0; k < K; ++k) {
+    out.d[k] = term(pa, a.d[k], a.m[k]) + term(pb, b.d[k], b.m[k]);
+    out.m[k] = term(abs_a, a.m[k], a.m[k]) + term(abs_b, b.m[k], b.m[k]);
+  }
+  return out;
+}
+
+template <class B, int K>
+Dual<B, K> operator+(const Dual<B, K>& a, const Dual<B, K>& b) {
+  return chain(a, b, a.v + b.v, B(1), B(1));
+}
+template <class B, int K>
+Dual<B, K> operator-(const Dual<B, K>& a, const Dual<B, K>& b) {
+  return chain(a, b, a.v - b.v, B(1), B(-1));
+}
+template <class B, int K>
+Dual<B, K> operator-(const Dual<B, K>& a) {
+  return chain(a, -a.v, B(-1));
+}
+template <class B, int K>
+Dual<B, K> operator*(const Dual<B, K>& a, const Dual<B, K>& b) {
+  return chain(a, b, a.v * b.v, b.v, a.v);
+}
+template <class B, int K>
+Dual<B, K> operator/(const Dual<B, K>& a, const Dual<B, K>& b) {
+  const B q = a.v / b.v;
+  return chain(a, b, q, B(1) / b.v, -q / b.v);
+}
+template <class B, int K>
+Dual<B, K>& operator+=(Dual<B, K>& a, const Dual<B, K>& b) {
+  return a = a + b;
+}
+
+// Elementary functions, for plain floating types (std::) and for Dual.
+namespace scalar {
+
+template <class T>
+T sigmoid_of(T x) {
+  // Both branches avoid overflow: exp of a non-positive argument only.
+  if (x >= 0) return T(1) / (T(1) + std::exp(-x));
+  const T e = std::exp(x);
+  return e / (T(1) + e);
+}
+
+template <class S>
+S exp(const S& x) {
+  if constexpr (IsDual<S>::value) {
+    const auto e = std::exp(x.v);
+    return chain(x, e, e);
+  } else {
+    return std::exp(x);
+  }
+}
+template <class S>
+S log(const S& x) {
+  if constexpr (IsDual<S>::value) {
+    return chain(x, std::log(x.v), 1 / x.v);
+  } else {
+    return std::log(x);
+  }
+}
+template <class S>
+S sqrt(const S& x) {
+  if constexpr (IsDual<S>::value) {
+    const auto r = std::sqrt(x.v);
+    return chain(x, r, 1 / (2 * r));
+  } else {
+    return std::sqrt(x);
+  }
+}
+template <class S>
+S tanh(const S& x) {
+  if constexpr (IsDual<S>::value) {
+    const auto t = std::tanh(x.v);
+    return chain(x, t, 1 - t * t);
+  } else {
+    return std::tanh(x);
+  }
+}
+template <class S>
+S sigmoid(const S& x) {
+  if constexpr (IsDual<S>::value) {
+    const auto s = sigmoid_of(x.v);
+    return chain(x, s, s * (1 - s));
+  } else {
+    return sigmoid_of(x);
+  }
+}
+// |x| with derivative sign(x), 0 at 0 and at NaN.
+template <class S>
+S abs(const S& x) {
+  if constexpr (IsDual<S>::value) {
+    const auto v = x.v;
+    return chain(x, std::fabs(v), v > 0 ? 1 : (v < 0 ? -1 : 0));
+  } else {
+    return std::fabs(x);
+  }
+}
+// max(x, 0); NaN stays NaN; derivative 1 where the result is positive.
+template <class S>
+S relu(const S& x) {
+  const auto v = value_of(x);
+  const auto out = v > 0 ? v : (v != v ? v : 0);
+  if constexpr (IsDual<S>::value) {
+    return chain(x, out, out > 0 ? 1 : 0);
+  } else {
+    return out;
+  }
+}
+// min(max(x, lo), hi) (every element hi when lo > hi); derivative 1 where
+// lo <= x <= hi, bounds included.
+template <class S>
+S clamp(const S& x, double lo, double hi) {
+  using B = decltype(value_of(x));
+  const B v = value_of(x);
+  const B out = v != v ? v : std::min(std::max(v, static_cast<B>(lo)), static_cast<B>(hi));
+  if constexpr (IsDual<S>::value) {
+    return chain(x, out, (v >= lo && v <= hi) ? 1 : 0);
+  } else {
+    return out;
+  }
+}
+// x^e for a constant e; derivative e x^(e-1), and 0 for e == 0.
+template <class S>
+S pow(const S& x, double e) {
+  using B = decltype(value_of(x));
+  const B v = value_of(x);
+  const B out = std::pow(v, static_cast<B>(e));
+  if constexpr (IsDual<S>::value) {
+    return chain(x, out, e == 0 ? B(0) : static_cast<B>(e) * std::pow(v, static_cast<B>(e - 1)));
+  } else {
+    return out;
+  }
+}
+// a^b; d/da = b a^(b-1) (0 where b == 0), d/db = a^b log a (0 where a == 0
+// and b >= 0).
+template <class S>
+S pow(const S& a, const S& b) {
+  const auto va = value_of(a), vb = value_of(b);
+  const auto out = std::pow(va, vb);
+  if constexpr (IsDual<S>::value) {
+    using B = typename S::Base;
+    const B pa = vb == 0 ? B(0) : vb * std::pow(va, vb - 1);
+    const B pb = (va == 0 && vb >= 0) ? B(0) : out * std::log(va);
+    return chain(a, b, out, pa, pb);
+  } else {
+    return out;
+  }
+}
+// maximum (kMax) or minimum of a and b: NaN if either is; at a tie the value
+// of both and half of each gradient; with a NaN, the whole of both.
+template <bool kMax, class S>
+S extremum(const S& a, const S& b) {
+  const auto va = value_of(a), vb = value_of(b);
+  if constexpr (IsDual<S>::value) {
+    if (va != va || vb != vb) return chain(a, b, va + vb, 1, 1);
+    if (va == vb) return chain(a, b, va, 0.5, 0.5);
+  } else {
+    if (va != va || vb != vb) return va + vb;
+  }
+  return (kMax ? va >= vb : va <= vb) ? a : b;
+}
+
+}  // namespace scalar
+
+}  // namespace minitorch::testing
+
+#endif  // MINITORCH_TESTING_DUAL_H_

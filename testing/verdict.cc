@@ -1,0 +1,552 @@
+// The verdict (see verdict.h).
+#include "testing/verdict.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <random>
+#include <sstream>
+
+#include "testing/dual.h"
+#include "testing/reference.h"
+
+namespace minitorch::testing {
+
+const char* unjudged_name(Unjudged reason) {
+  switch (reason) {
+    case Unjudged::kOverflow:
+      return "overflows in the working precision";
+    case Unjudged::kNoDigits:
+      return "rounding allows no significant digit";
+    case Unjudged::kSpreadNotFinite:
+      return "a rounded reference run is not finite";
+    case Unjudged::kNonFiniteForward:
+      return "NaN or inf in the forward pass";
+    case Unjudged::kInfinitePartial:
+      return "an infinite partial derivative";
+  }
+  return "?";
+}
+
+namespace {
+
+using Real = long double;
+constexpr int kTangents = 16;
+// The last tangent slot carries the random direction over all inputs.
+constexpr int kColumnsPerPass = kTangents - 1;
+using Exact = Dual<Real, kTangents>;
+
+// An input element whose column of J the reference computes.
+struct Column {
+  size_t input;
+  int64_t flat;
+};
+
+// One reference run: values and, per output element, its K tangents and
+// magnitudes.
+struct RefRun {
+  std::vector<int64_t> shape;
+  std::vector<Real> value;
+  std::vector<std::array<Real, kTangents>> tangent, magnitude;
+  int64_t largest = 1;      // elements of the largest value the program computes
+  bool non_finite = false;  // an input or a step's result holds NaN or inf
+};
+
+// The working precision: the dtype minitorch computes in.
+struct Working {
+  bool is_float32 = false;
+  Real unit_roundoff() const {
+    return is_float32 ? std::ldexp(Real(1), -24) : std::ldexp(Real(1), -53);
+  }
+  Real round(Real v) const {
+    return is_float32 ? static_cast<Real>(static_cast<float>(v))
+                      : static_cast<Real>(static_cast<double>(v));
+  }
+  Real largest() const {
+    return is_float32 ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
+  }
+  Real smallest_normal() const {
+    return is_float32 ? std::numeric_limits<float>::min() : std::numeric_limits<double>::min();
+  }
+};
+
+// Inputs as reference arrays over Dual<B, K>, tangent k seeded at column
+// `columns[k]` and the last at `direction` (empty: none).
+template <class B>
+std::vector<RefArrayT<Dual<B, kTangents>>> seeded_inputs(
+    const std::vector<Tensor>& inputs, const std::vector<Column>& columns,
+    const std::vector<std::vector<Real>>& direction) {
+  std::vector<RefArrayT<Dual<B, kTangents>>> out;
+  for (const Tensor& t : inputs) out.push_back(to_ref_as<Dual<B, kTangents>>(t));
+  for (size_t k = 0; k < columns.size(); ++k) {
+    auto& x = out[columns[k].input].values[static_cast<size_t>(columns[k].flat)];
+    x.d[k] = 1;
+    x.m[k] = 1;
+  }
+  for (size_t i = 0; i < direction.size(); ++i) {
+    for (size_t e = 0; e < direction[i].size(); ++e) {
+      auto& x = out[i].values[e];
+      x.d[kTangents - 1] = static_cast<B>(direction[i][e]);
+      x.m[kTangents - 1] = std::fabs(static_cast<B>(direction[i][e]));
+    }
+  }
+  return out;
+}
+
+template <class B, class AfterStep>
+RefRun run_reference(const Program& program, const std::vector<Tensor>& inputs,
+                     const std::vector<Column>& columns,
+                     const std::vector<std::vector<Real>>& direction, const AfterStep& after_step) {
+  RefRun run;
+  const auto note_non_finite = [&run](const auto& value) {
+    for (const auto& x : value.values) run.non_finite |= !std::isfinite(value_of(x));
+  };
+  auto seeded = seeded_inputs<B>(inputs, columns, direction);
+  for (const auto& x : seeded) {
+    run.largest = std::max<int64_t>(run.largest, static_cast<int64_t>(x.values.size()));
+    note_non_finite(x);
+  }
+  const auto out = reference_program(program, std::move(seeded), [&](size_t step, auto& value) {
+    run.largest = std::max<int64_t>(run.largest, static_cast<int64_t>(value.values.size()));
+    after_step(step, value);
+    note_non_finite(value);
+  });
+  run.shape = out.shape;
+  for (const auto& x : out.values) {
+    run.value.push_back(x.v);
+    std::array<Real, kTangents> d, m;
+    for (int k = 0; k < kTangents; ++k) {
+      d[k] = x.d[k];
+      m[k] = x.m[k];
+    }
+    run.tangent.push_back(d);
+    run.magnitude.push_back(m);
+  }
+  return run;
+}
+
+// The three reference runs of one pass: exact, in the working precision, and
+// exact with every step's inexact results perturbed by up to an ulp.
+struct Pass {
+  RefRun exact, working, perturbed;
+};
+
+Pass run_pass(const Program& program, const std::vector<Tensor>& inputs, const Working& w,
+              const std::vector<Column>& columns, const std::vector<std::vector<Real>>& direction,
+              uint64_t seed) {
+  // Tensors store the working precision's range: a step's result beyond it is
+  // an infinity for every later step, in minitorch and so here.
+  const auto overflow = [&w](Exact& x) {
+    if (std::fabs(x.v) > w.largest() && std::isfinite(x.v)) x.v = std::copysign(INFINITY, x.v);
+  };
+  Pass pass;
+  pass.exact = run_reference<Real>(program, inputs, columns, direction, [&](size_t, auto& value) {
+    for (Exact& x : value.values) overflow(x);
+  });
+  if (w.is_float32) {
+    pass.working = run_reference<float>(program, inputs, columns, direction, [](size_t, auto&) {});
+  } else {
+    pass.working = run_reference<double>(program, inputs, columns, direction, [](size_t, auto&) {});
+  }
+  std::mt19937_64 random(seed);
+  std::uniform_real_distribution<double> ulps(0.5, 1.0);
+  pass.perturbed =
+      run_reference<Real>(program, inputs, columns, direction, [&](size_t, auto& value) {
+        for (Exact& x : value.values) {
+          if (std::isfinite(x.v) && w.round(x.v) != x.v) {
+            const double r = (random() & 1 ? 1 : -1) * ulps(random);
+            x.v *= 1 + static_cast<Real>(r) * w.unit_roundoff();
+          }
+          overflow(x);
+        }
+      });
+  return pass;
+}
+
+// What the three runs say about one scalar (an entry of J^T v or a value).
+struct Opinion {
+  Real exact = 0, working = 0, perturbed = 0;
+  Real magnitude = 0;  // A of the rounding model
+};
+
+enum class Outcome { kPass, kFail, kInconclusive };
+
+// NaN, -inf, +inf or finite.
+int value_class(Real v) {
+  if (std::isnan(v)) return 0;
+  if (std::isinf(v)) return v < 0 ? 1 : 2;
+  return 3;
+}
+
+struct EntryJudgement {
+  Outcome outcome = Outcome::kPass;
+  Unjudged reason = Unjudged::kNoDigits;
+  Real expected = 0, tolerance = 0;
+};
+
+// The rounding model of verdict.h for one entry computed by minitorch as `got`.
+// `in_working_precision`: minitorch computed `got` in the working precision
+// (not the direction check, summed in long double on both sides).
+EntryJudgement judge_entry(Real got, const Opinion& o, const Working& w, Real noise,
+                           bool non_finite_forward, bool in_working_precision = true) {
+  EntryJudgement j;
+  j.expected = in_working_precision ? w.round(o.exact) : o.exact;
+  const bool patterns_differ = std::isfinite(j.expected) != std::isfinite(got) ||
+                               value_class(got) != value_class(j.expected);
+  if (patterns_differ && non_finite_forward) {
+    j.outcome = Outcome::kInconclusive;
+    j.reason = Unjudged::kNonFiniteForward;
+    return j;
+  }
+  if (!std::isfinite(j.expected)) {
+    if (value_class(got) == value_class(j.expected)) return j;
+    // Infinities that meet in a backward's sums make NaN: no stable formula
+    // avoids that, so an infinite expectation does not judge a NaN. An
+    // infinite partial (pow's at a zero base) meets the other terms in a
+    // different order in forward and reverse mode: inf - inf in one, inf in
+    // the other.
+    if (std::isinf(j.expected) && std::isnan(got)) {
+      j.outcome = Outcome::kInconclusive;
+      j.reason = Unjudged::kOverflow;
+    } else if (std::isnan(j.expected) && std::isinf(got)) {
+      j.outcome = Outcome::kInconclusive;
+      j.reason = Unjudged::kInfinitePartial;
+    } else {
+      j.outcome = Outcome::kFail;
+    }
+    return j;
+  }
+  const bool runs_finite = std::isfinite(o.working) && std::isfinite(o.perturbed);
+  if (!std::isfinite(got)) {
+    j.outcome = runs_finite ? Outcome::kFail : Outcome::kInconclusive;
+    j.reason = Unjudged::kOverflow;
+    return j;
+  }
+  if (!runs_finite) {
+    j.outcome = Outcome::kInconclusive;
+    j.reason = Unjudged::kSpreadNotFinite;
+    return j;
+  }
+  const Real u = w.unit_roundoff();
+  const Real spread = std::max(std::fabs(o.working - o.exact), std::fabs(o.perturbed - o.exact));
+  j.tolerance =
+      4 * spread + noise * u * o.magnitude + 2 * u * std::fabs(o.exact) + 4 * w.smallest_normal();
+  if (std::fabs(got - o.exact) > j.tolerance) {
+    j.outcome = Outcome::kFail;
+  } else if (o.exact != 0 && j.tolerance >= std::fabs(o.exact) / 2) {
+    j.outcome = Outcome::kInconclusive;
+    j.reason = Unjudged::kNoDigits;
+  }
+  return j;
+}
+
+// "kAdd": the op's enumerator, as C++ names it.
+const char* op_enumerator(Op op) {
+  switch (op) {
+#define MINITORCH_OP_ENUMERATOR(id, ...) \
+  case Op::id:                           \
+    return #id;
+    MINITORCH_FOR_EACH_OP(MINITORCH_OP_ENUMERATOR)
+#undef MINITORCH_OP_ENUMERATOR
+  }
+  return "?";
+}
+
+std::string hex(Real v) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%a", static_cast<double>(v));
+  return buffer;
+}
+
+std::string number(Real v) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.21Lg", v);
+  return buffer;
+}
+
+// minitorch's side: the result and J^T v for each cotangent row.
+struct MinitorchRun {
+  Tensor result;
+  std::vector<Tensor> cotangents;                       // one per row
+  std::vector<std::vector<std::vector<double>>> grads;  // [row][input][flat]
+};
+
+MinitorchRun run_minitorch(const Program& program, const std::vector<Tensor>& inputs,
+                           const JudgeOptions& options, const ProgramRunner& run) {
+  MinitorchRun m;
+  std::vector<Tensor> leaves;
+  for (const Tensor& x : inputs) leaves.push_back(x.detach().requires_grad_());
+  m.result = run(program, leaves);
+  const Shape shape = m.result.shape();
+  const int64_t n = m.result.numel();
+  if (n <= options.max_full_rows) {
+    for (int64_t i = 0; i < n; ++i) {
+      std::vector<double> unit(static_cast<size_t>(n), 0.0);
+      unit[static_cast<size_t>(i)] = 1;
+      m.cotangents.push_back(tensor(unit, shape, m.result.dtype()));
+    }
+  } else {
+    m.cotangents.push_back(randn(shape, options.seed ^ 0xC07A, m.result.dtype()));
+  }
+  for (const Tensor& v : m.cotangents) {
+    std::vector<std::vector<double>> row;
+    if (m.result.requires_grad()) {
+      for (const Tensor& g : grad(m.result, leaves, v, /*retain_graph=*/true))
+        row.push_back(g.defined() ? g.to_vector() : std::vector<double>());
+    }
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (row.size() <= i) row.emplace_back();
+      if (row[i].empty()) row[i].assign(static_cast<size_t>(inputs[i].numel()), 0.0);
+    }
+    m.grads.push_back(row);
+  }
+  return m;
+}
+
+// The input elements whose columns are computed: all, or a seeded sample.
+std::vector<Column> pick_columns(const std::vector<Tensor>& inputs, int max_columns,
+                                 std::mt19937_64& random) {
+  std::vector<Column> all;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    for (int64_t e = 0; e < inputs[i].numel(); ++e) all.push_back({i, e});
+  }
+  if (static_cast<int>(all.size()) > max_columns) {
+    std::shuffle(all.begin(), all.end(), random);
+    all.resize(static_cast<size_t>(max_columns));
+  }
+  return all;
+}
+
+// Accumulates entries and the first failure's description.
+class Tally {
+ public:
+  explicit Tally(Judgement* j) : j_(j) {}
+  void add(const EntryJudgement& e, const std::string& what, Real got, const Opinion& o) {
+    switch (e.outcome) {
+      case Outcome::kPass:
+        ++j_->pass;
+        return;
+      case Outcome::kInconclusive:
+        ++j_->inconclusive;
+        ++j_->reasons[e.reason];
+        return;
+      case Outcome::kFail:
+        ++j_->fail;
+        if (first_failure_.empty()) {
+          first_failure_ = what + ": minitorch " + number(got) + " (" + hex(got) + "), reference " +
+                           number(o.exact) + " (expected " + number(e.expected) +
+                           " in the working precision; working-precision run " + number(o.working) +
+                           ", perturbed run " + number(o.perturbed) + "), tolerance " +
+                           number(e.tolerance) + "\n";
+        }
+        return;
+    }
+  }
+  const std::string& first_failure() const { return first_failure_; }
+
+ private:
+  Judgement* j_;
+  std::string first_failure_;
+};
+
+// The third opinion: error-bounded finite differences of v . program.
+GradcheckResult finite_differences(const Program& program, const std::vector<Tensor>& inputs,
+                                   const Tensor& cotangent, const ProgramRunner& run) {
+  GradcheckOptions options;
+  options.error_bounded = true;
+  options.branches = [&](const std::vector<Tensor>& x) { return kink_signature(program, x); };
+  return gradcheck(
+      [&](const std::vector<Tensor>& x) { return sum(run(program, x) * cotangent.detach()); },
+      inputs, options);
+}
+
+void judge_forward(const MinitorchRun& m, const Pass& pass, const Working& w, Real noise,
+                   Judgement* j, std::string* failure) {
+  const std::vector<int64_t> got_shape(m.result.shape().begin(), m.result.shape().end());
+  if (got_shape != pass.exact.shape) {
+    *failure = "forward shape: minitorch " + m.result.shape().to_string() + ", reference " +
+               Shape(pass.exact.shape).to_string() + "\n";
+    return;
+  }
+  const std::vector<double> got = m.result.to_vector();
+  for (size_t i = 0; i < got.size(); ++i) {
+    const Opinion o{pass.exact.value[i], pass.working.value[i], pass.perturbed.value[i],
+                    std::fabs(pass.exact.value[i])};
+    const EntryJudgement e = judge_entry(got[i], o, w, noise, pass.exact.non_finite);
+    if (e.outcome == Outcome::kFail) {
+      *failure = "forward value " + std::to_string(i) + ": minitorch " + number(got[i]) + " (" +
+                 hex(got[i]) + "), reference " + number(o.exact) + ", tolerance " +
+                 number(e.tolerance) + "\n";
+      return;
+    }
+  }
+  (void)j;
+}
+
+// Entries of J^T v for the pass's columns, and the direction check.
+void judge_gradients(const MinitorchRun& m, const Pass& pass, const std::vector<Column>& columns,
+                     const std::vector<std::vector<Real>>& direction, const Working& w, Real noise,
+                     Tally* tally) {
+  for (size_t r = 0; r < m.cotangents.size(); ++r) {
+    const std::vector<double> v = m.cotangents[r].to_vector();
+    const auto contract = [&](const RefRun& run, size_t k, bool magnitude) {
+      Real acc = 0;
+      for (size_t i = 0; i < v.size(); ++i) {
+        acc += magnitude ? std::fabs(static_cast<Real>(v[i])) * run.magnitude[i][k]
+                         : static_cast<Real>(v[i]) * run.tangent[i][k];
+      }
+      return acc;
+    };
+    const auto opinion = [&](size_t k) {
+      return Opinion{contract(pass.exact, k, false), contract(pass.working, k, false),
+                     contract(pass.perturbed, k, false), contract(pass.exact, k, true)};
+    };
+    for (size_t k = 0; k < columns.size(); ++k) {
+      const Real got = m.grads[r][columns[k].input][static_cast<size_t>(columns[k].flat)];
+      const Opinion o = opinion(k);
+      tally->add(
+          judge_entry(got, o, w, noise, pass.exact.non_finite, /*in_working_precision=*/false),
+          "d/d input " + std::to_string(columns[k].input) + "[" + std::to_string(columns[k].flat) +
+              "] of cotangent row " + std::to_string(r),
+          got, o);
+    }
+    if (direction.empty()) continue;
+    Real got = 0;
+    for (size_t i = 0; i < direction.size(); ++i) {
+      for (size_t e = 0; e < direction[i].size(); ++e) got += direction[i][e] * m.grads[r][i][e];
+    }
+    const Opinion o = opinion(kTangents - 1);
+    tally->add(judge_entry(got, o, w, noise, pass.exact.non_finite, /*in_working_precision=*/false),
+               "random direction u . J^T v of cotangent row " + std::to_string(r), got, o);
+  }
+}
+
+}  // namespace
+
+Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
+                const JudgeOptions& options, const ProgramRunner& run) {
+  Judgement j;
+  Working w;
+  w.is_float32 = !inputs.empty() && inputs[0].dtype() == kFloat32;
+  std::mt19937_64 random(options.seed);
+  const MinitorchRun m = run_minitorch(program, inputs, options, run);
+  const std::vector<Column> columns = pick_columns(inputs, options.max_columns, random);
+  std::vector<std::vector<Real>> direction;
+  std::normal_distribution<double> normal;
+  for (const Tensor& t : inputs) {
+    direction.emplace_back();
+    for (int64_t e = 0; e < t.numel(); ++e) direction.back().push_back(normal(random));
+  }
+
+  Tally tally(&j);
+  std::string failure;
+  for (size_t first = 0; first < std::max<size_t>(columns.size(), 1); first += kColumnsPerPass) {
+    const std::vector<Column> chunk(
+        columns.begin() + static_cast<std::ptrdiff_t>(first),
+        columns.begin() +
+            static_cast<std::ptrdiff_t>(std::min(first + kColumnsPerPass, columns.size())));
+    const auto& pass_direction = first == 0 ? direction : std::vector<std::vector<Real>>();
+    const Pass pass = run_pass(program, inputs, w, chunk, pass_direction, options.seed + first);
+    const Real noise =
+        4 * static_cast<Real>(program.size() + 1) + static_cast<Real>(pass.exact.largest);
+    if (first == 0) {
+      judge_forward(m, pass, w, noise, &j, &failure);
+      if (!failure.empty()) break;
+    }
+    judge_gradients(m, pass, chunk, pass_direction, w, noise, &tally);
+  }
+  if (failure.empty()) failure = tally.first_failure();
+
+  if (!failure.empty() && options.third_opinion && !w.is_float32 &&
+      failure.rfind("forward", 0) != 0) {
+    const GradcheckResult fd = finite_differences(program, inputs, m.cotangents[0], run);
+    failure += "third opinion, finite differences (error bounded) of cotangent row 0: " +
+               std::string(verdict_name(fd.verdict)) + ": " + fd.message + "\n";
+  }
+  if (!failure.empty()) {
+    j.verdict = GradcheckVerdict::kFail;
+    j.fail = std::max<int64_t>(j.fail, 1);
+    j.report = failure + "program:\n" + describe(program, inputs.size()) +
+               "reproducer (GoogleTest):\n" + program_as_code(program, inputs);
+  } else if (j.inconclusive > 0) {
+    j.verdict = GradcheckVerdict::kInconclusive;
+  }
+  return j;
+}
+
+ReferenceResult reference_vjp(const Program& program, const std::vector<Tensor>& inputs,
+                              const Tensor& cotangent) {
+  ReferenceResult result;
+  std::vector<Column> columns;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    result.grads.push_back(to_ref(inputs[i]));
+    for (int64_t e = 0; e < inputs[i].numel(); ++e) columns.push_back({i, e});
+  }
+  const std::vector<double> v = cotangent.to_vector();
+  for (size_t first = 0; first < std::max<size_t>(columns.size(), 1); first += kColumnsPerPass) {
+    const std::vector<Column> chunk(
+        columns.begin() + static_cast<std::ptrdiff_t>(first),
+        columns.begin() +
+            static_cast<std::ptrdiff_t>(std::min(first + kColumnsPerPass, columns.size())));
+    const RefRun run = run_reference<Real>(program, inputs, chunk, {}, [](size_t, auto&) {});
+    if (first == 0) {
+      result.forward.shape = run.shape;
+      for (Real y : run.value) result.forward.values.push_back(static_cast<double>(y));
+    }
+    for (size_t k = 0; k < chunk.size(); ++k) {
+      Real acc = 0;
+      for (size_t i = 0; i < v.size(); ++i) acc += static_cast<Real>(v[i]) * run.tangent[i][k];
+      result.grads[chunk[k].input].values[static_cast<size_t>(chunk[k].flat)] =
+          static_cast<double>(acc);
+    }
+  }
+  return result;
+}
+
+std::string program_as_code(const Program& program, const std::vector<Tensor>& inputs) {
+  std::ostringstream os;
+  const auto values = [&os](const Tensor& t) {
+    os << "tensor({";
+    const std::vector<double> v = t.to_vector();
+    for (size_t i = 0; i < v.size(); ++i) os << (i ? ", " : "") << hex(v[i]);
+    os << "}, " << t.shape().to_string() << ", k"
+       << (t.dtype() == kFloat32   ? "Float32"
+           : t.dtype() == kFloat64 ? "Float64"
+                                   : "Int64")
+       << ")";
+  };
+  os << "TEST(FuzzRegression, Reproducer) {\n  const Program program = {\n";
+  for (const Step& step : program) {
+    const OpCall& c = step.call;
+    os << "      {OpCall{.op = Op::" << op_enumerator(c.op);
+    if (!c.dims.empty()) {
+      os << ", .dims = {";
+      for (size_t i = 0; i < c.dims.size(); ++i) os << (i ? ", " : "") << c.dims[i];
+      os << "}";
+    }
+    if (c.keepdim) os << ", .keepdim = true";
+    if (op_form(c.op) == OpForm::kExponent) os << ", .exponent = " << hex(c.exponent);
+    if (c.min) os << ", .min = " << hex(*c.min);
+    if (c.max) os << ", .max = " << hex(*c.max);
+    if (c.constant.defined()) {
+      os << ", .constant = ";
+      values(c.constant);
+    }
+    os << "}, {";
+    for (size_t i = 0; i < step.args.size(); ++i) os << (i ? ", " : "") << step.args[i];
+    os << "}},\n";
+  }
+  os << "  };\n  const std::vector<Tensor> inputs = {\n";
+  for (const Tensor& t : inputs) {
+    os << "      ";
+    values(t);
+    os << ",\n";
+  }
+  os << "  };\n  const Judgement j = judge(program, inputs);\n"
+        "  EXPECT_NE(j.verdict, GradcheckVerdict::kFail) << j.report;\n}\n";
+  return os.str();
+}
+
+}  // namespace minitorch::testing

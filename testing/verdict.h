@@ -1,0 +1,99 @@
+// The verdict: minitorch's forward values and reverse-mode gradients of a
+// Program against the reference AD (testing/reference.h), with a stated
+// rounding model and finite differences as the third opinion.
+//
+// Three opinions:
+//   1. minitorch: y = program(x) and g = J^T v by backward, for every row of
+//      the Jacobian when the output is small (unit cotangents), else for a
+//      random cotangent v;
+//   2. the reference: the same program in forward mode over
+//      Dual<long double, K>, which gives the exact columns of J (no step
+//      size; 64-bit mantissa, exponent range to 1e4932);
+//   3. error-bounded finite differences (gradcheck), asked only where the
+//      first two disagree; the report says what it found. The reference
+//      decides: finite differences are far less precise, so their pass
+//      cannot clear a gradient the exact reference rejects.
+//
+// Rounding model (docs/design.md, "The verdict"): an entry g of J^T v passes
+// when |g - G| <= 4 s + (4 (L + 1) + N) u A + 2 u |G|, where G is the exact
+// reference value, u the working precision's unit roundoff, L the program's
+// steps, N its largest tensor, A the entry recomputed with the absolute value
+// of every partial and term (Dual's magnitudes), and s the spread of G over
+// two rounded reference runs: one in the working precision itself, one with
+// every step's result perturbed by up to an ulp. Non-finite expectations are
+// compared by pattern (NaN, +inf, -inf): when every value of the forward
+// pass is finite, a NaN where the reference is finite fails. (Once the
+// forward holds NaN or inf, where a NaN reaches a gradient depends on how
+// each backward masks - LibTorch selects where minitorch multiplies by 0 -
+// so a differing pattern there is inconclusive.) At exact ties and bounds the reference takes
+// LibTorch's subgradient, so a wrong choice fails.
+#ifndef MINITORCH_TESTING_VERDICT_H_
+#define MINITORCH_TESTING_VERDICT_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "minitorch/minitorch.h"
+#include "testing/op_call.h"
+#include "testing/reference.h"
+
+namespace minitorch::testing {
+
+// Why an entry could not be judged.
+enum class Unjudged {
+  kOverflow,          // overflow: minitorch non-finite where a rounded run is too, or NaN for inf
+  kNoDigits,          // the rounding model allows an error of half the value or more
+  kSpreadNotFinite,   // a rounded reference run is non-finite where the exact one is not
+  kNonFiniteForward,  // NaN or inf in the forward pass, and the patterns differ
+  kInfinitePartial,   // an infinite derivative: forward mode says inf - inf, reverse mode inf
+};
+const char* unjudged_name(Unjudged reason);
+
+struct Judgement {
+  GradcheckVerdict verdict = GradcheckVerdict::kPass;
+  // Entries of J^T v judged (one per judged input element and cotangent),
+  // plus the random-direction check; forward values are checked, not counted.
+  int64_t pass = 0, fail = 0, inconclusive = 0;
+  std::map<Unjudged, int64_t> reasons;  // inconclusive entries by reason
+  // On a failure: what differs, what each opinion says, the program, the
+  // inputs as hex floats and a GoogleTest body that reproduces it.
+  std::string report;
+};
+
+struct JudgeOptions {
+  uint64_t seed = 0x5eed;
+  // Input elements whose column of J is computed exactly; beyond it a seeded
+  // sample, plus a random direction over all inputs.
+  int max_columns = 60;
+  // Outputs up to this many: every row of J (one backward each).
+  int64_t max_full_rows = 4;
+  bool third_opinion = true;
+};
+
+// How minitorch computes the program (run_program; tests pass a wrong one to
+// check the verdict sees it).
+using ProgramRunner = std::function<Tensor(const Program&, const std::vector<Tensor>&)>;
+
+// Judges `program` on `inputs` (float32 or float64; every input is
+// differentiated).
+Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
+                const JudgeOptions& options = {}, const ProgramRunner& run = run_program);
+
+// The reference AD's own answer: the forward value and the gradient of
+// sum(cotangent * program(x)) for every input, exact then rounded to double.
+struct ReferenceResult {
+  RefArray forward;
+  std::vector<RefArray> grads;
+};
+ReferenceResult reference_vjp(const Program& program, const std::vector<Tensor>& inputs,
+                              const Tensor& cotangent);
+
+// The program and inputs as C++ (values as hex floats), for reproducers.
+std::string program_as_code(const Program& program, const std::vector<Tensor>& inputs);
+
+}  // namespace minitorch::testing
+
+#endif  // MINITORCH_TESTING_VERDICT_H_

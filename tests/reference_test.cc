@@ -1,0 +1,121 @@
+// The reference AD (testing/reference.h over testing/dual.h) against
+// LibTorch at FP64: forward values and vector-Jacobian products on every
+// registry sample, at the kinks where LibTorch's subgradient conventions
+// decide, and at magnitudes where a naive formula overflows.
+#include <gtest/gtest.h>
+
+#include "minitorch/minitorch.h"
+#include "test_util.h"
+#include "testing/op_registry.h"
+#include "testing/verdict.h"
+#include "torch_oracle.h"
+
+namespace minitorch::testing {
+namespace {
+
+// LibTorch computes in double, the reference exactly: they agree to a few
+// ulps of the values involved.
+constexpr double kTol = 1e-10;
+
+void expect_matches_torch(const Program& program, const std::vector<Tensor>& inputs, uint64_t seed,
+                          const std::string& what) {
+  Shape out_shape;
+  {
+    NoGradGuard no_grad;
+    out_shape = run_program(program, inputs).shape();
+  }
+  const Tensor cotangent = randn(out_shape, seed);
+  const ReferenceResult reference = reference_vjp(program, inputs, cotangent);
+  const OracleResult torch = torch_run(program, inputs, cotangent);
+  EXPECT_TRUE(all_close(reference.forward.shape, reference.forward.values, torch.forward.shape,
+                        torch.forward.values, kTol, kTol))
+      << what << " forward";
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!torch.grads[i]) continue;  // LibTorch has no gradient for this input
+    EXPECT_TRUE(all_close(reference.grads[i].shape, reference.grads[i].values,
+                          torch.grads[i]->shape, torch.grads[i]->values, kTol, kTol))
+        << what << " gradient of input " << i;
+  }
+}
+
+class ReferenceOracle : public ::testing::TestWithParam<const OpInfo*> {};
+
+TEST_P(ReferenceOracle, ForwardAndVjpMatchLibTorch) {
+  const OpInfo& info = *GetParam();
+  Program program = {{info.call, {}}};
+  for (int i = 0; i < info.arity(); ++i) program[0].args.push_back(i);
+  for (size_t s = 0; s < info.shapes.size(); ++s) {
+    expect_matches_torch(program, make_sample(info, s, kFloat64, 700 + s), 800 + s,
+                         info.name + " sample " + std::to_string(s));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Ops, ReferenceOracle, ::testing::ValuesIn(registry_entries()),
+                         [](const auto& p) { return test_name(p.param->name); });
+
+// Exactly at kinks and ties the reference takes LibTorch's subgradient.
+TEST(ReferenceOracleAtKinks, SubgradientsMatchLibTorch) {
+  const Tensor grid = tensor({-1, -0.5, 0, 0, 0.5, 1, 1, 0}, {2, 4});
+  const Tensor tied = tensor({0, 0, 0.5, 1, 1, -1, 0, 0}, {2, 4});
+  const Tensor nans = tensor({NAN, 0, 1, NAN, -1, 0, 2, 1}, {2, 4});
+  const std::vector<std::pair<OpCall, std::vector<Tensor>>> cases = {
+      {{.op = Op::kRelu}, {grid}},
+      {{.op = Op::kAbs}, {grid}},
+      {{.op = Op::kMaximum}, {grid, tied}},
+      {{.op = Op::kMinimum}, {grid, tied}},
+      {{.op = Op::kMaximum}, {grid, nans}},
+      {{.op = Op::kAmax}, {grid}},
+      {{.op = Op::kAmax, .dims = {1}}, {grid}},
+      {{.op = Op::kAmax, .dims = {0}, .keepdim = true}, {tied}},
+      {{.op = Op::kClamp, .min = -0.5, .max = 0.5}, {grid}},
+      {{.op = Op::kClamp, .min = 0.0}, {grid}},
+      {{.op = Op::kClamp, .max = 1.0}, {grid}},
+      {{.op = Op::kPow}, {grid, tied}},
+      {{.op = Op::kPowScalar, .exponent = 0}, {grid}},
+      {{.op = Op::kSqrt}, {grid.abs()}},
+  };
+  for (const auto& [call, inputs] : cases) {
+    Program program = {{call, {}}};
+    for (size_t i = 0; i < inputs.size(); ++i) program[0].args.push_back(static_cast<int>(i));
+    expect_matches_torch(program, inputs, 5, describe(call));
+  }
+}
+
+// Where the true result is finite, the reference is, at any magnitude:
+// softmax, log_softmax, logsumexp and cross_entropy at 1e300, sigmoid at
+// -1e4, and products whose intermediates leave double's range.
+TEST(ReferenceOracleAtExtremes, StableWhereTheResultIsFinite) {
+  const Tensor huge = tensor({1e300, 0, -1e300, 2e299, -1e300, 2, -5, 3e299}, {2, 4});
+  const std::vector<std::pair<OpCall, std::vector<Tensor>>> cases = {
+      {{.op = Op::kSoftmax, .dims = {1}}, {huge}},
+      {{.op = Op::kLogSoftmax, .dims = {1}}, {huge}},
+      {{.op = Op::kLogsumexp, .dims = {0}}, {huge}},
+      {{.op = Op::kCrossEntropy, .constant = tensor({0, 3}, {2}, kInt64)}, {huge}},
+      {{.op = Op::kSigmoid}, {tensor({-1e4, 1e4, -800, 800}, {4})}},
+  };
+  for (const auto& [call, inputs] : cases) {
+    Program program = {{call, {}}};
+    for (size_t i = 0; i < inputs.size(); ++i) program[0].args.push_back(static_cast<int>(i));
+    expect_matches_torch(program, inputs, 9, describe(call));
+    Shape out_shape;
+    {
+      NoGradGuard no_grad;
+      out_shape = run_program(program, inputs).shape();
+    }
+    const ReferenceResult r = reference_vjp(program, inputs, ones(out_shape));
+    for (double v : r.forward.values) EXPECT_FALSE(std::isnan(v)) << describe(call);
+  }
+}
+
+// Two equal maxima of 1e300 share logsumexp's gradient, 1/2 each. LibTorch's
+// double formula exp(x - logsumexp(x)) gives 1 each: 1e300 + log(2) rounds
+// to 1e300. The reference keeps log(2) apart from the shift.
+TEST(ReferenceOracleAtExtremes, KeepsLogTwoBesideAShiftOf1e300) {
+  const Program program = {{OpCall{.op = Op::kLogsumexp, .dims = {0}}, {0}}};
+  const ReferenceResult r = reference_vjp(program, {tensor({1e300, 1e300}, {2})}, ones({}));
+  EXPECT_DOUBLE_EQ(r.forward.values[0], 1e300);
+  EXPECT_EQ(r.grads[0].values, (std::vector<double>{0.5, 0.5}));
+}
+
+}  // namespace
+}  // namespace minitorch::testing

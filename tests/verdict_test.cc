@@ -1,0 +1,128 @@
+// The verdict (testing/verdict.h): it passes minitorch on every registry
+// sample at both float dtypes, and it fails each kind of bug it exists to
+// see, handed in as a wrong ProgramRunner: a wrong gradient, a NaN gradient
+// where the true one is finite, a wrong subgradient at a tie, a wrong forward
+// value and a wrong forward shape.
+#include "testing/verdict.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "minitorch/minitorch.h"
+#include "test_util.h"
+#include "testing/op_registry.h"
+
+namespace minitorch::testing {
+namespace {
+
+Program single_step(const OpCall& call, int arity) {
+  Program program = {{call, {}}};
+  for (int i = 0; i < arity; ++i) program[0].args.push_back(i);
+  return program;
+}
+
+class VerdictOnRegistry : public ::testing::TestWithParam<const OpInfo*> {};
+
+TEST_P(VerdictOnRegistry, PassesMinitorchAtBothDtypes) {
+  const OpInfo& info = *GetParam();
+  const Program program = single_step(info.call, info.arity());
+  for (DType dtype : {kFloat64, kFloat32}) {
+    for (size_t s = 0; s < info.shapes.size(); ++s) {
+      const Judgement j = judge(program, make_sample(info, s, dtype, 900 + s));
+      EXPECT_EQ(j.verdict, GradcheckVerdict::kPass)
+          << info.name << " " << dtype_name(dtype) << " sample " << s << "\n"
+          << j.report << j.inconclusive << " inconclusive";
+      EXPECT_GT(j.pass, 0);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Ops, VerdictOnRegistry, ::testing::ValuesIn(registry_entries()),
+                         [](const auto& p) { return test_name(p.param->name); });
+
+// The program's result plus a term whose value is 0 and whose gradient is
+// `extra(x0)` - something every output element depends on.
+ProgramRunner with_extra_gradient(std::function<Tensor(const Tensor&)> extra) {
+  return [extra](const Program& p, const std::vector<Tensor>& x) {
+    return run_program(p, x) + sum(extra(x[0]));
+  };
+}
+
+const Program kTanhSum = {{OpCall{.op = Op::kTanh}, {0}}, {OpCall{.op = Op::kSum}, {1}}};
+const std::vector<Tensor> kSmall = {tensor({0.25, -1.5, 2, 0.75, -0.125, 1}, {2, 3})};
+
+TEST(Verdict, PassesTheCorrectProgram) {
+  const Judgement j = judge(kTanhSum, kSmall);
+  EXPECT_EQ(j.verdict, GradcheckVerdict::kPass) << j.report;
+  EXPECT_EQ(j.pass, 7);  // six input elements and the random direction
+}
+
+TEST(Verdict, FailsAGradientOffByOnePartInAMillion) {
+  const Judgement j =
+      judge(kTanhSum, kSmall, {},
+            with_extra_gradient([](const Tensor& x) { return (x - x.detach()) * 1e-6; }));
+  EXPECT_EQ(j.verdict, GradcheckVerdict::kFail);
+  EXPECT_GT(j.fail, 0);
+}
+
+TEST(Verdict, FailsANaNGradientWhereTheReferenceIsFinite) {
+  const Judgement j = judge(kTanhSum, kSmall, {}, with_extra_gradient([](const Tensor& x) {
+                              // Selects zeros; backward multiplies a zero gradient by NaN.
+                              return where(zeros(x.shape()), x * NAN, zeros(x.shape()));
+                            }));
+  EXPECT_EQ(j.verdict, GradcheckVerdict::kFail);
+  EXPECT_NE(j.report.find("nan"), std::string::npos) << j.report;
+}
+
+TEST(Verdict, FailsAWrongSubgradientAtATie) {
+  const Program program = {{OpCall{.op = Op::kMaximum}, {0, 1}}};
+  const std::vector<Tensor> tied = {tensor({1, 2, -0.5}, {3}), tensor({1, 0, -0.5}, {3})};
+  EXPECT_EQ(judge(program, tied).verdict, GradcheckVerdict::kPass);
+  // maximum(a, b) as a + relu(b - a): right value, all of a tie's gradient to a.
+  const ProgramRunner relu_maximum = [](const Program&, const std::vector<Tensor>& x) {
+    return x[0] + relu(x[1] - x[0]);
+  };
+  const Judgement j = judge(program, tied, {}, relu_maximum);
+  EXPECT_EQ(j.verdict, GradcheckVerdict::kFail);
+}
+
+TEST(Verdict, FailsAWrongForwardValueAndShape) {
+  const ProgramRunner off_value = [](const Program& p, const std::vector<Tensor>& x) {
+    return run_program(p, x) * (1 + 1e-9);
+  };
+  const Judgement value = judge(kTanhSum, kSmall, {}, off_value);
+  EXPECT_EQ(value.verdict, GradcheckVerdict::kFail);
+  EXPECT_NE(value.report.find("forward value"), std::string::npos) << value.report;
+  const ProgramRunner off_shape = [](const Program& p, const std::vector<Tensor>& x) {
+    return unsqueeze(run_program(p, x), 0);
+  };
+  const Judgement shape = judge(kTanhSum, kSmall, {}, off_shape);
+  EXPECT_EQ(shape.verdict, GradcheckVerdict::kFail);
+  EXPECT_NE(shape.report.find("forward shape"), std::string::npos) << shape.report;
+}
+
+// A failure's report is a reproducer: the program and the inputs as code,
+// values as hex floats.
+TEST(Verdict, ReportsAReproducer) {
+  const Judgement j =
+      judge(kTanhSum, kSmall, {},
+            with_extra_gradient([](const Tensor& x) { return (x - x.detach()) * 0.5; }));
+  ASSERT_EQ(j.verdict, GradcheckVerdict::kFail);
+  EXPECT_NE(j.report.find("TEST(FuzzRegression"), std::string::npos) << j.report;
+  EXPECT_NE(j.report.find("OpCall{.op = Op::kTanh}"), std::string::npos) << j.report;
+  EXPECT_NE(j.report.find("0x1p-2"), std::string::npos) << j.report;  // 0.25
+  EXPECT_NE(j.report.find("finite differences"), std::string::npos) << j.report;
+}
+
+// Extreme magnitudes are judged, not abstained on: softmax at 1e300.
+TEST(Verdict, JudgesSoftmaxAtExtremeMagnitudes) {
+  const Program program = {{OpCall{.op = Op::kLogSoftmax, .dims = {1}}, {0}}};
+  const std::vector<Tensor> huge = {tensor({1e300, 0, -1e300, 1e300, 1e300, -3e299}, {2, 3})};
+  const Judgement j = judge(program, huge);
+  EXPECT_EQ(j.verdict, GradcheckVerdict::kPass) << j.report;
+  EXPECT_EQ(j.inconclusive, 0);
+}
+
+}  // namespace
+}  // namespace minitorch::testing
