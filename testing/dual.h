@@ -17,18 +17,25 @@
 
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <type_traits>
 
 namespace minitorch::testing {
 
 template <class B, int K>
 struct Dual {
+  static_assert(K <= 32, "one bit per tangent in a uint32_t");
   using Base = B;
   static constexpr int kTangents = K;
 
   B v = 0;
   std::array<B, K> d{};  // tangents
   std::array<B, K> m{};  // magnitudes of the tangents (absolute-value chain rule)
+  // Bit k: a path from input k reaches this value (whatever its partials);
+  // a tangent without one stays exactly 0, even against a NaN partial.
+  uint32_t paths = 0;
+  // Bit k: such a path crossed a NaN or infinite partial derivative.
+  uint32_t crossed = 0;
 
   Dual() = default;
   // A constant: zero tangents.
@@ -60,17 +67,18 @@ S constant(V v) {
   }
 }
 
-// The chain rule of a unary function: value f, derivative p at x. A zero
-// partial contributes exactly zero (a masked gradient in LibTorch), even
-// against an infinite tangent; with no path from input k (magnitude 0) the
-// tangent stays zero, even against an infinite or NaN partial.
+// The chain rule of a unary function: value f, derivative p at x. Along
+// every path the product of partials is IEEE's, as in reverse mode, which
+// multiplies the same factors in the other order: a zero partial (a mask)
+// times an infinite one is NaN either way.
 template <class B, int K>
 Dual<B, K> chain(const Dual<B, K>& x, std::type_identity_t<B> f, std::type_identity_t<B> p) {
   Dual<B, K> out(f);
-  if (p == 0) return out;
+  out.paths = x.paths;
+  out.crossed = x.crossed | (std::isfinite(p) ? 0u : x.paths);
   const B abs_p = std::fabs(p);
   for (int k = 0; k < K; ++k) {
-    if (x.m[k] == 0) continue;  // no path from input k
+    if (!(x.paths >> k & 1)) continue;
     out.d[k] = p * x.d[k];
     out.m[k] = abs_p * x.m[k];
   }
@@ -82,14 +90,15 @@ template <class B, int K>
 Dual<B, K> chain(const Dual<B, K>& a, const Dual<B, K>& b, std::type_identity_t<B> f,
                  std::type_identity_t<B> pa, std::type_identity_t<B> pb) {
   Dual<B, K> out(f);
+  out.paths = a.paths | b.paths;
+  out.crossed = a.crossed | b.crossed | (std::isfinite(pa) ? 0u : a.paths) |
+                (std::isfinite(pb) ? 0u : b.paths);
   const B abs_a = std::fabs(pa), abs_b = std::fabs(pb);
-  // A partial counts only along paths from input k (nonzero magnitude, which
-  // unlike a tangent never cancels): a NaN partial times a tangent that
-  // cancelled to 0 is NaN, as in reverse mode, but no path is no term.
-  const auto term = [](B p, B t, B path) { return p == 0 || path == 0 ? B(0) : p * t; };
   for (int k = 0; k < K; ++k) {
-    out.d[k] = term(pa, a.d[k], a.m[k]) + term(pb, b.d[k], b.m[k]);
-    out.m[k] = term(abs_a, a.m[k], a.m[k]) + term(abs_b, b.m[k], b.m[k]);
+    const bool from_a = a.paths >> k & 1, from_b = b.paths >> k & 1;
+    if (!from_a && !from_b) continue;
+    out.d[k] = (from_a ? pa * a.d[k] : B(0)) + (from_b ? pb * b.d[k] : B(0));
+    out.m[k] = (from_a ? abs_a * a.m[k] : B(0)) + (from_b ? abs_b * b.m[k] : B(0));
   }
   return out;
 }
@@ -244,10 +253,13 @@ S extremum(const S& a, const S& b) {
   if constexpr (IsDual<S>::value) {
     if (va != va || vb != vb) return chain(a, b, va + vb, 1, 1);
     if (va == vb) return chain(a, b, va, 0.5, 0.5);
+    // The loser's partial is 0: its paths stay.
+    const bool a_wins = kMax ? va > vb : va < vb;
+    return chain(a, b, a_wins ? va : vb, a_wins ? 1 : 0, a_wins ? 0 : 1);
   } else {
     if (va != va || vb != vb) return va + vb;
+    return (kMax ? va >= vb : va <= vb) ? a : b;
   }
-  return (kMax ? va >= vb : va <= vb) ? a : b;
 }
 
 }  // namespace scalar

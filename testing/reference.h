@@ -169,16 +169,18 @@ template <class S>
 S amax_of(const std::vector<S>& group) {
   const auto m = max_value(group);
   const bool nan = m != m;
-  S share = constant<S>(0);
+  S share = constant<S>(0), losers = constant<S>(0);
   int64_t ties = 0;
   for (const S& v : group) {
     const auto x = value_of(v);
     if (nan ? x != x : x == m) {
       share += v - constant<S>(x);  // the tangent only
       ++ties;
+    } else {
+      losers += (v - constant<S>(x)) * constant<S>(0);  // partial 0
     }
   }
-  return constant<S>(m) + share / constant<S>(static_cast<double>(ties));
+  return constant<S>(m) + share / constant<S>(static_cast<double>(ties)) + losers;
 }
 
 // The largest finite max of a group (0 if none): the shift that keeps every
@@ -446,8 +448,11 @@ RefArrayT<S> where(const RefIndices& condition, const RefArrayT<S>& a, const Ref
   for (int64_t flat = 0; flat < ref_index::count(out.shape); ++flat) {
     const auto index = ref_index::unravel(flat, out.shape);
     const bool take_a = condition.values[ref_index::at_broadcast(condition.shape, index)] != 0;
-    out.values.push_back(take_a ? a.values[ref_index::at_broadcast(a.shape, index)]
-                                : b.values[ref_index::at_broadcast(b.shape, index)]);
+    const S& x = a.values[ref_index::at_broadcast(a.shape, index)];
+    const S& y = b.values[ref_index::at_broadcast(b.shape, index)];
+    // Partials 1 and 0: the branch not taken keeps its paths.
+    out.values.push_back(take_a ? x + (y - constant<S>(value_of(y))) * constant<S>(0)
+                                : y + (x - constant<S>(value_of(x))) * constant<S>(0));
   }
   return out;
 }

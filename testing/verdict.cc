@@ -25,7 +25,7 @@ const char* unjudged_name(Unjudged reason) {
     case Unjudged::kNonFiniteForward:
       return "NaN or inf in the forward pass";
     case Unjudged::kInfinitePartial:
-      return "an infinite partial derivative";
+      return "a NaN or infinite partial derivative on the way";
   }
   return "?";
 }
@@ -50,8 +50,9 @@ struct RefRun {
   std::vector<int64_t> shape;
   std::vector<Real> value;
   std::vector<std::array<Real, kTangents>> tangent, magnitude;
-  int64_t largest = 1;      // elements of the largest value the program computes
-  bool non_finite = false;  // an input or a step's result holds NaN or inf
+  std::vector<uint32_t> crossed;  // Dual::crossed of each output element
+  int64_t largest = 1;            // elements of the largest value the program computes
+  bool non_finite = false;        // an input or a step's result holds NaN or inf
 };
 
 // The working precision: the dtype minitorch computes in.
@@ -84,12 +85,14 @@ std::vector<RefArrayT<Dual<B, kTangents>>> seeded_inputs(
     auto& x = out[columns[k].input].values[static_cast<size_t>(columns[k].flat)];
     x.d[k] = 1;
     x.m[k] = 1;
+    x.paths |= 1u << k;
   }
   for (size_t i = 0; i < direction.size(); ++i) {
     for (size_t e = 0; e < direction[i].size(); ++e) {
       auto& x = out[i].values[e];
       x.d[kTangents - 1] = static_cast<B>(direction[i][e]);
       x.m[kTangents - 1] = std::fabs(static_cast<B>(direction[i][e]));
+      x.paths |= 1u << (kTangents - 1);
     }
   }
   return out;
@@ -123,6 +126,7 @@ RefRun run_reference(const Program& program, const std::vector<Tensor>& inputs,
     }
     run.tangent.push_back(d);
     run.magnitude.push_back(m);
+    run.crossed.push_back(x.crossed);
   }
   return run;
 }
@@ -168,7 +172,8 @@ Pass run_pass(const Program& program, const std::vector<Tensor>& inputs, const W
 // What the three runs say about one scalar (an entry of J^T v or a value).
 struct Opinion {
   Real exact = 0, working = 0, perturbed = 0;
-  Real magnitude = 0;  // A of the rounding model
+  Real magnitude = 0;    // A of the rounding model
+  bool crossed = false;  // a path crossed a NaN or infinite partial (Dual::crossed)
 };
 
 enum class Outcome { kPass, kFail, kInconclusive };
@@ -198,6 +203,16 @@ EntryJudgement judge_entry(Real got, const Opinion& o, const Working& w, Real no
   if (patterns_differ && non_finite_forward) {
     j.outcome = Outcome::kInconclusive;
     j.reason = Unjudged::kNonFiniteForward;
+    return j;
+  }
+  // A path through a NaN or infinite partial (pow's log of a negative base,
+  // sqrt' at 0): forward and reverse mode add its infinities in different
+  // orders (inf - inf in one, inf in the other), and a mask that selects
+  // (where) stops an infinite gradient that a multiplying one makes NaN.
+  if (o.crossed && (patterns_differ || !std::isfinite(o.magnitude))) {
+    if (!patterns_differ && !std::isfinite(got)) return j;
+    j.outcome = Outcome::kInconclusive;
+    j.reason = Unjudged::kInfinitePartial;
     return j;
   }
   if (!std::isfinite(j.expected)) {
@@ -399,9 +414,15 @@ void judge_gradients(const MinitorchRun& m, const Pass& pass, const std::vector<
       }
       return acc;
     };
+    const auto crossed = [&](size_t k) {
+      for (size_t i = 0; i < v.size(); ++i) {
+        if (v[i] != 0 && (pass.exact.crossed[i] >> k & 1)) return true;
+      }
+      return false;
+    };
     const auto opinion = [&](size_t k) {
       return Opinion{contract(pass.exact, k, false), contract(pass.working, k, false),
-                     contract(pass.perturbed, k, false), contract(pass.exact, k, true)};
+                     contract(pass.perturbed, k, false), contract(pass.exact, k, true), crossed(k)};
     };
     for (size_t k = 0; k < columns.size(); ++k) {
       const Real got = m.grads[r][columns[k].input][static_cast<size_t>(columns[k].flat)];

@@ -48,7 +48,7 @@ enum class Unjudged {
   kNoDigits,          // the rounding model allows an error of half the value or more
   kSpreadNotFinite,   // a rounded reference run is non-finite where the exact one is not
   kNonFiniteForward,  // NaN or inf in the forward pass, and the patterns differ
-  kInfinitePartial,   // an infinite derivative: forward mode says inf - inf, reverse mode inf
+  kInfinitePartial,   // a path through a NaN or infinite partial, and the patterns differ
 };
 const char* unjudged_name(Unjudged reason);
 

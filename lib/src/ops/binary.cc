@@ -113,13 +113,15 @@ Tensor div(const Tensor& a_in, const Tensor& b_in) {
         },
         [sa = save_if(b.requires_grad(), a), sb = save_if(b.requires_grad(), b)](
             const Tensor& grad, const BackwardContext& ctx) {
-          // -(grad / b) * (a / b): a / b is the forward's (finite) value, so
-          // a zero incoming gradient stays zero. a / (b * b) overflows for
-          // |b| > 1e154 while the gradient is representable, and
-          // grad * ((a / b) / b), LibTorch's, turns an overflowing a / b^2
-          // times a zero gradient into NaN.
+          // -grad * (a / b) / b, ordered so that no intermediate exceeds
+          // the result: divide first where |b| >= 1, multiply first where
+          // |b| < 1. a / (b * b) overflows for |b| > 1e154, LibTorch's
+          // grad * ((a / b) / b) turns a zero gradient times an overflowing
+          // a / b^2 into NaN, and grad / b overflows for a subnormal b.
           const Tensor b = sb.unpack(ctx);
-          return -(grad / b) * (sa.unpack(ctx) / b);
+          const Tensor quotient = sa.unpack(ctx) / b;
+          const Tensor divide_first = ge_mask(abs(b), scalar_like(1, b));
+          return -where(divide_first, (grad / b) * quotient, (grad * quotient) / b);
         });
   }
   return out;
