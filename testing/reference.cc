@@ -12,15 +12,6 @@ int64_t count(const std::vector<int64_t>& shape) {
   return n;
 }
 
-std::vector<int64_t> unravel(int64_t flat, const std::vector<int64_t>& shape) {
-  std::vector<int64_t> index(shape.size());
-  for (size_t i = shape.size(); i-- > 0;) {
-    index[i] = flat % shape[i];
-    flat /= shape[i];
-  }
-  return index;
-}
-
 int64_t ravel(const std::vector<int64_t>& index, const std::vector<int64_t>& shape) {
   int64_t flat = 0;
   for (size_t i = 0; i < shape.size(); ++i) flat = flat * shape[i] + index[i];

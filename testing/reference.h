@@ -49,13 +49,33 @@ struct RefIndices {
 // Multi-index arithmetic over row-major shapes.
 namespace ref_index {
 int64_t count(const std::vector<int64_t>& shape);
-std::vector<int64_t> unravel(int64_t flat, const std::vector<int64_t>& shape);
 int64_t ravel(const std::vector<int64_t>& index, const std::vector<int64_t>& shape);
 // NumPy broadcasting of two shapes (assumed compatible).
 std::vector<int64_t> broadcast(const std::vector<int64_t>& a, const std::vector<int64_t>& b);
 // Flat position in `shape` of `index`, an index of a broadcast shape of rank
 // >= shape's rank.
 int64_t at_broadcast(const std::vector<int64_t>& shape, const std::vector<int64_t>& index);
+// Walks the multi-indices of a row-major shape in order, without
+// allocating per step: for (MultiIndex i(shape); i.valid(); i.next()) ... *i.
+class MultiIndex {
+ public:
+  explicit MultiIndex(const std::vector<int64_t>& shape)
+      : shape_(shape), index_(shape.size(), 0), remaining_(count(shape)) {}
+  bool valid() const { return remaining_ > 0; }
+  const std::vector<int64_t>& operator*() const { return index_; }
+  void next() {
+    --remaining_;
+    for (size_t i = shape_.size(); i-- > 0;) {
+      if (++index_[i] < shape_[i]) return;
+      index_[i] = 0;
+    }
+  }
+
+ private:
+  const std::vector<int64_t>& shape_;
+  std::vector<int64_t> index_;
+  int64_t remaining_;
+};
 // `d` in [-rank, rank) as a non-negative dim.
 int64_t wrap(int64_t d, size_t rank);
 // Which dims `dims` names (empty: all).
@@ -86,11 +106,10 @@ RefArrayT<S> map(const RefArrayT<S>& a, const F& f) {
 template <class S, class F>
 RefArrayT<S> zip(const RefArrayT<S>& a, const RefArrayT<S>& b, const F& f) {
   RefArrayT<S> out{ref_index::broadcast(a.shape, b.shape), {}};
-  const int64_t n = ref_index::count(out.shape);
-  for (int64_t flat = 0; flat < n; ++flat) {
-    const auto index = ref_index::unravel(flat, out.shape);
-    out.values.push_back(f(a.values[ref_index::at_broadcast(a.shape, index)],
-                           b.values[ref_index::at_broadcast(b.shape, index)]));
+  out.values.reserve(static_cast<size_t>(ref_index::count(out.shape)));
+  for (ref_index::MultiIndex index(out.shape); index.valid(); index.next()) {
+    out.values.push_back(f(a.values[ref_index::at_broadcast(a.shape, *index)],
+                           b.values[ref_index::at_broadcast(b.shape, *index)]));
   }
   return out;
 }
@@ -104,12 +123,10 @@ RefArrayT<S> reduce(const RefArrayT<S>& a, const std::vector<int64_t>& dims, boo
   std::vector<int64_t> kept;
   for (size_t i = 0; i < a.shape.size(); ++i) kept.push_back(mask[i] ? 1 : a.shape[i]);
   std::vector<std::vector<S>> groups(static_cast<size_t>(ref_index::count(kept)));
-  for (int64_t flat = 0; flat < ref_index::count(a.shape); ++flat) {
-    auto index = ref_index::unravel(flat, a.shape);
-    for (size_t i = 0; i < index.size(); ++i) {
-      if (mask[i]) index[i] = 0;
-    }
-    groups[ref_index::ravel(index, kept)].push_back(a.values[flat]);
+  int64_t flat = 0;
+  for (ref_index::MultiIndex index(a.shape); index.valid(); index.next(), ++flat) {
+    // Reduced dims have size 1 in `kept`, so they broadcast away.
+    groups[ref_index::at_broadcast(kept, *index)].push_back(a.values[flat]);
   }
   RefArrayT<S> out;
   for (const auto& group : groups) out.values.push_back(fold(group));
@@ -315,16 +332,17 @@ RefArrayT<S> matmul(const RefArrayT<S>& a_in, const RefArrayT<S>& b_in) {
                                    {b.shape.begin(), b.shape.end() - 2});
   out.shape.push_back(m);
   out.shape.push_back(n);
-  for (int64_t flat = 0; flat < ref_index::count(out.shape); ++flat) {
-    const auto index = ref_index::unravel(flat, out.shape);
+  std::vector<int64_t> ia, ib;
+  for (ref_index::MultiIndex index(out.shape); index.valid(); index.next()) {
+    // Row i of a and column j of b: their p-th elements are p and p * n
+    // past the first.
+    ia = ib = *index;
+    ia.back() = 0;
+    ib[ib.size() - 2] = 0;
+    const int64_t a0 = ref_index::at_broadcast(a.shape, ia);
+    const int64_t b0 = ref_index::at_broadcast(b.shape, ib);
     S acc = constant<S>(0);
-    for (int64_t p = 0; p < k; ++p) {
-      auto ia = index, ib = index;
-      ia[ia.size() - 1] = p;
-      ib[ib.size() - 2] = p;
-      acc += a.values[ref_index::at_broadcast(a.shape, ia)] *
-             b.values[ref_index::at_broadcast(b.shape, ib)];
-    }
+    for (int64_t p = 0; p < k; ++p) acc += a.values[a0 + p] * b.values[b0 + p * n];
     out.values.push_back(acc);
   }
   if (a_vec) out.shape.erase(out.shape.end() - 2);
@@ -348,10 +366,9 @@ RefArrayT<S> permute(const RefArrayT<S>& a, const std::vector<int64_t>& dims_in)
   for (int64_t d : dims_in) dims.push_back(ref_index::wrap(d, a.shape.size()));
   RefArrayT<S> out;
   for (int64_t d : dims) out.shape.push_back(a.shape[static_cast<size_t>(d)]);
-  for (int64_t flat = 0; flat < ref_index::count(out.shape); ++flat) {
-    const auto index = ref_index::unravel(flat, out.shape);
-    std::vector<int64_t> source(index.size());
-    for (size_t i = 0; i < dims.size(); ++i) source[static_cast<size_t>(dims[i])] = index[i];
+  std::vector<int64_t> source(dims.size());
+  for (ref_index::MultiIndex index(out.shape); index.valid(); index.next()) {
+    for (size_t i = 0; i < dims.size(); ++i) source[static_cast<size_t>(dims[i])] = (*index)[i];
     out.values.push_back(a.values[ref_index::ravel(source, a.shape)]);
   }
   return out;
@@ -373,9 +390,8 @@ RefArrayT<S> expand(const RefArrayT<S>& a, std::vector<int64_t> shape) {
     if (shape[i] == -1) shape[i] = a.shape[i - lead];
   }
   RefArrayT<S> out{shape, {}};
-  for (int64_t flat = 0; flat < ref_index::count(shape); ++flat) {
-    out.values.push_back(
-        a.values[ref_index::at_broadcast(a.shape, ref_index::unravel(flat, shape))]);
+  for (ref_index::MultiIndex index(out.shape); index.valid(); index.next()) {
+    out.values.push_back(a.values[ref_index::at_broadcast(a.shape, *index)]);
   }
   return out;
 }
@@ -445,11 +461,10 @@ RefArrayT<S> cross_entropy(const RefArrayT<S>& logits, const RefArrayT<S>& targe
 template <class S>
 RefArrayT<S> where(const RefIndices& condition, const RefArrayT<S>& a, const RefArrayT<S>& b) {
   RefArrayT<S> out{ref_index::broadcast(condition.shape, ref_index::broadcast(a.shape, b.shape))};
-  for (int64_t flat = 0; flat < ref_index::count(out.shape); ++flat) {
-    const auto index = ref_index::unravel(flat, out.shape);
-    const bool take_a = condition.values[ref_index::at_broadcast(condition.shape, index)] != 0;
-    const S& x = a.values[ref_index::at_broadcast(a.shape, index)];
-    const S& y = b.values[ref_index::at_broadcast(b.shape, index)];
+  for (ref_index::MultiIndex i(out.shape); i.valid(); i.next()) {
+    const bool take_a = condition.values[ref_index::at_broadcast(condition.shape, *i)] != 0;
+    const S& x = a.values[ref_index::at_broadcast(a.shape, *i)];
+    const S& y = b.values[ref_index::at_broadcast(b.shape, *i)];
     // Partials 1 and 0: the branch not taken keeps its paths.
     out.values.push_back(take_a ? x + (y - constant<S>(value_of(y))) * constant<S>(0)
                                 : y + (x - constant<S>(value_of(x))) * constant<S>(0));

@@ -61,9 +61,14 @@ struct Working {
   Real unit_roundoff() const {
     return is_float32 ? std::ldexp(Real(1), -24) : std::ldexp(Real(1), -53);
   }
-  Real round(Real v) const {
-    return is_float32 ? static_cast<Real>(static_cast<float>(v))
-                      : static_cast<Real>(static_cast<double>(v));
+  Real round(Real v) const { return is_float32 ? stored<float>(v) : stored<double>(v); }
+  // v rounded to T through memory: g++ (before 13) may keep a long double
+  // in an x87 register across a cast to double in C++, skipping the rounding
+  // and the overflow to inf.
+  template <class T>
+  static Real stored(Real v) {
+    volatile T t = static_cast<T>(v);
+    return t;
   }
   Real largest() const {
     return is_float32 ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
@@ -427,11 +432,10 @@ void judge_gradients(const MinitorchRun& m, const Pass& pass, const std::vector<
     for (size_t k = 0; k < columns.size(); ++k) {
       const Real got = m.grads[r][columns[k].input][static_cast<size_t>(columns[k].flat)];
       const Opinion o = opinion(k);
-      tally->add(
-          judge_entry(got, o, w, noise, pass.exact.non_finite, /*in_working_precision=*/false),
-          "d/d input " + std::to_string(columns[k].input) + "[" + std::to_string(columns[k].flat) +
-              "] of cotangent row " + std::to_string(r),
-          got, o);
+      tally->add(judge_entry(got, o, w, noise, pass.exact.non_finite),
+                 "d/d input " + std::to_string(columns[k].input) + "[" +
+                     std::to_string(columns[k].flat) + "] of cotangent row " + std::to_string(r),
+                 got, o);
     }
     if (direction.empty()) continue;
     Real got = 0;

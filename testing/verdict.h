@@ -67,7 +67,7 @@ struct JudgeOptions {
   uint64_t seed = 0x5eed;
   // Input elements whose column of J is computed exactly; beyond it a seeded
   // sample, plus a random direction over all inputs.
-  int max_columns = 60;
+  int max_columns = 30;
   // Outputs up to this many: every row of J (one backward each).
   int64_t max_full_rows = 4;
   bool third_opinion = true;
