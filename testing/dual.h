@@ -57,6 +57,20 @@ auto value_of(const S& s) {
   }
 }
 
+// x's tangents, magnitudes and paths with the value 0 (0 for a plain
+// scalar): what a selection or a tie passes on, weighted, whatever x's value
+// (inf - inf would be NaN).
+template <class S>
+S tangent_part(const S& x) {
+  if constexpr (IsDual<S>::value) {
+    S t = x;
+    t.v = 0;
+    return t;
+  } else {
+    return S(0);
+  }
+}
+
 // Scalar of type S holding the plain value `v` (tangents zero).
 template <class S, class V>
 S constant(V v) {

@@ -181,23 +181,22 @@ auto max_value(const std::vector<S>& group) {
 }
 
 // The max, its gradient shared evenly among the elements that attain it
-// (LibTorch's amax); NaN with the gradient of every NaN.
+// (LibTorch's amax). A NaN max is NaN with a NaN gradient for the whole
+// group: LibTorch's mask (x == max) is empty, and it divides by its count, 0.
 template <class S>
 S amax_of(const std::vector<S>& group) {
   const auto m = max_value(group);
   const bool nan = m != m;
-  S share = constant<S>(0), losers = constant<S>(0);
-  int64_t ties = 0;
+  const int64_t ties =
+      std::count_if(group.begin(), group.end(), [m](const S& v) { return value_of(v) == m; });
+  const S share = constant<S>(nan ? NAN : 1.0 / static_cast<double>(ties));
+  S out = constant<S>(m);
   for (const S& v : group) {
-    const auto x = value_of(v);
-    if (nan ? x != x : x == m) {
-      share += v - constant<S>(x);  // the tangent only
-      ++ties;
-    } else {
-      losers += (v - constant<S>(x)) * constant<S>(0);  // partial 0
-    }
+    // The tangent only, times its weight: 1/ties for a maximum, 0 for the rest.
+    const S weight = nan || value_of(v) == m ? share : constant<S>(0);
+    out += tangent_part(v) * weight;
   }
-  return constant<S>(m) + share / constant<S>(static_cast<double>(ties)) + losers;
+  return out;
 }
 
 // The largest finite max of a group (0 if none): the shift that keeps every
@@ -466,8 +465,8 @@ RefArrayT<S> where(const RefIndices& condition, const RefArrayT<S>& a, const Ref
     const S& x = a.values[ref_index::at_broadcast(a.shape, *i)];
     const S& y = b.values[ref_index::at_broadcast(b.shape, *i)];
     // Partials 1 and 0: the branch not taken keeps its paths.
-    out.values.push_back(take_a ? x + (y - constant<S>(value_of(y))) * constant<S>(0)
-                                : y + (x - constant<S>(value_of(x))) * constant<S>(0));
+    out.values.push_back(take_a ? x + tangent_part(y) * constant<S>(0)
+                                : y + tangent_part(x) * constant<S>(0));
   }
   return out;
 }
