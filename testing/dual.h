@@ -81,6 +81,27 @@ S constant(V v) {
   }
 }
 
+// A tangent without a path (paths bit clear) is 0, or NaN when a select cut
+// a path whose tangent was already infinite or NaN (see select_off): reverse
+// mode multiplies the select's zero gradient by those partials later.
+template <class B>
+B dead(B t) {
+  return std::isnan(t) ? t : B(0);
+}
+
+// A mask that selects (LibTorch's where and threshold_backward, minitorch's
+// where and fused relu) rather than multiplies: in reverse mode its exact
+// zero stops whatever gradient arrives from later ops, so the paths end here.
+// The partials before it still multiply that zero: a path whose tangent is
+// infinite or NaN so far leaves a NaN.
+template <class B, int K>
+Dual<B, K> select_off(const Dual<B, K>& x, std::type_identity_t<B> f) {
+  Dual<B, K> out(f);
+  out.crossed = x.crossed;
+  for (int k = 0; k < K; ++k) out.d[k] = std::isfinite(x.d[k]) ? B(0) : B(NAN);
+  return out;
+}
+
 // The chain rule of a unary function: value f, derivative p at x. Along
 // every path the product of partials is IEEE's, as in reverse mode, which
 // multiplies the same factors in the other order: a zero partial (a mask)
@@ -92,7 +113,10 @@ Dual<B, K> chain(const Dual<B, K>& x, std::type_identity_t<B> f, std::type_ident
   out.crossed = x.crossed | (std::isfinite(p) ? 0u : x.paths);
   const B abs_p = std::fabs(p);
   for (int k = 0; k < K; ++k) {
-    if (!(x.paths >> k & 1)) continue;
+    if (!(x.paths >> k & 1)) {
+      out.d[k] = dead(x.d[k]);
+      continue;
+    }
     out.d[k] = p * x.d[k];
     out.m[k] = abs_p * x.m[k];
   }
@@ -110,8 +134,8 @@ Dual<B, K> chain(const Dual<B, K>& a, const Dual<B, K>& b, std::type_identity_t<
   const B abs_a = std::fabs(pa), abs_b = std::fabs(pb);
   for (int k = 0; k < K; ++k) {
     const bool from_a = a.paths >> k & 1, from_b = b.paths >> k & 1;
+    out.d[k] = (from_a ? pa * a.d[k] : dead(a.d[k])) + (from_b ? pb * b.d[k] : dead(b.d[k]));
     if (!from_a && !from_b) continue;
-    out.d[k] = (from_a ? pa * a.d[k] : B(0)) + (from_b ? pb * b.d[k] : B(0));
     out.m[k] = (from_a ? abs_a * a.m[k] : B(0)) + (from_b ? abs_b * b.m[k] : B(0));
   }
   return out;
@@ -214,7 +238,7 @@ S relu(const S& x) {
   const auto v = value_of(x);
   const auto out = v > 0 ? v : (v != v ? v : 0);
   if constexpr (IsDual<S>::value) {
-    return chain(x, out, out > 0 ? 1 : 0);
+    return out > 0 ? chain(x, out, 1) : select_off(x, out);  // minitorch's fused relu selects
   } else {
     return out;
   }

@@ -457,6 +457,16 @@ RefArrayT<S> cross_entropy(const RefArrayT<S>& logits, const RefArrayT<S>& targe
   });
 }
 
+// What where's branch not taken adds: nothing but its NaN paths (select_off).
+template <class S>
+S not_taken(const S& x) {
+  if constexpr (IsDual<S>::value) {
+    return select_off(x, 0);
+  } else {
+    return S(0);
+  }
+}
+
 template <class S>
 RefArrayT<S> where(const RefIndices& condition, const RefArrayT<S>& a, const RefArrayT<S>& b) {
   RefArrayT<S> out{ref_index::broadcast(condition.shape, ref_index::broadcast(a.shape, b.shape))};
@@ -464,9 +474,8 @@ RefArrayT<S> where(const RefIndices& condition, const RefArrayT<S>& a, const Ref
     const bool take_a = condition.values[ref_index::at_broadcast(condition.shape, *i)] != 0;
     const S& x = a.values[ref_index::at_broadcast(a.shape, *i)];
     const S& y = b.values[ref_index::at_broadcast(b.shape, *i)];
-    // Partials 1 and 0: the branch not taken keeps its paths.
-    out.values.push_back(take_a ? x + tangent_part(y) * constant<S>(0)
-                                : y + tangent_part(x) * constant<S>(0));
+    // The branch not taken is selected off (dual.h).
+    out.values.push_back(take_a ? x + not_taken(y) : y + not_taken(x));
   }
   return out;
 }
