@@ -93,9 +93,11 @@ void fail(const char* target, const std::string& what, absl::Span<const uint8_t>
   std::abort();
 }
 
-void check_gradients(const char* target, const testing::Program& program,
-                     const std::vector<Tensor>& inputs, absl::Span<const uint8_t> bytes) {
-  const testing::Judgement j = testing::judge(program, inputs);
+void check_gradients_as(DType dtype, const char* target, const testing::Program& program,
+                        const std::vector<Tensor>& inputs, absl::Span<const uint8_t> bytes) {
+  std::vector<Tensor> converted;
+  for (const Tensor& x : inputs) converted.push_back(x.to(dtype));
+  const testing::Judgement j = testing::judge(program, converted);
   count(target, j);
   if (j.verdict == GradcheckVerdict::kFail) fail(target, j.report, bytes);
 }

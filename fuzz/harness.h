@@ -26,10 +26,27 @@ void count(const char* target, const testing::Judgement& judgement);
 [[noreturn]] void fail(const char* target, const std::string& what,
                        absl::Span<const uint8_t> bytes);
 
-// Judges `program` on `inputs` (testing::judge), counts the judgement and
-// fails on "fail".
-void check_gradients(const char* target, const testing::Program& program,
-                     const std::vector<Tensor>& inputs, absl::Span<const uint8_t> bytes);
+// Judges `program` on `inputs` converted to `dtype` (testing::judge), counts
+// the judgement under `target` and fails on "fail".
+void check_gradients_as(DType dtype, const char* target, const testing::Program& program,
+                        const std::vector<Tensor>& inputs, absl::Span<const uint8_t> bytes);
+
+// The gradient targets judge float64 inputs; their *_f32 builds, the same
+// sources compiled with MINITORCH_FUZZ_FLOAT32, judge the float32 kernels
+// on the same decoded cases (values rounded to float32, so the wide and raw
+// modes reach float32's overflow and subnormals).
+#ifdef MINITORCH_FUZZ_FLOAT32
+inline void check_gradients(const char* target, const testing::Program& program,
+                            const std::vector<Tensor>& inputs, absl::Span<const uint8_t> bytes) {
+  static const std::string name = std::string(target) + "_f32";
+  check_gradients_as(kFloat32, name.c_str(), program, inputs, bytes);
+}
+#else
+inline void check_gradients(const char* target, const testing::Program& program,
+                            const std::vector<Tensor>& inputs, absl::Span<const uint8_t> bytes) {
+  check_gradients_as(kFloat64, target, program, inputs, bytes);
+}
+#endif
 
 // Every input tensor listed with shape and values, for reproducers.
 std::string describe_inputs(const std::vector<Tensor>& inputs);
