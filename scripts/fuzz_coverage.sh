@@ -14,10 +14,11 @@ flags="-fprofile-instr-generate -fcoverage-mapping"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" -DMINITORCH_BUILD_TESTS=OFF \
   -DMINITORCH_BUILD_EXAMPLES=OFF -DMINITORCH_BUILD_BENCHMARKS=OFF > /dev/null
-cmake --build "$build" --target fuzz_broadcast fuzz_softmax fuzz_graph fuzz_api
+targets=(fuzz_broadcast fuzz_softmax fuzz_graph fuzz_api fuzz_broadcast_f32 fuzz_softmax_f32 fuzz_graph_f32)
+cmake --build "$build" --target "${targets[@]}"
 rm -f "$build"/*.profraw
 objects=()
-for target in fuzz_broadcast fuzz_softmax fuzz_graph fuzz_api; do
+for target in "${targets[@]}"; do
   LLVM_PROFILE_FILE="$build/$target.profraw" "$build/$target" "${dirs[@]}" 2>&1 | tail -1
   objects+=(-object "$build/$target")
 done

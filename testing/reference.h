@@ -484,10 +484,20 @@ RefArrayT<S> where(const RefIndices& condition, const RefArrayT<S>& a, const Ref
 template <class S>
 RefArrayT<S> embedding(const RefArrayT<S>& weight, const RefIndices& indices) {
   const int64_t width = weight.shape.back();
+  // Rows no index picks get an exact zero gradient in reverse mode, which
+  // their earlier partials then multiply: every output carries their NaN
+  // paths (select_off), as every cotangent meets them.
+  std::vector<bool> picked(static_cast<size_t>(ref_index::count(weight.shape) / width), false);
+  for (int64_t row : indices.values) picked[static_cast<size_t>(row)] = true;
+  S unpicked = constant<S>(0);
+  for (size_t i = 0; i < weight.values.size(); ++i) {
+    if (!picked[i / static_cast<size_t>(width)]) unpicked += not_taken(weight.values[i]);
+  }
   RefArrayT<S> out{indices.shape, {}};
   out.shape.push_back(width);
   for (int64_t row : indices.values) {
-    for (int64_t c = 0; c < width; ++c) out.values.push_back(weight.values[row * width + c]);
+    for (int64_t c = 0; c < width; ++c)
+      out.values.push_back(weight.values[row * width + c] + unpicked);
   }
   return out;
 }
