@@ -29,6 +29,11 @@ struct Dual {
   static constexpr int kTangents = K;
 
   B v = 0;
+  // A running bound on v's rounding, in units of the unit roundoff: each
+  // operation adds |its result| to the bounds of its operands times
+  // |partial| (running error analysis), so a sum that cancels keeps the
+  // size of its terms. Inputs and constants are exact: 0.
+  B vm = 0;
   std::array<B, K> d{};  // tangents
   std::array<B, K> m{};  // magnitudes of the tangents (absolute-value chain rule)
   // Bit k: a path from input k reaches this value (whatever its partials);
@@ -65,6 +70,7 @@ S tangent_part(const S& x) {
   if constexpr (IsDual<S>::value) {
     S t = x;
     t.v = 0;
+    t.vm = 0;
     return t;
   } else {
     return S(0);
@@ -112,6 +118,7 @@ Dual<B, K> chain(const Dual<B, K>& x, std::type_identity_t<B> f, std::type_ident
   out.paths = x.paths;
   out.crossed = x.crossed | (std::isfinite(p) ? 0u : x.paths);
   const B abs_p = std::fabs(p);
+  out.vm = (x.vm == 0 ? B(0) : abs_p * x.vm) + std::fabs(f);
   for (int k = 0; k < K; ++k) {
     if (!(x.paths >> k & 1)) {
       out.d[k] = dead(x.d[k]);
@@ -132,6 +139,7 @@ Dual<B, K> chain(const Dual<B, K>& a, const Dual<B, K>& b, std::type_identity_t<
   out.crossed = a.crossed | b.crossed | (std::isfinite(pa) ? 0u : a.paths) |
                 (std::isfinite(pb) ? 0u : b.paths);
   const B abs_a = std::fabs(pa), abs_b = std::fabs(pb);
+  out.vm = (a.vm == 0 ? B(0) : abs_a * a.vm) + (b.vm == 0 ? B(0) : abs_b * b.vm) + std::fabs(f);
   for (int k = 0; k < K; ++k) {
     const bool from_a = a.paths >> k & 1, from_b = b.paths >> k & 1;
     out.d[k] = (from_a ? pa * a.d[k] : dead(a.d[k])) + (from_b ? pb * b.d[k] : dead(b.d[k]));
