@@ -15,6 +15,7 @@
 #ifndef MINITORCH_TESTING_DUAL_H_
 #define MINITORCH_TESTING_DUAL_H_
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -36,6 +37,11 @@ struct Dual {
   B vm = 0;
   std::array<B, K> d{};  // tangents
   std::array<B, K> m{};  // magnitudes of the tangents (absolute-value chain rule)
+  // Bounds on the tangents' error, in units of the unit roundoff, when every
+  // partial is evaluated at rounded values (vm): a backward reads the
+  // forward's rounded results, so exp(y) of a y off by 30 |y| ulps is off by
+  // 30 |y| ulps itself.
+  std::array<B, K> e{};
   // Bit k: a path from input k reaches this value (whatever its partials);
   // a tangent without one stays exactly 0, even against a NaN partial.
   uint32_t paths = 0;
@@ -70,7 +76,7 @@ S tangent_part(const S& x) {
   if constexpr (IsDual<S>::value) {
     S t = x;
     t.v = 0;
-    t.vm = 0;
+    t.vm = 0;  // a zero, exactly
     return t;
   } else {
     return S(0);
@@ -104,21 +110,38 @@ template <class B, int K>
 Dual<B, K> select_off(const Dual<B, K>& x, std::type_identity_t<B> f) {
   Dual<B, K> out(f);
   out.crossed = x.crossed;
+  out.vm = std::fabs(f);
   for (int k = 0; k < K; ++k) out.d[k] = std::isfinite(x.d[k]) ? B(0) : B(NAN);
   return out;
 }
 
-// The chain rule of a unary function: value f, derivative p at x. Along
-// every path the product of partials is IEEE's, as in reverse mode, which
-// multiplies the same factors in the other order: a zero partial (a mask)
-// times an infinite one is NaN either way.
+// `v` if finite, else 0: error bounds at infinite or NaN partials are moot
+// (those paths are marked `crossed`).
+template <class B>
+B finite_or_zero(B v) {
+  return std::isfinite(v) ? v : B(0);
+}
+
+// x's rounding bound relative to its value, in units of the unit roundoff.
 template <class B, int K>
-Dual<B, K> chain(const Dual<B, K>& x, std::type_identity_t<B> f, std::type_identity_t<B> p) {
+B relative_error(const Dual<B, K>& x) {
+  return x.vm == 0 ? B(0) : finite_or_zero(x.vm / std::fabs(x.v));
+}
+
+// The chain rule of a unary function: value f, derivative p at x, and
+// |f''(x) / f'(x)| (`curvature`: the relative change of p per unit change of
+// x, 0 for linear f). Along every path the product of partials is IEEE's,
+// as in reverse mode, which multiplies the same factors in the other order:
+// a zero partial (a mask) times an infinite one is NaN either way.
+template <class B, int K>
+Dual<B, K> chain(const Dual<B, K>& x, std::type_identity_t<B> f, std::type_identity_t<B> p,
+                 std::type_identity_t<B> curvature = 0) {
   Dual<B, K> out(f);
   out.paths = x.paths;
   out.crossed = x.crossed | (std::isfinite(p) ? 0u : x.paths);
   const B abs_p = std::fabs(p);
   out.vm = (x.vm == 0 ? B(0) : abs_p * x.vm) + std::fabs(f);
+  const B relative = finite_or_zero(curvature * x.vm);
   for (int k = 0; k < K; ++k) {
     if (!(x.paths >> k & 1)) {
       out.d[k] = dead(x.d[k]);
@@ -126,15 +149,21 @@ Dual<B, K> chain(const Dual<B, K>& x, std::type_identity_t<B> f, std::type_ident
     }
     out.d[k] = p * x.d[k];
     out.m[k] = abs_p * x.m[k];
+    out.e[k] = abs_p * (x.e[k] + x.m[k] * relative);
   }
   return out;
 }
 
-// The chain rule of a binary function: value f, partials pa, pb.
+// The chain rule of a binary function: value f, partials pa, pb with
+// relative errors ea, eb (in units of the unit roundoff) from their rounded
+// operands.
 template <class B, int K>
 Dual<B, K> chain(const Dual<B, K>& a, const Dual<B, K>& b, std::type_identity_t<B> f,
-                 std::type_identity_t<B> pa, std::type_identity_t<B> pb) {
+                 std::type_identity_t<B> pa, std::type_identity_t<B> pb,
+                 std::type_identity_t<B> ea = 0, std::type_identity_t<B> eb = 0) {
   Dual<B, K> out(f);
+  ea = finite_or_zero(ea);
+  eb = finite_or_zero(eb);
   out.paths = a.paths | b.paths;
   out.crossed = a.crossed | b.crossed | (std::isfinite(pa) ? 0u : a.paths) |
                 (std::isfinite(pb) ? 0u : b.paths);
@@ -145,6 +174,8 @@ Dual<B, K> chain(const Dual<B, K>& a, const Dual<B, K>& b, std::type_identity_t<
     out.d[k] = (from_a ? pa * a.d[k] : dead(a.d[k])) + (from_b ? pb * b.d[k] : dead(b.d[k]));
     if (!from_a && !from_b) continue;
     out.m[k] = (from_a ? abs_a * a.m[k] : B(0)) + (from_b ? abs_b * b.m[k] : B(0));
+    out.e[k] = (from_a ? abs_a * (a.e[k] + a.m[k] * ea) : B(0)) +
+               (from_b ? abs_b * (b.e[k] + b.m[k] * eb) : B(0));
   }
   return out;
 }
@@ -163,12 +194,13 @@ Dual<B, K> operator-(const Dual<B, K>& a) {
 }
 template <class B, int K>
 Dual<B, K> operator*(const Dual<B, K>& a, const Dual<B, K>& b) {
-  return chain(a, b, a.v * b.v, b.v, a.v);
+  return chain(a, b, a.v * b.v, b.v, a.v, relative_error(b), relative_error(a));
 }
 template <class B, int K>
 Dual<B, K> operator/(const Dual<B, K>& a, const Dual<B, K>& b) {
   const B q = a.v / b.v;
-  return chain(a, b, q, B(1) / b.v, -q / b.v);
+  return chain(a, b, q, B(1) / b.v, -q / b.v, relative_error(b),
+               relative_error(a) + 2 * relative_error(b));
 }
 template <class B, int K>
 Dual<B, K>& operator+=(Dual<B, K>& a, const Dual<B, K>& b) {
@@ -190,7 +222,7 @@ template <class S>
 S exp(const S& x) {
   if constexpr (IsDual<S>::value) {
     const auto e = std::exp(x.v);
-    return chain(x, e, e);
+    return chain(x, e, e, 1);
   } else {
     return std::exp(x);
   }
@@ -198,7 +230,7 @@ S exp(const S& x) {
 template <class S>
 S log(const S& x) {
   if constexpr (IsDual<S>::value) {
-    return chain(x, std::log(x.v), 1 / x.v);
+    return chain(x, std::log(x.v), 1 / x.v, 1 / std::fabs(x.v));
   } else {
     return std::log(x);
   }
@@ -207,7 +239,7 @@ template <class S>
 S sqrt(const S& x) {
   if constexpr (IsDual<S>::value) {
     const auto r = std::sqrt(x.v);
-    return chain(x, r, 1 / (2 * r));
+    return chain(x, r, 1 / (2 * r), 1 / (2 * std::fabs(x.v)));
   } else {
     return std::sqrt(x);
   }
@@ -216,7 +248,7 @@ template <class S>
 S tanh(const S& x) {
   if constexpr (IsDual<S>::value) {
     const auto t = std::tanh(x.v);
-    return chain(x, t, 1 - t * t);
+    return chain(x, t, 1 - t * t, 2 * std::fabs(t));
   } else {
     return std::tanh(x);
   }
@@ -225,7 +257,7 @@ template <class S>
 S sigmoid(const S& x) {
   if constexpr (IsDual<S>::value) {
     const auto s = sigmoid_of(x.v);
-    return chain(x, s, s * (1 - s));
+    return chain(x, s, s * (1 - s), std::fabs(1 - 2 * s));
   } else {
     return sigmoid_of(x);
   }
@@ -271,7 +303,8 @@ S pow(const S& x, double e) {
   const B v = value_of(x);
   const B out = std::pow(v, static_cast<B>(e));
   if constexpr (IsDual<S>::value) {
-    return chain(x, out, e == 0 ? B(0) : static_cast<B>(e) * std::pow(v, static_cast<B>(e - 1)));
+    return chain(x, out, e == 0 ? B(0) : static_cast<B>(e) * std::pow(v, static_cast<B>(e - 1)),
+                 std::fabs(static_cast<B>(e - 1) / v));
   } else {
     return out;
   }
@@ -286,7 +319,11 @@ S pow(const S& a, const S& b) {
     using B = typename S::Base;
     const B pa = vb == 0 ? B(0) : vb * std::pow(va, vb - 1);
     const B pb = (va == 0 && vb >= 0) ? B(0) : out * std::log(va);
-    return chain(a, b, out, pa, pb);
+    // Both partials move with a (by (|b| + 1) / |a| per unit) and b (by
+    // 1 + |log a| per unit): a bound for either.
+    const B e = finite_or_zero((std::fabs(vb) + 1) / std::fabs(va) * a.vm) +
+                finite_or_zero((1 + std::fabs(std::log(std::fabs(va)))) * b.vm);
+    return chain(a, b, out, pa, pb, e, e);
   } else {
     return out;
   }

@@ -49,7 +49,7 @@ struct Column {
 struct RefRun {
   std::vector<int64_t> shape;
   std::vector<Real> value;
-  std::vector<std::array<Real, kTangents>> tangent, magnitude;
+  std::vector<std::array<Real, kTangents>> tangent, magnitude, error;
   std::vector<uint32_t> crossed;      // Dual::crossed of each output element
   std::vector<Real> value_magnitude;  // Dual::vm of each output element
   int64_t largest = 1;                // elements of the largest value the program computes
@@ -126,13 +126,15 @@ RefRun run_reference(const Program& program, const std::vector<Tensor>& inputs,
   run.shape = out.shape;
   for (const auto& x : out.values) {
     run.value.push_back(x.v);
-    std::array<Real, kTangents> d, m;
+    std::array<Real, kTangents> d, m, e;
     for (int k = 0; k < kTangents; ++k) {
       d[k] = x.d[k];
       m[k] = x.m[k];
+      e[k] = x.e[k];
     }
     run.tangent.push_back(d);
     run.magnitude.push_back(m);
+    run.error.push_back(e);
     run.crossed.push_back(x.crossed);
     run.value_magnitude.push_back(x.vm);
   }
@@ -171,9 +173,16 @@ Pass run_pass(const Program& program, const std::vector<Tensor>& inputs, const W
     if (std::fabs(x.v) > w.largest() && std::isfinite(x.v)) x.v = std::copysign(INFINITY, x.v);
   };
   Pass pass;
-  pass.exact = run_reference<Real>(program, inputs, columns, direction, [&](size_t, auto& value) {
-    for (Exact& x : value.values) overflow(x);
-  });
+  // The running error bounds (Dual::vm, and the partials' errors they feed)
+  // count the rounding inside each step; between steps the perturbed run
+  // measures it, so each step starts from exact operands.
+  pass.exact =
+      run_reference<Real>(program, inputs, columns, direction, [&](size_t step, auto& value) {
+        for (Exact& x : value.values) {
+          overflow(x);
+          if (step + 1 < program.size()) x.vm = 0;
+        }
+      });
   if (w.is_float32) {
     pass.working = run_reference<float>(program, inputs, columns, direction, [](size_t, auto&) {});
   } else {
@@ -194,8 +203,9 @@ Pass run_pass(const Program& program, const std::vector<Tensor>& inputs, const W
 // What the three runs say about one scalar (an entry of J^T v or a value).
 struct Opinion {
   Real exact = 0, working = 0, perturbed = 0;
-  Real magnitude = 0;    // A of the rounding model
-  bool crossed = false;  // a path crossed a NaN or infinite partial (Dual::crossed)
+  Real magnitude = 0;      // A of the rounding model
+  Real partial_error = 0;  // E of the rounding model (Dual::e)
+  bool crossed = false;    // a path crossed a NaN or infinite partial (Dual::crossed)
 };
 
 enum class Outcome { kPass, kFail, kInconclusive };
@@ -282,14 +292,16 @@ EntryJudgement judge_entry(Real got, const Opinion& o, const Working& w, Real no
   const Real u = w.unit_roundoff();
   const Real spread = std::max(std::isfinite(o.working) ? std::fabs(o.working - o.exact) : 0,
                                std::fabs(o.perturbed - o.exact));
-  j.tolerance = 4 * spread + noise * u * o.magnitude + 2 * u * std::fabs(o.exact) +
-                noise * w.smallest_subnormal();
+  const Real floor = noise * w.smallest_subnormal();
+  j.tolerance =
+      4 * spread + u * (noise * o.magnitude + o.partial_error) + 2 * u * std::fabs(o.exact) + floor;
   if (std::fabs(got - o.exact) > j.tolerance) {
     j.outcome = Outcome::kFail;
-  } else if ((o.exact != 0 || o.magnitude != 0) && j.tolerance >= std::fabs(o.exact) / 2 &&
+  } else if (std::fabs(o.exact) > floor && j.tolerance >= std::fabs(o.exact) / 2 &&
              j.tolerance >= std::sqrt(u) * (o.magnitude + std::fabs(o.exact))) {
     // Not even the sign is sure, nor is the bound small beside the terms (a
-    // sum that cancels to about 0 is still judged against their size).
+    // sum that cancels to about 0 is still judged against their size). A
+    // value below the subnormals is judged as closely as the format allows.
     j.outcome = Outcome::kInconclusive;
     j.reason = Unjudged::kNoDigits;
   }
@@ -428,7 +440,7 @@ void judge_forward(const MinitorchRun& m, const Pass& pass, const Working& w, Ju
   for (size_t i = 0; i < got.size(); ++i) {
     // The running error bound (Dual::vm) already counts every operation.
     const Opinion o{pass.exact.value[i], pass.working.value[i], pass.perturbed.value[i],
-                    pass.exact.value_magnitude[i]};
+                    pass.exact.value_magnitude[i], 0};
     const EntryJudgement e = judge_entry(got[i], o, w, /*noise=*/2, pass.exact.non_finite);
     if (e.outcome == Outcome::kFail) {
       *failure = "forward value " + std::to_string(i) + ": minitorch " + number(got[i]) + " (" +
@@ -446,11 +458,13 @@ void judge_gradients(const MinitorchRun& m, const Pass& pass, const std::vector<
                      Tally* tally) {
   for (size_t r = 0; r < m.cotangents.size(); ++r) {
     const std::vector<double> v = m.cotangents[r].to_vector();
-    const auto contract = [&](const RefRun& run, size_t k, bool magnitude) {
+    // v . column k of `of`, or |v| . it for magnitudes and errors.
+    const auto contract = [&](const std::vector<std::array<Real, kTangents>>& of, size_t k,
+                              bool absolute) {
       Real acc = 0;
       for (size_t i = 0; i < v.size(); ++i) {
-        acc += magnitude ? std::fabs(static_cast<Real>(v[i])) * run.magnitude[i][k]
-                         : static_cast<Real>(v[i]) * run.tangent[i][k];
+        const Real vi = static_cast<Real>(v[i]);
+        acc += (absolute ? std::fabs(vi) : vi) * of[i][k];
       }
       return acc;
     };
@@ -469,8 +483,10 @@ void judge_gradients(const MinitorchRun& m, const Pass& pass, const std::vector<
       return false;
     };
     const auto opinion = [&](size_t k) {
-      return Opinion{contract(pass.exact, k, false), contract_working(k),
-                     contract(pass.perturbed, k, false), contract(pass.exact, k, true), crossed(k)};
+      return Opinion{
+          contract(pass.exact.tangent, k, false),     contract_working(k),
+          contract(pass.perturbed.tangent, k, false), contract(pass.exact.magnitude, k, true),
+          contract(pass.exact.error, k, true),        crossed(k)};
     };
     for (size_t k = 0; k < columns.size(); ++k) {
       const Real got = m.grads[r][columns[k].input][static_cast<size_t>(columns[k].flat)];
