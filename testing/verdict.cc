@@ -71,9 +71,6 @@ struct Working {
     volatile T t = static_cast<T>(v);
     return t;
   }
-  Real largest() const {
-    return is_float32 ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
-  }
   Real smallest_subnormal() const {
     return is_float32 ? std::numeric_limits<float>::denorm_min()
                       : std::numeric_limits<double>::denorm_min();
@@ -167,19 +164,17 @@ double ulps_for(Real v, uint64_t seed) {
 Pass run_pass(const Program& program, const std::vector<Tensor>& inputs, const Working& w,
               const std::vector<Column>& columns, const std::vector<std::vector<Real>>& direction,
               uint64_t seed) {
-  // Tensors store the working precision's range: a step's result beyond it is
-  // an infinity for every later step, in minitorch and so here.
-  const auto overflow = [&w](Exact& x) {
-    if (std::fabs(x.v) > w.largest() && std::isfinite(x.v)) x.v = std::copysign(INFINITY, x.v);
-  };
   Pass pass;
-  // The running error bounds (Dual::vm, and the partials' errors they feed)
-  // count the rounding inside each step; between steps the perturbed run
-  // measures it, so each step starts from exact operands.
+  // Each step is exact and its result stored in the working precision, as
+  // minitorch stores it: the format's range (beyond it an infinity, below it
+  // a zero) and the ties that rounding makes are minitorch's too. The
+  // running error bounds (Dual::vm, and the partials' errors they feed)
+  // count the rounding inside each step, so each step starts from exact
+  // operands.
   pass.exact =
       run_reference<Real>(program, inputs, columns, direction, [&](size_t step, auto& value) {
         for (Exact& x : value.values) {
-          overflow(x);
+          x.v = w.round(x.v);
           if (step + 1 < program.size()) x.vm = 0;
         }
       });
@@ -188,13 +183,15 @@ Pass run_pass(const Program& program, const std::vector<Tensor>& inputs, const W
   } else {
     pass.working = run_reference<double>(program, inputs, columns, direction, [](size_t, auto&) {});
   }
+  // An op a few ulps from correctly rounded: every inexact step result moves
+  // by up to an ulp before it is stored.
   pass.perturbed =
       run_reference<Real>(program, inputs, columns, direction, [&](size_t, auto& value) {
         for (Exact& x : value.values) {
           if (std::isfinite(x.v) && w.round(x.v) != x.v) {
             x.v *= 1 + static_cast<Real>(ulps_for(x.v, seed)) * w.unit_roundoff();
           }
-          overflow(x);
+          x.v = w.round(x.v);
         }
       });
   return pass;
