@@ -406,7 +406,8 @@ class Tally {
                            number(o.exact) + " (expected " + number(e.expected) +
                            " in the working precision; working-precision run " + number(o.working) +
                            ", perturbed run " + number(o.perturbed) + "), tolerance " +
-                           number(e.tolerance) + "\n";
+                           number(e.tolerance) + " (terms' magnitude " + number(o.magnitude) +
+                           ", partials' error " + number(o.partial_error) + ")\n";
         }
         return;
     }
