@@ -60,6 +60,12 @@ std::string describe(const OpCall& c) {
   return os.str();
 }
 
+Program single_call(const OpCall& call, int operands) {
+  Program program = {{call, {}}};
+  for (int i = 0; i < operands; ++i) program[0].args.push_back(i);
+  return program;
+}
+
 Tensor run_program(const Program& program, const std::vector<Tensor>& inputs) {
   std::vector<Tensor> values = inputs;
   for (const Step& step : program) {

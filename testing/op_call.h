@@ -49,6 +49,9 @@ struct Step {
 };
 using Program = std::vector<Step>;
 
+// The program of one step: `call` on inputs 0 .. operands - 1.
+Program single_call(const OpCall& call, int operands);
+
 // The last step's result.
 Tensor run_program(const Program& program, const std::vector<Tensor>& inputs);
 

@@ -90,31 +90,10 @@ namespace {
 // its bounds (finite differences cannot judge these points; see the
 // error-bounded gradcheck).
 TEST(OracleAtKinks, SubgradientsMatchLibTorch) {
-  const Tensor grid = tensor({-1, -0.5, 0, 0, 0.5, 1, 1, 0}, {2, 4});
-  const Tensor tied = tensor({0, 0, 0.5, 1, 1, -1, 0, 0}, {2, 4});
-  struct Case {
-    OpCall call;
-    std::vector<Tensor> inputs;
-  };
-  const std::vector<Case> cases = {
-      {{.op = Op::kRelu}, {grid}},
-      {{.op = Op::kAbs}, {grid}},
-      {{.op = Op::kMaximum}, {grid, tied}},
-      {{.op = Op::kMinimum}, {grid, tied}},
-      {{.op = Op::kAmax}, {grid}},
-      {{.op = Op::kAmax, .dims = {1}}, {grid}},
-      {{.op = Op::kAmax, .dims = {0}, .keepdim = true}, {tied}},
-      {{.op = Op::kClamp, .min = -0.5, .max = 0.5}, {grid}},
-      {{.op = Op::kClamp, .min = 0.0}, {grid}},
-      {{.op = Op::kClamp, .max = 1.0}, {grid}},
-  };
-  for (const Case& c : cases) {
-    Program program = {{c.call, {}}};
+  for (const KinkCase& c : kink_cases()) {
+    const Program program = single_call(c.call, static_cast<int>(c.inputs.size()));
     std::vector<Tensor> leaves;
-    for (size_t i = 0; i < c.inputs.size(); ++i) {
-      program[0].args.push_back(static_cast<int>(i));
-      leaves.push_back(c.inputs[i].detach().clone().requires_grad_());
-    }
+    for (const Tensor& x : c.inputs) leaves.push_back(x.detach().clone().requires_grad_());
     const Tensor out = run_program(program, leaves);
     const Tensor cotangent = randn(out.shape(), 5);
     out.backward(cotangent);

@@ -42,8 +42,7 @@ class ReferenceOracle : public ::testing::TestWithParam<const OpInfo*> {};
 
 TEST_P(ReferenceOracle, ForwardAndVjpMatchLibTorch) {
   const OpInfo& info = *GetParam();
-  Program program = {{info.call, {}}};
-  for (int i = 0; i < info.arity(); ++i) program[0].args.push_back(i);
+  const Program program = single_call(info.call, info.arity());
   for (size_t s = 0; s < info.shapes.size(); ++s) {
     expect_matches_torch(program, make_sample(info, s, kFloat64, 700 + s), 800 + s,
                          info.name + " sample " + std::to_string(s));
@@ -55,29 +54,9 @@ INSTANTIATE_TEST_SUITE_P(Ops, ReferenceOracle, ::testing::ValuesIn(registry_entr
 
 // Exactly at kinks and ties the reference takes LibTorch's subgradient.
 TEST(ReferenceOracleAtKinks, SubgradientsMatchLibTorch) {
-  const Tensor grid = tensor({-1, -0.5, 0, 0, 0.5, 1, 1, 0}, {2, 4});
-  const Tensor tied = tensor({0, 0, 0.5, 1, 1, -1, 0, 0}, {2, 4});
-  const Tensor nans = tensor({NAN, 0, 1, NAN, -1, 0, 2, 1}, {2, 4});
-  const std::vector<std::pair<OpCall, std::vector<Tensor>>> cases = {
-      {{.op = Op::kRelu}, {grid}},
-      {{.op = Op::kAbs}, {grid}},
-      {{.op = Op::kMaximum}, {grid, tied}},
-      {{.op = Op::kMinimum}, {grid, tied}},
-      {{.op = Op::kMaximum}, {grid, nans}},
-      {{.op = Op::kAmax}, {grid}},
-      {{.op = Op::kAmax, .dims = {1}}, {grid}},
-      {{.op = Op::kAmax, .dims = {0}, .keepdim = true}, {tied}},
-      {{.op = Op::kClamp, .min = -0.5, .max = 0.5}, {grid}},
-      {{.op = Op::kClamp, .min = 0.0}, {grid}},
-      {{.op = Op::kClamp, .max = 1.0}, {grid}},
-      {{.op = Op::kPow}, {grid, tied}},
-      {{.op = Op::kPowScalar, .exponent = 0}, {grid}},
-      {{.op = Op::kSqrt}, {grid.abs()}},
-  };
-  for (const auto& [call, inputs] : cases) {
-    Program program = {{call, {}}};
-    for (size_t i = 0; i < inputs.size(); ++i) program[0].args.push_back(static_cast<int>(i));
-    expect_matches_torch(program, inputs, 5, describe(call));
+  for (const KinkCase& c : kink_cases()) {
+    expect_matches_torch(single_call(c.call, static_cast<int>(c.inputs.size())), c.inputs, 5,
+                         describe(c.call));
   }
 }
 
@@ -94,8 +73,7 @@ TEST(ReferenceOracleAtExtremes, StableWhereTheResultIsFinite) {
       {{.op = Op::kSigmoid}, {tensor({-1e4, 1e4, -800, 800}, {4})}},
   };
   for (const auto& [call, inputs] : cases) {
-    Program program = {{call, {}}};
-    for (size_t i = 0; i < inputs.size(); ++i) program[0].args.push_back(static_cast<int>(i));
+    const Program program = single_call(call, static_cast<int>(inputs.size()));
     expect_matches_torch(program, inputs, 9, describe(call));
     Shape out_shape;
     {

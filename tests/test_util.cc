@@ -69,4 +69,26 @@ std::string test_name(std::string name) {
   return name;
 }
 
+std::vector<KinkCase> kink_cases() {
+  const Tensor grid = tensor({-1, -0.5, 0, 0, 0.5, 1, 1, 0}, {2, 4});
+  const Tensor tied = tensor({0, 0, 0.5, 1, 1, -1, 0, 0}, {2, 4});
+  const Tensor nans = tensor({NAN, 0, 1, NAN, -1, 0, 2, 1}, {2, 4});
+  return {
+      {{.op = Op::kRelu}, {grid}},
+      {{.op = Op::kAbs}, {grid}},
+      {{.op = Op::kMaximum}, {grid, tied}},
+      {{.op = Op::kMinimum}, {grid, tied}},
+      {{.op = Op::kMaximum}, {grid, nans}},
+      {{.op = Op::kAmax}, {grid}},
+      {{.op = Op::kAmax, .dims = {1}}, {grid}},
+      {{.op = Op::kAmax, .dims = {0}, .keepdim = true}, {tied}},
+      {{.op = Op::kClamp, .min = -0.5, .max = 0.5}, {grid}},
+      {{.op = Op::kClamp, .min = 0.0}, {grid}},
+      {{.op = Op::kClamp, .max = 1.0}, {grid}},
+      {{.op = Op::kPow}, {grid, tied}},
+      {{.op = Op::kPowScalar, .exponent = 0}, {grid}},
+      {{.op = Op::kSqrt}, {grid.abs()}},
+  };
+}
+
 }  // namespace minitorch::testing

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "minitorch/minitorch.h"
+#include "testing/op_call.h"
 #include "testing/reference.h"
 
 namespace minitorch::testing {
@@ -23,6 +24,16 @@ namespace minitorch::testing {
                                      double atol);
 ::testing::AssertionResult all_close(const Tensor& actual, const Tensor& expected, double rtol,
                                      double atol);
+
+// Calls exactly at the points where ops are not differentiable (relu and
+// abs at 0, maximum / minimum / amax ties and NaN, clamp at its bounds, pow
+// at zero and negative bases, sqrt at 0), where LibTorch's subgradient
+// conventions decide the gradient.
+struct KinkCase {
+  OpCall call;
+  std::vector<Tensor> inputs;
+};
+std::vector<KinkCase> kink_cases();
 
 // A gtest-safe version of `name` (letters, digits and underscores only).
 std::string test_name(std::string name);

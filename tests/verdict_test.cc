@@ -16,17 +16,11 @@
 namespace minitorch::testing {
 namespace {
 
-Program single_step(const OpCall& call, int arity) {
-  Program program = {{call, {}}};
-  for (int i = 0; i < arity; ++i) program[0].args.push_back(i);
-  return program;
-}
-
 class VerdictOnRegistry : public ::testing::TestWithParam<const OpInfo*> {};
 
 TEST_P(VerdictOnRegistry, PassesMinitorchAtBothDtypes) {
   const OpInfo& info = *GetParam();
-  const Program program = single_step(info.call, info.arity());
+  const Program program = single_call(info.call, info.arity());
   for (DType dtype : {kFloat64, kFloat32}) {
     for (size_t s = 0; s < info.shapes.size(); ++s) {
       const Judgement j = judge(program, make_sample(info, s, dtype, 900 + s));

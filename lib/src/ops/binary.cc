@@ -111,7 +111,7 @@ Tensor div(const Tensor& a_in, const Tensor& b_in) {
         [sb = save_if(a.requires_grad(), b)](const Tensor& grad, const BackwardContext& ctx) {
           return grad / sb.unpack(ctx);
         },
-        [sa = save_if(b.requires_grad(), a), sb = save_if(b.requires_grad(), b)](
+        [sb = save_if(b.requires_grad(), b), sout = save_if(b.requires_grad(), out, true)](
             const Tensor& grad, const BackwardContext& ctx) {
           // -grad * (a / b) / b, ordered so that no intermediate exceeds
           // the result: divide first where |b| >= 1, multiply first where
@@ -119,7 +119,7 @@ Tensor div(const Tensor& a_in, const Tensor& b_in) {
           // grad * ((a / b) / b) turns a zero gradient times an overflowing
           // a / b^2 into NaN, and grad / b overflows for a subnormal b.
           const Tensor b = sb.unpack(ctx);
-          const Tensor quotient = sa.unpack(ctx) / b;
+          const Tensor quotient = sout.unpack(ctx);  // a / b, the forward's result
           const Tensor divide_first = ge_mask(abs(b), scalar_like(1, b));
           return -where(divide_first, (grad / b) * quotient, (grad * quotient) / b);
         });
