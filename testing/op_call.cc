@@ -88,8 +88,19 @@ void append_signs(const Tensor& difference, std::vector<int8_t>* signature) {
 
 std::vector<int8_t> kink_signature(const Program& program, const std::vector<Tensor>& inputs) {
   NoGradGuard no_grad;
-  std::vector<int8_t> signature;
   std::vector<Tensor> values = inputs;
+  for (const Step& step : program) {
+    std::vector<Tensor> operands;
+    for (int a : step.args) operands.push_back(values.at(static_cast<size_t>(a)));
+    values.push_back(run_call(step.call, operands));
+  }
+  return kink_signature_of_values(program, values);
+}
+
+std::vector<int8_t> kink_signature_of_values(const Program& program,
+                                             const std::vector<Tensor>& values) {
+  NoGradGuard no_grad;
+  std::vector<int8_t> signature;
   for (const Step& step : program) {
     std::vector<Tensor> x;
     for (int a : step.args) x.push_back(values.at(static_cast<size_t>(a)));
@@ -111,7 +122,6 @@ std::vector<int8_t> kink_signature(const Program& program, const std::vector<Ten
         append_signs(x[0] - amax(x[0], c.dims, /*keepdim=*/true), &signature);
         break;
     }
-    values.push_back(run_call(c, x));
   }
   return signature;
 }

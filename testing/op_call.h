@@ -66,6 +66,12 @@ std::string describe(const Program& program, size_t num_inputs);
 // Smooth ops add nothing. Used as gradcheck's `branches` option.
 std::vector<int8_t> kink_signature(const Program& program, const std::vector<Tensor>& inputs);
 
+// The same, given every value the program computes (`inputs`, then each
+// step's result in order), however they were computed: the verdict compares
+// minitorch's branches with the reference's.
+std::vector<int8_t> kink_signature_of_values(const Program& program,
+                                             const std::vector<Tensor>& values);
+
 }  // namespace minitorch::testing
 
 #endif  // MINITORCH_TESTING_OP_CALL_H_

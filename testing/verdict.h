@@ -49,6 +49,8 @@ enum class Unjudged {
   kSpreadNotFinite,   // a rounded reference run is non-finite where the exact one is not
   kNonFiniteForward,  // NaN or inf in the forward pass, and the patterns differ
   kInfinitePartial,   // a path through a NaN or infinite partial, and the patterns differ
+  kOtherBranch,       // minitorch's rounded values take another branch at a kink (amax, relu,
+                      // clamp, ...) than the exact ones, and an entry differs
 };
 const char* unjudged_name(Unjudged reason);
 
