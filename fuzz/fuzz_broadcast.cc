@@ -12,6 +12,7 @@
 //   follow-up   in_range(0, 6): none sum mean amax logsumexp softmax log_softmax
 //   dim         in_range(0, 255), wrapped to the result's rank; keepdim flag
 //   mode        mode(); then the values of the first operand, then the second
+//   execution   the fields every gradient target reads last (harness.h)
 #include <cstdint>
 #include <optional>
 
@@ -67,6 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     OpCall next{.op = kFollowUps[follow - 1], .dims = {dim}, .keepdim = keepdim};
     program.push_back({next, {2}});
   }
-  minitorch::fuzz::check_gradients("fuzz_broadcast", program, inputs, {data, size});
+  minitorch::fuzz::check_gradients("fuzz_broadcast", program, inputs,
+                                  minitorch::fuzz::read_execution(in), {data, size});
   return 0;
 }

@@ -93,11 +93,22 @@ void fail(const char* target, const std::string& what, absl::Span<const uint8_t>
   std::abort();
 }
 
+testing::Execution read_execution(ByteReader& in) {
+  testing::Execution e;
+  e.threads = static_cast<int>(in.in_range(1, 3));
+  const uint8_t grain = in.byte();
+  e.grain = grain == 0 ? 0 : 1 + grain % 16;
+  e.backward_calls = in.byte() % 4;
+  e.cotangent = static_cast<testing::Execution::Cotangent>(in.in_range(0, 2));
+  return e;
+}
+
 void check_gradients_as(DType dtype, const char* target, const testing::Program& program,
-                        const std::vector<Tensor>& inputs, absl::Span<const uint8_t> bytes) {
+                        const std::vector<Tensor>& inputs, const testing::Execution& execution,
+                        absl::Span<const uint8_t> bytes) {
   std::vector<Tensor> converted;
   for (const Tensor& x : inputs) converted.push_back(x.to(dtype));
-  const testing::Judgement j = testing::judge(program, converted);
+  const testing::Judgement j = testing::judge(program, converted, {.execution = execution});
   count(target, j);
   if (j.verdict == GradcheckVerdict::kFail) fail(target, j.report, bytes);
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/types/span.h"
+#include "fuzz/decoder.h"
 #include "minitorch/minitorch.h"
 #include "testing/op_call.h"
 #include "testing/verdict.h"
@@ -26,10 +27,24 @@ void count(const char* target, const testing::Judgement& judgement);
 [[noreturn]] void fail(const char* target, const std::string& what,
                        absl::Span<const uint8_t> bytes);
 
-// Judges `program` on `inputs` converted to `dtype` (testing::judge), counts
-// the judgement under `target` and fails on "fail".
+// How minitorch runs the case (testing::Execution), from the fields every
+// gradient target reads after its own. Absent bytes read as 0, the plain
+// execution, so corpus files written before these fields keep their meaning.
+//   threads    in_range(1, 3): set_num_threads
+//   grain      one byte b: 0 the library's grain, else 1 + b % 16 elements,
+//              so the fuzzers' small tensors split over the threads and
+//              every chunk boundary, odd lengths included, is reached
+//   backward   one byte b: b % 4 backward() calls into the leaves' .grad()
+//              (0: grad())
+//   cotangent  in_range(0, 2): a tensor of its own, a reshape view or an
+//              expand view of a tensor the caller keeps
+testing::Execution read_execution(ByteReader& in);
+
+// Judges `program` on `inputs` converted to `dtype` (testing::judge) under
+// `execution`, counts the judgement under `target` and fails on "fail".
 void check_gradients_as(DType dtype, const char* target, const testing::Program& program,
-                        const std::vector<Tensor>& inputs, absl::Span<const uint8_t> bytes);
+                        const std::vector<Tensor>& inputs, const testing::Execution& execution,
+                        absl::Span<const uint8_t> bytes);
 
 // The gradient targets judge float64 inputs; their *_f32 builds, the same
 // sources compiled with MINITORCH_FUZZ_FLOAT32, judge the float32 kernels
@@ -37,14 +52,16 @@ void check_gradients_as(DType dtype, const char* target, const testing::Program&
 // modes reach float32's overflow and subnormals).
 #ifdef MINITORCH_FUZZ_FLOAT32
 inline void check_gradients(const char* target, const testing::Program& program,
-                            const std::vector<Tensor>& inputs, absl::Span<const uint8_t> bytes) {
+                            const std::vector<Tensor>& inputs, const testing::Execution& execution,
+                            absl::Span<const uint8_t> bytes) {
   static const std::string name = std::string(target) + "_f32";
-  check_gradients_as(kFloat32, name.c_str(), program, inputs, bytes);
+  check_gradients_as(kFloat32, name.c_str(), program, inputs, execution, bytes);
 }
 #else
 inline void check_gradients(const char* target, const testing::Program& program,
-                            const std::vector<Tensor>& inputs, absl::Span<const uint8_t> bytes) {
-  check_gradients_as(kFloat64, target, program, inputs, bytes);
+                            const std::vector<Tensor>& inputs, const testing::Execution& execution,
+                            absl::Span<const uint8_t> bytes) {
+  check_gradients_as(kFloat64, target, program, inputs, execution, bytes);
 }
 #endif
 

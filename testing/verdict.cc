@@ -352,28 +352,83 @@ struct MinitorchRun {
   std::vector<std::vector<std::vector<double>>> grads;  // [row][input][flat]
 };
 
-MinitorchRun run_minitorch(const Program& program, const std::vector<Tensor>& inputs,
-                           const JudgeOptions& options, const ProgramRunner& run) {
-  MinitorchRun m;
-  std::vector<Tensor> leaves;
-  for (const Tensor& x : inputs) leaves.push_back(x.detach().requires_grad_());
-  m.result = run(program, leaves);
-  const Shape shape = m.result.shape();
-  const int64_t n = m.result.numel();
+// The cotangent rows for an output of `shape`: unit rows when it is small,
+// else one random row. `owners` are the tensors the caller keeps; the rows
+// are what backward receives, views of them as `kind` asks.
+struct Cotangents {
+  std::vector<Tensor> owners, rows;
+};
+
+Cotangents make_cotangents(const Shape& shape, DType dtype, const JudgeOptions& options) {
+  Cotangents c;
+  const int64_t n = numel(shape);
+  const Execution::Cotangent kind = options.execution.cotangent;
+  if (kind == Execution::Cotangent::kExpandView && !shape.empty() && shape[0] > 1) {
+    Shape leading_one = shape;
+    leading_one[0] = 1;
+    c.owners.push_back(randn(leading_one, options.seed ^ 0xC07A, dtype));
+    c.rows.push_back(c.owners.back().expand(shape));
+    return c;
+  }
   if (n <= options.max_full_rows) {
     for (int64_t i = 0; i < n; ++i) {
       std::vector<double> unit(static_cast<size_t>(n), 0.0);
       unit[static_cast<size_t>(i)] = 1;
-      m.cotangents.push_back(tensor(unit, shape, m.result.dtype()));
+      c.owners.push_back(tensor(unit, {n}, dtype));
     }
   } else {
-    m.cotangents.push_back(randn(shape, options.seed ^ 0xC07A, m.result.dtype()));
+    c.owners.push_back(randn({n}, options.seed ^ 0xC07A, dtype));
   }
+  for (const Tensor& owner : c.owners) {
+    c.rows.push_back(kind == Execution::Cotangent::kOwn ? owner.reshape(shape).clone()
+                                                        : owner.reshape(shape));
+  }
+  return c;
+}
+
+// Sets the calling thread's parallel settings for its lifetime.
+class ParallelSettings {
+ public:
+  explicit ParallelSettings(const Execution& e)
+      : threads_(get_num_threads()), grain_(get_parallel_grain()) {
+    set_num_threads(e.threads);
+    if (e.grain > 0) set_parallel_grain(e.grain);
+  }
+  ~ParallelSettings() {
+    set_num_threads(threads_);
+    set_parallel_grain(grain_);
+  }
+  ParallelSettings(const ParallelSettings&) = delete;
+  ParallelSettings& operator=(const ParallelSettings&) = delete;
+
+ private:
+  int threads_;
+  int64_t grain_;
+};
+
+// Runs the program on fresh leaves and takes J^T v, as `execution` says, for
+// each of the cotangent rows `rows_for` gives for the result's shape.
+using RowsFor = std::function<std::vector<Tensor>(const Shape&, DType)>;
+MinitorchRun run_minitorch(const Program& program, const std::vector<Tensor>& inputs,
+                           const Execution& execution, const RowsFor& rows_for,
+                           const ProgramRunner& run) {
+  const ParallelSettings settings(execution);
+  MinitorchRun m;
+  std::vector<Tensor> leaves;
+  for (const Tensor& x : inputs) leaves.push_back(x.detach().requires_grad_());
+  m.result = run(program, leaves);
+  m.cotangents = rows_for(m.result.shape(), m.result.dtype());
   for (const Tensor& v : m.cotangents) {
     std::vector<std::vector<double>> row;
-    if (m.result.requires_grad()) {
+    if (m.result.requires_grad() && execution.backward_calls == 0) {
       for (const Tensor& g : grad(m.result, leaves, v, /*retain_graph=*/true))
         row.push_back(g.defined() ? g.to_vector() : std::vector<double>());
+    } else if (m.result.requires_grad()) {
+      for (Tensor& leaf : leaves) leaf.set_grad(Tensor());
+      for (int call = 0; call < execution.backward_calls; ++call)
+        m.result.backward(v, /*retain_graph=*/true);
+      for (const Tensor& leaf : leaves)
+        row.push_back(leaf.grad().defined() ? leaf.grad().to_vector() : std::vector<double>());
     }
     for (size_t i = 0; i < inputs.size(); ++i) {
       if (row.size() <= i) row.emplace_back();
@@ -382,6 +437,59 @@ MinitorchRun run_minitorch(const Program& program, const std::vector<Tensor>& in
     m.grads.push_back(row);
   }
   return m;
+}
+
+// The same bits (NaN payloads aside).
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const bool both_nan = std::isnan(a[i]) && std::isnan(b[i]);
+    if (!both_nan && (a[i] != b[i] || std::signbit(a[i]) != std::signbit(b[i]))) return false;
+  }
+  return true;
+}
+
+// `g` added to itself `times` times in `dtype`, as .grad() accumulates it.
+std::vector<double> accumulated(const std::vector<double>& g, int times, DType dtype) {
+  const Tensor once = tensor(g, {static_cast<int64_t>(g.size())}, dtype);
+  Tensor total = once;
+  for (int i = 1; i < times; ++i) total = total + once;
+  return total.to_vector();
+}
+
+// The execution run against the judged one, which differs from it only in
+// threads, grain and backward calls (see Execution); empty if they agree,
+// else what differs.
+std::string compare_executions(const MinitorchRun& plain, const MinitorchRun& other,
+                               const Execution& execution,
+                               const std::vector<std::vector<double>>& cotangents_before) {
+  const std::string where = "execution (" + describe(execution) + "): ";
+  if (plain.result.shape() != other.result.shape() ||
+      !same_bits(plain.result.to_vector(), other.result.to_vector())) {
+    return where + "the forward result differs from the one-thread run's\n";
+  }
+  for (size_t r = 0; r < other.cotangents.size(); ++r) {
+    if (!same_bits(other.cotangents[r].to_vector(), cotangents_before[r])) {
+      return where + "the caller's cotangent tensor of row " + std::to_string(r) +
+             " changed during backward\n";
+    }
+    for (size_t i = 0; i < other.grads[r].size(); ++i) {
+      const int times = std::max(execution.backward_calls, 1);
+      const std::vector<double> want =
+          accumulated(plain.grads[r][i], times, plain.result.dtype());
+      const std::vector<double>& got = other.grads[r][i];
+      for (size_t e = 0; e < want.size(); ++e) {
+        if (!same_bits({got[e]}, {want[e]})) {
+          return where + "gradient of input " + std::to_string(i) + "[" + std::to_string(e) +
+                 "], cotangent row " + std::to_string(r) + ": " + number(got[e]) + " (" +
+                 hex(got[e]) + "), where the one-thread gradient added " +
+                 std::to_string(times) + " time(s) is " + number(want[e]) + " (" + hex(want[e]) +
+                 ")\n";
+        }
+      }
+    }
+  }
+  return "";
 }
 
 // The input elements whose columns are computed: all, or a seeded sample.
@@ -528,7 +636,32 @@ Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
   Working w;
   w.is_float32 = !inputs.empty() && inputs[0].dtype() == kFloat32;
   std::mt19937_64 random(options.seed);
-  const MinitorchRun m = run_minitorch(program, inputs, options, run);
+  // The run judged against the reference: one thread, grad(), and the
+  // cotangent rows as the execution hands them (views of the caller's
+  // tensors: their strides take other paths through the backward).
+  Cotangents given;
+  std::vector<std::vector<double>> before;
+  Execution judged_execution;
+  judged_execution.cotangent = options.execution.cotangent;
+  const MinitorchRun m = run_minitorch(
+      program, inputs, judged_execution,
+      [&](const Shape& shape, DType dtype) {
+        given = make_cotangents(shape, dtype, options);
+        for (const Tensor& row : given.rows) before.push_back(row.to_vector());
+        return given.rows;
+      },
+      run);
+  std::string execution_failure;
+  if (!options.execution.is_plain()) {
+    const MinitorchRun other = run_minitorch(
+        program, inputs, options.execution,
+        [&](const Shape& shape, DType dtype) {
+          if (shape != m.result.shape()) given = make_cotangents(shape, dtype, options);
+          return given.rows;
+        },
+        run);
+    execution_failure = compare_executions(m, other, options.execution, before);
+  }
   const std::vector<Column> columns = pick_columns(inputs, options.max_columns, random);
   std::vector<std::vector<Real>> direction;
   std::normal_distribution<double> normal;
@@ -576,11 +709,12 @@ Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
     failure += "third opinion, finite differences (error bounded) of cotangent row 0: " +
                std::string(verdict_name(fd.verdict)) + ": " + fd.message + "\n";
   }
+  failure = execution_failure + failure;
   if (!failure.empty()) {
     j.verdict = GradcheckVerdict::kFail;
     j.fail = std::max<int64_t>(j.fail, 1);
     j.report = failure + "program:\n" + describe(program, inputs.size()) +
-               "reproducer (GoogleTest):\n" + program_as_code(program, inputs);
+               "reproducer (GoogleTest):\n" + program_as_code(program, inputs, options.execution);
   } else if (j.inconclusive > 0) {
     j.verdict = GradcheckVerdict::kInconclusive;
   }
@@ -616,7 +750,17 @@ ReferenceResult reference_vjp(const Program& program, const std::vector<Tensor>&
   return result;
 }
 
-std::string program_as_code(const Program& program, const std::vector<Tensor>& inputs) {
+std::string describe(const Execution& e) {
+  std::string out = std::to_string(e.threads) + (e.threads == 1 ? " thread" : " threads");
+  if (e.grain > 0) out += ", grain " + std::to_string(e.grain);
+  if (e.backward_calls > 0) out += ", backward() x" + std::to_string(e.backward_calls);
+  if (e.cotangent == Execution::Cotangent::kReshapeView) out += ", cotangent as a reshape view";
+  if (e.cotangent == Execution::Cotangent::kExpandView) out += ", cotangent as an expand view";
+  return out;
+}
+
+std::string program_as_code(const Program& program, const std::vector<Tensor>& inputs,
+                            const Execution& execution) {
   std::ostringstream os;
   const auto values = [&os](const Tensor& t) {
     os << "tensor({";
@@ -655,8 +799,20 @@ std::string program_as_code(const Program& program, const std::vector<Tensor>& i
     values(t);
     os << ",\n";
   }
-  os << "  };\n  const Judgement j = judge(program, inputs);\n"
-        "  EXPECT_NE(j.verdict, GradcheckVerdict::kFail) << j.report;\n}\n";
+  os << "  };\n";
+  if (execution.is_plain()) {
+    os << "  const Judgement j = judge(program, inputs);\n";
+  } else {
+    const char* cotangent =
+        execution.cotangent == Execution::Cotangent::kOwn           ? "kOwn"
+        : execution.cotangent == Execution::Cotangent::kReshapeView ? "kReshapeView"
+                                                                    : "kExpandView";
+    os << "  const Execution execution = {.threads = " << execution.threads
+       << ", .grain = " << execution.grain << ", .backward_calls = " << execution.backward_calls
+       << ", .cotangent = Execution::Cotangent::" << cotangent << "};\n"
+       << "  const Judgement j = judge(program, inputs, {.execution = execution});\n";
+  }
+  os << "  EXPECT_NE(j.verdict, GradcheckVerdict::kFail) << j.report;\n}\n";
   return os.str();
 }
 

@@ -65,6 +65,36 @@ struct Judgement {
   std::string report;
 };
 
+// How minitorch runs the program. The default is the plain way: one thread,
+// the library's grain, gradients by grad() from a cotangent of its own. The
+// run judged against the reference is one thread and grad() with the
+// cotangent as `cotangent` says; a run with other threads, grain or
+// backward calls must then give its results bit for bit: the same forward
+// values, and in each leaf's .grad() after n backward() calls the judged
+// gradient added n times. The caller's cotangent tensors must be unchanged
+// afterwards (a leaf that kept the caller's storage as its .grad() would
+// add into it).
+struct Execution {
+  int threads = 1;    // set_num_threads
+  int64_t grain = 0;  // set_parallel_grain; 0 for the library's default
+  // 0: gradients by grad(); n >= 1: backward() n times, accumulating into
+  // the leaves' .grad().
+  int backward_calls = 0;
+  enum class Cotangent {
+    kOwn,          // a tensor of its own
+    kReshapeView,  // a reshape view of a flat tensor the caller keeps
+    kExpandView,   // an expand view of one the caller keeps, leading dim 1
+  };
+  Cotangent cotangent = Cotangent::kOwn;
+
+  bool is_plain() const {
+    return threads == 1 && grain == 0 && backward_calls == 0 && cotangent == Cotangent::kOwn;
+  }
+};
+
+// "3 threads, grain 5, backward() x2, cotangent as an expand view".
+std::string describe(const Execution& execution);
+
 struct JudgeOptions {
   uint64_t seed = 0x5eed;
   // Input elements whose column of J is computed exactly; beyond it a seeded
@@ -73,6 +103,7 @@ struct JudgeOptions {
   // Outputs up to this many: every row of J (one backward each).
   int64_t max_full_rows = 4;
   bool third_opinion = true;
+  Execution execution;
 };
 
 // How minitorch computes the program (run_program; tests pass a wrong one to
@@ -93,8 +124,10 @@ struct ReferenceResult {
 ReferenceResult reference_vjp(const Program& program, const std::vector<Tensor>& inputs,
                               const Tensor& cotangent);
 
-// The program and inputs as C++ (values as hex floats), for reproducers.
-std::string program_as_code(const Program& program, const std::vector<Tensor>& inputs);
+// The program and inputs as C++ (values as hex floats), for reproducers; a
+// GoogleTest body that judges them under `execution`.
+std::string program_as_code(const Program& program, const std::vector<Tensor>& inputs,
+                            const Execution& execution = {});
 
 }  // namespace minitorch::testing
 

@@ -82,10 +82,11 @@ TEST(Threads, GradModeIsPerThread) {
 // Every op that splits its work over set_num_threads threads, on inputs big
 // enough to be split (with broadcast, transposed and expanded operands), and
 // its gradients: the same bits at 1, 2 and 3 threads.
-std::vector<std::vector<double>> split_ops_and_gradients(DType dtype) {
-  const Tensor a = randn({600, 300}, /*seed=*/1, dtype).requires_grad_();
-  const Tensor b = randn({300}, /*seed=*/2, dtype).requires_grad_();
-  const Tensor c = randn({300, 600}, /*seed=*/3, dtype);
+std::vector<std::vector<double>> split_ops_and_gradients(DType dtype, int64_t rows = 600,
+                                                          int64_t cols = 300) {
+  const Tensor a = randn({rows, cols}, /*seed=*/1, dtype).requires_grad_();
+  const Tensor b = randn({cols}, /*seed=*/2, dtype).requires_grad_();
+  const Tensor c = randn({cols, rows}, /*seed=*/3, dtype);
   std::vector<Tensor> outputs = {a + b,
                                  a * b,
                                  a - transpose(c, 0, 1),
@@ -103,7 +104,7 @@ std::vector<std::vector<double>> split_ops_and_gradients(DType dtype) {
                                  amax(a, {1}),
                                  logsumexp(a, {1}),
                                  transpose(a, 0, 1).contiguous(),
-                                 expand(b, {600, 300}).contiguous()};
+                                 expand(b, {rows, cols}).contiguous()};
   std::vector<std::vector<double>> results;
   Tensor loss = zeros({}, dtype);
   for (const Tensor& out : outputs) {
@@ -113,7 +114,7 @@ std::vector<std::vector<double>> split_ops_and_gradients(DType dtype) {
   loss.backward();
   results.push_back(a.grad().to_vector());
   results.push_back(b.grad().to_vector());
-  Tensor accumulated = zeros({600, 300}, dtype);
+  Tensor accumulated = zeros({rows, cols}, dtype);
   accumulated.add_(a.detach(), 0.5);
   results.push_back(accumulated.to_vector());
   return results;
@@ -135,6 +136,41 @@ TEST(Threads, SplitOpsGiveTheSameBitsAtEveryThreadCount) {
     }
   }
   set_num_threads(1);
+}
+
+// A grain of a few elements splits small tensors of odd lengths too, so
+// every chunk boundary (a vector kernel's tail included) meets the split.
+TEST(Threads, SmallGrainsGiveTheSameBitsAtEveryThreadCount) {
+  for (const DType dtype : {kFloat32, kFloat64}) {
+    set_num_threads(1);
+    const auto serial = split_ops_and_gradients(dtype, 13, 11);
+    for (const int64_t grain : {1, 3, 7, 17}) {
+      for (const int threads : {2, 3}) {
+        set_num_threads(threads);
+        set_parallel_grain(grain);
+        const auto parallel = split_ops_and_gradients(dtype, 13, 11);
+        set_parallel_grain(1 << 16);
+        ASSERT_EQ(parallel.size(), serial.size());
+        for (size_t i = 0; i < serial.size(); ++i) {
+          EXPECT_EQ(parallel[i], serial[i]) << "result " << i << " at " << threads
+                                            << " threads, grain " << grain << ", "
+                                            << dtype_name(dtype);
+        }
+      }
+    }
+  }
+  set_num_threads(1);
+}
+
+TEST(Threads, GrainIsPerThreadAndChecked) {
+  EXPECT_EQ(get_parallel_grain(), 1 << 16);
+  set_parallel_grain(5);
+  int64_t seen_elsewhere = 0;
+  std::thread([&] { seen_elsewhere = get_parallel_grain(); }).join();
+  EXPECT_EQ(seen_elsewhere, 1 << 16);
+  EXPECT_THROW(set_parallel_grain(0), Error);
+  EXPECT_EQ(get_parallel_grain(), 5);
+  set_parallel_grain(1 << 16);
 }
 
 TEST(Threads, ThreadCountIsPerThreadAndChecked) {

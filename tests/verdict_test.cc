@@ -18,12 +18,24 @@ namespace {
 
 class VerdictOnRegistry : public ::testing::TestWithParam<const OpInfo*> {};
 
+// Each sample also runs split over three threads with a grain of a few
+// elements, with gradients accumulated by repeated backward() from a view of
+// a tensor the test keeps.
+Execution execution_for_sample(size_t s) {
+  return {.threads = 3,
+          .grain = static_cast<int64_t>(1 + s % 5),
+          .backward_calls = static_cast<int>(1 + s % 3),
+          .cotangent = s % 2 == 0 ? Execution::Cotangent::kExpandView
+                                  : Execution::Cotangent::kReshapeView};
+}
+
 TEST_P(VerdictOnRegistry, PassesMinitorchAtBothDtypes) {
   const OpInfo& info = *GetParam();
   const Program program = single_call(info.call, info.arity());
   for (DType dtype : {kFloat64, kFloat32}) {
     for (size_t s = 0; s < info.shapes.size(); ++s) {
-      const Judgement j = judge(program, make_sample(info, s, dtype, 900 + s));
+      const Judgement j = judge(program, make_sample(info, s, dtype, 900 + s),
+                                {.execution = execution_for_sample(s)});
       EXPECT_EQ(j.verdict, GradcheckVerdict::kPass)
           << info.name << " " << dtype_name(dtype) << " sample " << s << "\n"
           << j.report << j.inconclusive << " inconclusive";
@@ -94,6 +106,46 @@ TEST(Verdict, FailsAWrongForwardValueAndShape) {
   const Judgement shape = judge(kTanhSum, kSmall, {}, off_shape);
   EXPECT_EQ(shape.verdict, GradcheckVerdict::kFail);
   EXPECT_NE(shape.report.find("forward shape"), std::string::npos) << shape.report;
+}
+
+// A run over threads must give the one-thread run's bits: a result that
+// moves by an ulp, or a gradient by 1e-12, only when split is a failure.
+TEST(Verdict, FailsAnExecutionThatChangesTheBits) {
+  const Execution split = {.threads = 2, .grain = 1};
+  EXPECT_EQ(judge(kTanhSum, kSmall, {.execution = split}).verdict, GradcheckVerdict::kPass);
+  const ProgramRunner off_when_split = [](const Program& p, const std::vector<Tensor>& x) {
+    const Tensor y = run_program(p, x);
+    return get_num_threads() > 1 ? y * (1 + 1e-15) : y;
+  };
+  const Judgement value = judge(kTanhSum, kSmall, {.execution = split}, off_when_split);
+  EXPECT_EQ(value.verdict, GradcheckVerdict::kFail);
+  EXPECT_NE(value.report.find("forward result differs"), std::string::npos) << value.report;
+  EXPECT_NE(value.report.find(".threads = 2, .grain = 1"), std::string::npos) << value.report;
+  const ProgramRunner gradient_off_when_split = [](const Program& p, const std::vector<Tensor>& x) {
+    const Tensor y = run_program(p, x);
+    return get_num_threads() > 1 ? y + sum(x[0] - x[0].detach()) * 1e-12 : y;
+  };
+  const Judgement gradient =
+      judge(kTanhSum, kSmall, {.execution = split}, gradient_off_when_split);
+  EXPECT_EQ(gradient.verdict, GradcheckVerdict::kFail);
+  EXPECT_NE(gradient.report.find("gradient of input 0"), std::string::npos) << gradient.report;
+}
+
+// .grad() after n backward() calls holds the gradient added n times, and the
+// caller's cotangent, handed in as a view, is unchanged. A reshape's
+// backward hands the leaf a view of that very cotangent: a leaf that kept it
+// as its .grad() would add the next call into the caller's tensor.
+TEST(Verdict, PassesGradientsAccumulatedIntoLeavesFromViews) {
+  const Program reshape = {{OpCall{.op = Op::kReshape, .dims = {-1}}, {0}}};
+  const Program expand = {{OpCall{.op = Op::kExpand, .dims = {4, 2, 3}}, {0}}};
+  for (const Program& program : {reshape, expand, kTanhSum}) {
+    for (auto view : {Execution::Cotangent::kReshapeView, Execution::Cotangent::kExpandView}) {
+      const Judgement j =
+          judge(program, kSmall, {.execution = {.backward_calls = 3, .cotangent = view}});
+      EXPECT_EQ(j.verdict, GradcheckVerdict::kPass) << j.report;
+      EXPECT_GT(j.pass, 0);
+    }
+  }
 }
 
 // A failure's report is a reproducer: the program and the inputs as code,

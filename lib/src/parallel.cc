@@ -116,6 +116,7 @@ class HelperPool {
 // The calling thread's setting, its helpers (made on first use), and
 // whether it is inside a parallel_for already.
 thread_local int t_num_threads = 1;
+thread_local int64_t t_parallel_grain = kDefaultParallelGrain;
 thread_local std::unique_ptr<HelperPool> t_pool;
 thread_local bool t_in_parallel_for = false;
 
@@ -128,6 +129,14 @@ void set_num_threads(int n) {
 }
 
 int get_num_threads() { return t_num_threads; }
+
+void set_parallel_grain(int64_t elements) {
+  MT_CHECK(elements >= 1, "set_parallel_grain: the grain must be at least 1 element, got ",
+           elements);
+  t_parallel_grain = elements;
+}
+
+int64_t get_parallel_grain() { return t_parallel_grain; }
 
 void parallel_for(int64_t n, int64_t grain, absl::FunctionRef<void(int64_t, int64_t)> fn) {
   if (n <= 0) return;

@@ -6,12 +6,14 @@
 #include <cstdint>
 
 #include "absl/functional/function_ref.h"
+#include "minitorch/threads.h"
 
 namespace minitorch {
 
-// Elements below which splitting costs more than it saves: waking a helper
-// costs microseconds, a chunk of this many float32 elements takes tens.
-inline constexpr int64_t kParallelGrain = int64_t{1} << 16;
+// The default of set_parallel_grain (threads.h): elements below which
+// splitting costs more than it saves. Waking a helper costs microseconds, a
+// chunk of this many float32 elements takes tens.
+inline constexpr int64_t kDefaultParallelGrain = int64_t{1} << 16;
 
 // Calls fn(begin, end) on disjoint ranges covering [0, n), each of at least
 // `grain` indices unless n itself is smaller, on the calling thread and its

@@ -277,7 +277,7 @@ void inplace_binary(Tensor& self, const Tensor& other_in, const char* op, F f, F
     dispatch_all(si.dtype, [&]<class T>() {
       T* ps = si.data<T>();
       const T* po = oi.data<T>();
-      parallel_for(si.numel(), kParallelGrain,
+      parallel_for(si.numel(), get_parallel_grain(),
                    [&](int64_t begin, int64_t end) { flat(ps + begin, po + begin, end - begin); });
       return 0;
     });

@@ -54,7 +54,7 @@ Tensor map_unary(const Tensor& x, DType out_dtype, F f) {
   Out* o = out.impl()->data<Out>();
   const T* a = xi.data<T>();
   if (xi.is_contiguous()) {
-    parallel_for(xi.numel(), kParallelGrain, [&](int64_t begin, int64_t end) {
+    parallel_for(xi.numel(), get_parallel_grain(), [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) o[i] = f(a[i]);
     });
     return out;
@@ -86,7 +86,7 @@ Tensor map_binary(const Tensor& a, const Tensor& b, const Shape& shape, F f) {
   const T* pa = ai.data<T>();
   const T* pb = bi.data<T>();
   if (ai.shape == shape && bi.shape == shape && ai.is_contiguous() && bi.is_contiguous()) {
-    parallel_for(out.numel(), kParallelGrain, [&](int64_t begin, int64_t end) {
+    parallel_for(out.numel(), get_parallel_grain(), [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) o[i] = f(pa[i], pb[i]);
     });
     return out;

@@ -80,7 +80,7 @@ class StridedLoop {
     // The innermost dim only when it is the only one: threads that each
     // take a part of every row read memory in short runs and run slower
     // together than one thread alone (measured on sum over dim 0).
-    if (numel_ < 2 * kParallelGrain) {
+    if (numel_ < 2 * get_parallel_grain()) {
       for_each_row(row);
       return;
     }
@@ -96,7 +96,7 @@ class StridedLoop {
       return;
     }
     const int64_t per_index = numel_ / sizes_[split];
-    const int64_t grain = (kParallelGrain + per_index - 1) / per_index;
+    const int64_t grain = (get_parallel_grain() + per_index - 1) / per_index;
     parallel_for(sizes_[split], grain,
                  [&](int64_t begin, int64_t end) { rows_in(row, split, begin, end); });
   }

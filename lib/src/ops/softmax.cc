@@ -14,7 +14,7 @@ namespace {
 
 // Rows of `row_size` elements that make a chunk worth a thread.
 int64_t rows_per_chunk(int64_t row_size) {
-  return std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(row_size, 1));
+  return std::max<int64_t>(1, get_parallel_grain() / std::max<int64_t>(row_size, 1));
 }
 
 template <bool kLog>

@@ -25,7 +25,7 @@ Tensor unary_forward(const char* op, const Tensor& x, F f,
     Tensor out = empty(x.shape(), kFloat32, op);
     const auto* in = x.impl()->data<float>();
     auto* result = out.impl()->data<float>();
-    parallel_for(x.numel(), kParallelGrain, [&](int64_t begin, int64_t end) {
+    parallel_for(x.numel(), get_parallel_grain(), [&](int64_t begin, int64_t end) {
       float_array(in + begin, result + begin, end - begin);
     });
     return out;
