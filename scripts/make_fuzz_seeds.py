@@ -76,6 +76,21 @@ def write(target, name, data):
         f.write(bytes([VERSION] + data))
 
 
+# The execution fields every gradient target reads last (fuzz/harness.h).
+OWN, RESHAPE_VIEW, EXPAND_VIEW = 0, 1, 2
+
+
+def execution(threads, grain, backward_calls, cotangent):
+    return rng(threads, 1) + [grain - 1 if grain else 0] + [backward_calls] + rng(cotangent, 0)
+
+
+# Split over 3 threads with a grain of 3 elements, backward() twice from an
+# expand view; and over 2 threads with a grain of 1, backward() three times
+# from a reshape view.
+EXECUTIONS = [('split3-backward2-expand', execution(3, 3, 2, EXPAND_VIEW)),
+              ('split2-backward3-reshape', execution(2, 1, 3, RESHAPE_VIEW))]
+
+
 def numel(shape):
     return math.prod(shape) if shape else 1
 
@@ -104,7 +119,11 @@ def seeds_broadcast():
                 xs = [abs(x) + 0.5 for x in xs]
             data = ([CODE[op]] + shape_bytes(base, 1) + rng(drop, 0) + flags + [1 if swap else 0] +
                     rng(fi, 0) + [pi] + [pi % 2] + [mode] + values(mode, xs))
-            write('broadcast', f'{op}-{pname}-{follow[fi]}-{"grid" if mode == GRID else "small"}', data)
+            name = f'{op}-{pname}-{follow[fi]}-{"grid" if mode == GRID else "small"}'
+            write('broadcast', name, data)
+            if pname in ('same_2x1x3', 'rank4'):
+                for ename, ebytes in EXECUTIONS:
+                    write('broadcast', f'{name}-{ename}', data + ebytes)
 
 
 def seeds_softmax():
@@ -131,6 +150,9 @@ def seeds_softmax():
             elif kind == 'cross_entropy_prob':
                 data += values(SMALL, [0.1, 0.9, 0.5, 0.5])
             write('softmax', f'{kind}-{name}', data)
+            if name == 'small_plain':
+                for ename, ebytes in EXECUTIONS:
+                    write('softmax', f'{kind}-{name}-{ename}', data + ebytes)
         # A long row of extremes along dim 1 of a 3-d tensor.
         xs = [(1 if i % 2 else -1, i * 17 % 256, (i * 40) % 304) for i in range(2 * 5 * 3)]
         data = rng(ki, 0) + shape_bytes((2, 5, 3) if ki < 3 else (5, 3), 1) + [1] + [WIDE] + values(WIDE, xs[:30 if ki < 3 else 15])
@@ -164,6 +186,8 @@ def seeds_graph():
         for op, a0, a1, *params in steps:
             data += [CODE[op], a0, a1] + list(params)
         write('graph', name, data)
+        for ename, ebytes in EXECUTIONS:
+            write('graph', f'{name}-{ename}', data + ebytes)
 
 
 def seeds_api():
