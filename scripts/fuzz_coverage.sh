@@ -14,7 +14,8 @@ flags="-fprofile-instr-generate -fcoverage-mapping"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" -DMINITORCH_BUILD_TESTS=OFF \
   -DMINITORCH_BUILD_EXAMPLES=OFF -DMINITORCH_BUILD_BENCHMARKS=OFF > /dev/null
-targets=(fuzz_broadcast fuzz_softmax fuzz_graph fuzz_api fuzz_broadcast_f32 fuzz_softmax_f32 fuzz_graph_f32)
+targets=(fuzz_broadcast fuzz_softmax fuzz_graph fuzz_matmul fuzz_api fuzz_broadcast_f32 fuzz_softmax_f32
+  fuzz_graph_f32 fuzz_matmul_f32)
 cmake --build "$build" --target "${targets[@]}"
 rm -f "$build"/*.profraw
 objects=()

@@ -190,6 +190,54 @@ def seeds_graph():
             write('graph', f'{name}-{ename}', data + ebytes)
 
 
+def seeds_matmul():
+    # (name, n, k, m, batch, a, b, follow-up, mode); an operand is
+    # ('vector',), ('matrix', transposed) or ('batched', ones flags, drop, transposed).
+    cases = [
+        ('dot', 1, 5, 1, (), ('vector',), ('vector',), 0, SMALL),
+        ('matrix_vector', 3, 4, 1, (), ('matrix', 0), ('vector',), 1, SMALL),
+        ('vector_matrix', 1, 4, 3, (), ('vector',), ('matrix', 0), 5, SMALL),
+        ('matrix_matrix_odd', 3, 5, 3, (), ('matrix', 0), ('matrix', 0), 6, SMALL),
+        ('transposed_both', 4, 3, 2, (), ('matrix', 1), ('matrix', 1), 3, SMALL),
+        ('batched', 2, 3, 4, (3,), ('batched', [0], 0, 0), ('batched', [0], 0, 0), 2, SMALL),
+        ('batch_broadcast_ones', 2, 3, 2, (3, 2), ('batched', [0, 0], 0, 0), ('batched', [1, 0], 0, 1), 1, SMALL),
+        ('batch_broadcast_missing', 3, 2, 3, (4,), ('batched', [0], 0, 1), ('batched', [0], 1, 0), 4, SMALL),
+        ('batched_times_vector', 2, 3, 1, (2, 3), ('batched', [0, 1], 0, 0), ('vector',), 0, SMALL),
+        ('vector_times_batched', 1, 4, 2, (3,), ('vector',), ('batched', [0], 0, 1), 5, SMALL),
+        ('batched_grid_ties', 2, 2, 2, (2,), ('batched', [0], 0, 0), ('batched', [1], 0, 0), 3, GRID),
+        ('wide_magnitudes', 2, 3, 2, (), ('matrix', 0), ('matrix', 1), 6, WIDE),
+    ]
+
+    def operand(o, batch):
+        form = {'vector': 0, 'matrix': 1, 'batched': 2}[o[0]]
+        out = rng(form, 0)
+        if o[0] == 'batched':
+            out += list(o[1]) + rng(o[2], 0)
+        if o[0] != 'vector':
+            out += [o[-1]]
+        return out
+
+    def stored_numel(o, batch, rows, cols, vector_size):
+        if o[0] == 'vector':
+            return vector_size
+        own = [1 if f else d for f, d in zip(o[1], batch)][o[2]:] if o[0] == 'batched' else []
+        return numel(own) * rows * cols
+
+    for i, (name, n, k, m, batch, a, b, follow, mode) in enumerate(cases):
+        data = rng(n, 1) + rng(k, 1) + rng(m, 1) + shape_bytes(batch, 0)
+        data += operand(a, batch) + operand(b, batch) + rng(follow, 0) + [i] + [i % 2] + [mode]
+        count = stored_numel(a, batch, n, k, k) + stored_numel(b, batch, k, m, k)
+        if mode == WIDE:
+            xs = [(1 if j % 2 else -1, j * 37 % 256, ((j * 8) % 21 - 10) * 4) for j in range(count)]
+        else:
+            xs = [((j * 7) % 11 - 5) / 4 for j in range(count)]
+        data += values(mode, xs)
+        write('matmul', name, data)
+        if name in ('batch_broadcast_ones', 'batched_times_vector', 'matrix_matrix_odd'):
+            for ename, ebytes in EXECUTIONS:
+                write('matmul', f'{name}-{ename}', data + ebytes)
+
+
 def seeds_api():
     cases = {
         'mismatched_add': [2, 4, 0, 1, 0, 0, 0],
@@ -218,4 +266,5 @@ if __name__ == '__main__':
     seeds_broadcast()
     seeds_softmax()
     seeds_graph()
+    seeds_matmul()
     seeds_api()
