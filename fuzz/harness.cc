@@ -100,6 +100,7 @@ testing::Execution read_execution(ByteReader& in) {
   e.grain = grain == 0 ? 0 : 1 + grain % 16;
   e.backward_calls = in.byte() % 4;
   e.cotangent = static_cast<testing::Execution::Cotangent>(in.in_range(0, 2));
+  e.create_graph = in.flag();
   return e;
 }
 

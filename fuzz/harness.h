@@ -38,6 +38,8 @@ void count(const char* target, const testing::Judgement& judgement);
 //              (0: grad())
 //   cotangent  in_range(0, 2): a tensor of its own, a reshape view or an
 //              expand view of a tensor the caller keeps
+//   graph      flag: create_graph, so every backward runs its composed,
+//              differentiable form instead of its fused kernel
 testing::Execution read_execution(ByteReader& in);
 
 // Judges `program` on `inputs` converted to `dtype` (testing::judge) under

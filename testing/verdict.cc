@@ -421,12 +421,13 @@ MinitorchRun run_minitorch(const Program& program, const std::vector<Tensor>& in
   for (const Tensor& v : m.cotangents) {
     std::vector<std::vector<double>> row;
     if (m.result.requires_grad() && execution.backward_calls == 0) {
-      for (const Tensor& g : grad(m.result, leaves, v, /*retain_graph=*/true))
+      for (const Tensor& g :
+           grad(m.result, leaves, v, /*retain_graph=*/true, execution.create_graph))
         row.push_back(g.defined() ? g.to_vector() : std::vector<double>());
     } else if (m.result.requires_grad()) {
       for (Tensor& leaf : leaves) leaf.set_grad(Tensor());
       for (int call = 0; call < execution.backward_calls; ++call)
-        m.result.backward(v, /*retain_graph=*/true);
+        m.result.backward(v, /*retain_graph=*/true, execution.create_graph);
       for (const Tensor& leaf : leaves)
         row.push_back(leaf.grad().defined() ? leaf.grad().to_vector() : std::vector<double>());
     }
@@ -643,6 +644,7 @@ Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
   std::vector<std::vector<double>> before;
   Execution judged_execution;
   judged_execution.cotangent = options.execution.cotangent;
+  judged_execution.create_graph = options.execution.create_graph;
   const MinitorchRun m = run_minitorch(
       program, inputs, judged_execution,
       [&](const Shape& shape, DType dtype) {
@@ -756,6 +758,7 @@ std::string describe(const Execution& e) {
   if (e.backward_calls > 0) out += ", backward() x" + std::to_string(e.backward_calls);
   if (e.cotangent == Execution::Cotangent::kReshapeView) out += ", cotangent as a reshape view";
   if (e.cotangent == Execution::Cotangent::kExpandView) out += ", cotangent as an expand view";
+  if (e.create_graph) out += ", create_graph";
   return out;
 }
 
@@ -809,7 +812,8 @@ std::string program_as_code(const Program& program, const std::vector<Tensor>& i
                                                                     : "kExpandView";
     os << "  const Execution execution = {.threads = " << execution.threads
        << ", .grain = " << execution.grain << ", .backward_calls = " << execution.backward_calls
-       << ", .cotangent = Execution::Cotangent::" << cotangent << "};\n"
+       << ", .cotangent = Execution::Cotangent::" << cotangent
+       << ", .create_graph = " << (execution.create_graph ? "true" : "false") << "};\n"
        << "  const Judgement j = judge(program, inputs, {.execution = execution});\n";
   }
   os << "  EXPECT_NE(j.verdict, GradcheckVerdict::kFail) << j.report;\n}\n";

@@ -68,7 +68,7 @@ struct Judgement {
 // How minitorch runs the program. The default is the plain way: one thread,
 // the library's grain, gradients by grad() from a cotangent of its own. The
 // run judged against the reference is one thread and grad() with the
-// cotangent as `cotangent` says; a run with other threads, grain or
+// cotangent and create_graph as the execution says; a run with other threads, grain or
 // backward calls must then give its results bit for bit: the same forward
 // values, and in each leaf's .grad() after n backward() calls the judged
 // gradient added n times. The caller's cotangent tensors must be unchanged
@@ -86,9 +86,13 @@ struct Execution {
     kExpandView,   // an expand view of one the caller keeps, leading dim 1
   };
   Cotangent cotangent = Cotangent::kOwn;
+  // The backward recorded (create_graph): every op's backward composed from
+  // differentiable tensor ops instead of its fused kernel.
+  bool create_graph = false;
 
   bool is_plain() const {
-    return threads == 1 && grain == 0 && backward_calls == 0 && cotangent == Cotangent::kOwn;
+    return threads == 1 && grain == 0 && backward_calls == 0 && cotangent == Cotangent::kOwn &&
+           !create_graph;
   }
 };
 
