@@ -428,8 +428,12 @@ MinitorchRun run_minitorch(const Program& program, const std::vector<Tensor>& in
       for (Tensor& leaf : leaves) leaf.set_grad(Tensor());
       for (int call = 0; call < execution.backward_calls; ++call)
         m.result.backward(v, /*retain_graph=*/true, execution.create_graph);
-      for (const Tensor& leaf : leaves)
+      for (Tensor& leaf : leaves) {
         row.push_back(leaf.grad().defined() ? leaf.grad().to_vector() : std::vector<double>());
+        // A recorded gradient's graph may hold the leaf itself (x * x saves
+        // x): the cycle is cut, as LibTorch asks of its users.
+        leaf.set_grad(Tensor());
+      }
     }
     for (size_t i = 0; i < inputs.size(); ++i) {
       if (row.size() <= i) row.emplace_back();

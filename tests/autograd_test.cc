@@ -175,6 +175,18 @@ TEST(Engine, CreateGraphGivesSecondDerivatives) {
   EXPECT_TRUE(all_close({2}, d2t.to_vector(), {2}, expected, 1e-14, 1e-15));
 }
 
+// relu's backward selects in both forms, as LibTorch's threshold_backward:
+// an infinite or NaN gradient arriving where relu is flat stops there.
+TEST(Engine, ReluBackwardSelectsWithAndWithoutCreateGraph) {
+  const Tensor x = tensor({-1, 0, 2}, {3}).requires_grad_();
+  const Tensor incoming = tensor({INFINITY, NAN, 1}, {3});
+  for (const bool create_graph : {false, true}) {
+    const std::vector<double> g =
+        grad(relu(x), {x}, incoming, /*retain_graph=*/false, create_graph)[0].to_vector();
+    EXPECT_EQ(g, (std::vector<double>{0, 0, 1})) << "create_graph " << create_graph;
+  }
+}
+
 // A chain a million ops deep is built, backpropagated and destroyed without
 // recursion (a recursive engine or destructor overflows the stack here).
 TEST(Engine, MillionOpChain) {

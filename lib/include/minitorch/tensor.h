@@ -69,6 +69,9 @@ class Tensor {
   // one element; otherwise `gradient` has this tensor's shape. The graph is
   // freed afterwards unless retain_graph; create_graph records the backward
   // itself so it can be differentiated again (and implies retain_graph).
+  // As in LibTorch, a leaf's recorded .grad() may then hold a graph that
+  // holds the leaf (x * x saves x): a cycle that outlives both until the
+  // gradient is cleared with set_grad(Tensor()). grad() has no such cycle.
   void backward(const Tensor& gradient = Tensor(), bool retain_graph = false,
                 bool create_graph = false) const;
   // Same data, no autograd history, requires_grad false.

@@ -124,7 +124,10 @@ Tensor relu(const Tensor& x) {
   if (should_record({&x})) {
     record_from_output(Op::kRelu, out, x, [](auto g, auto y) {
       if constexpr (std::is_same_v<decltype(g), Tensor>) {
-        return g * gt_mask(y, scalar_like(0, g));
+        // Selects, as the fused form and LibTorch's threshold_backward do: an
+        // infinite or NaN gradient arriving where y <= 0 stops here (a mask
+        // that multiplies would make it NaN).
+        return where(gt_mask(y, scalar_like(0, g)), g, scalar_like(0, g));
       } else {
         return y > 0 ? g : decltype(g)(0);
       }
