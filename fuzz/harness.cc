@@ -101,6 +101,7 @@ testing::Execution read_execution(ByteReader& in) {
   e.backward_calls = in.byte() % 4;
   e.cotangent = static_cast<testing::Execution::Cotangent>(in.in_range(0, 2));
   e.create_graph = in.flag();
+  e.transposed_inputs = in.flag();
   return e;
 }
 

@@ -40,6 +40,8 @@ void count(const char* target, const testing::Judgement& judgement);
 //              expand view of a tensor the caller keeps
 //   graph      flag: create_graph, so every backward runs its composed,
 //              differentiable form instead of its fused kernel
+//   layout     flag: inputs of rank 2 or more handed in as transposed views
+//              (non-contiguous leaves), so every kernel's strided path runs
 testing::Execution read_execution(ByteReader& in);
 
 // Judges `program` on `inputs` converted to `dtype` (testing::judge) under

@@ -80,16 +80,18 @@ def write(target, name, data):
 OWN, RESHAPE_VIEW, EXPAND_VIEW = 0, 1, 2
 
 
-def execution(threads, grain, backward_calls, cotangent, create_graph=False):
+def execution(threads, grain, backward_calls, cotangent, create_graph=False, transposed=False):
     return (rng(threads, 1) + [grain - 1 if grain else 0] + [backward_calls] + rng(cotangent, 0) +
-            [1 if create_graph else 0])
+            [1 if create_graph else 0] + [1 if transposed else 0])
 
 
 # Split over 3 threads with a grain of 3 elements, backward() twice from an
 # expand view; over 2 threads with a grain of 1, backward() three times from
-# a reshape view; and the recorded (create_graph) backward.
+# a reshape view, the inputs transposed views; and the recorded
+# (create_graph) backward.
 EXECUTIONS = [('split3-backward2-expand', execution(3, 3, 2, EXPAND_VIEW)),
-              ('split2-backward3-reshape', execution(2, 1, 3, RESHAPE_VIEW)),
+              ('split2-backward3-reshape-transposed',
+               execution(2, 1, 3, RESHAPE_VIEW, transposed=True)),
               ('create-graph', execution(1, 0, 0, OWN, create_graph=True))]
 
 

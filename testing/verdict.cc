@@ -415,7 +415,14 @@ MinitorchRun run_minitorch(const Program& program, const std::vector<Tensor>& in
   const ParallelSettings settings(execution);
   MinitorchRun m;
   std::vector<Tensor> leaves;
-  for (const Tensor& x : inputs) leaves.push_back(x.detach().requires_grad_());
+  for (const Tensor& x : inputs) {
+    if (execution.transposed_inputs && x.dim() >= 2) {
+      const Tensor stored = transpose(x.detach(), -2, -1).contiguous();
+      leaves.push_back(transpose(stored, -2, -1).requires_grad_());
+    } else {
+      leaves.push_back(x.detach().requires_grad_());
+    }
+  }
   m.result = run(program, leaves);
   m.cotangents = rows_for(m.result.shape(), m.result.dtype());
   for (const Tensor& v : m.cotangents) {
@@ -649,6 +656,7 @@ Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
   Execution judged_execution;
   judged_execution.cotangent = options.execution.cotangent;
   judged_execution.create_graph = options.execution.create_graph;
+  judged_execution.transposed_inputs = options.execution.transposed_inputs;
   const MinitorchRun m = run_minitorch(
       program, inputs, judged_execution,
       [&](const Shape& shape, DType dtype) {
@@ -763,6 +771,7 @@ std::string describe(const Execution& e) {
   if (e.cotangent == Execution::Cotangent::kReshapeView) out += ", cotangent as a reshape view";
   if (e.cotangent == Execution::Cotangent::kExpandView) out += ", cotangent as an expand view";
   if (e.create_graph) out += ", create_graph";
+  if (e.transposed_inputs) out += ", inputs as transposed views";
   return out;
 }
 
@@ -817,7 +826,9 @@ std::string program_as_code(const Program& program, const std::vector<Tensor>& i
     os << "  const Execution execution = {.threads = " << execution.threads
        << ", .grain = " << execution.grain << ", .backward_calls = " << execution.backward_calls
        << ", .cotangent = Execution::Cotangent::" << cotangent
-       << ", .create_graph = " << (execution.create_graph ? "true" : "false") << "};\n"
+       << ", .create_graph = " << (execution.create_graph ? "true" : "false")
+       << ", .transposed_inputs = " << (execution.transposed_inputs ? "true" : "false")
+       << "};\n"
        << "  const Judgement j = judge(program, inputs, {.execution = execution});\n";
   }
   os << "  EXPECT_NE(j.verdict, GradcheckVerdict::kFail) << j.report;\n}\n";

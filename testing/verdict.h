@@ -68,7 +68,8 @@ struct Judgement {
 // How minitorch runs the program. The default is the plain way: one thread,
 // the library's grain, gradients by grad() from a cotangent of its own. The
 // run judged against the reference is one thread and grad() with the
-// cotangent and create_graph as the execution says; a run with other threads, grain or
+// cotangent, create_graph and inputs' layout as the execution says; a run
+// with other threads, grain or
 // backward calls must then give its results bit for bit: the same forward
 // values, and in each leaf's .grad() after n backward() calls the judged
 // gradient added n times. The caller's cotangent tensors must be unchanged
@@ -89,10 +90,14 @@ struct Execution {
   // The backward recorded (create_graph): every op's backward composed from
   // differentiable tensor ops instead of its fused kernel.
   bool create_graph = false;
+  // Every input of rank 2 or more handed in as a transposed view of a
+  // tensor stored with its last two dims swapped: a non-contiguous leaf,
+  // so every kernel's strided path is taken.
+  bool transposed_inputs = false;
 
   bool is_plain() const {
     return threads == 1 && grain == 0 && backward_calls == 0 && cotangent == Cotangent::kOwn &&
-           !create_graph;
+           !create_graph && !transposed_inputs;
   }
 };
 

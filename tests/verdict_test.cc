@@ -21,14 +21,16 @@ class VerdictOnRegistry : public ::testing::TestWithParam<const OpInfo*> {};
 // Each sample also runs split over three threads with a grain of a few
 // elements, with gradients accumulated by repeated backward() from a view of
 // a tensor the test keeps; every other sample records the backward
-// (create_graph), so the composed backward formulas are judged too.
+// (create_graph), so the composed backward formulas are judged too, and most
+// hand their inputs in as transposed (non-contiguous) views.
 Execution execution_for_sample(size_t s) {
   return {.threads = 3,
           .grain = static_cast<int64_t>(1 + s % 5),
           .backward_calls = static_cast<int>(1 + s % 3),
           .cotangent = s % 2 == 0 ? Execution::Cotangent::kExpandView
                                   : Execution::Cotangent::kReshapeView,
-          .create_graph = s % 2 == 1};
+          .create_graph = s % 2 == 1,
+          .transposed_inputs = s % 3 != 1};
 }
 
 TEST_P(VerdictOnRegistry, PassesMinitorchAtBothDtypes) {
