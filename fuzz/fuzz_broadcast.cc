@@ -69,6 +69,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     program.push_back({next, {2}});
   }
   minitorch::fuzz::check_gradients("fuzz_broadcast", program, inputs,
-                                  minitorch::fuzz::read_execution(in), {data, size});
+                                   minitorch::fuzz::read_execution(in), {data, size});
   return 0;
 }

@@ -15,10 +15,14 @@
 //              bound flags and value(kGrid) bounds, cross_entropy targets,
 //              where's condition flags
 //   execution the fields every gradient target reads last (harness.h)
+//   magnitude one byte b: 0 keeps the values; else every input is scaled by
+//            10^(4 (b % 77)), up to 1e304, near double's overflow (the
+//            float32 build: 10^(4 (b % 10)), up to 1e36)
 // A step that is invalid for its operands' shapes (minitorch::Error) is
 // dropped. cross_entropy's probability target is made a softmax of the
 // value chosen (its domain). A result with more than 16 elements is summed,
 // so the Jacobian stays small.
+#include <cmath>
 #include <cstdint>
 #include <optional>
 
@@ -37,6 +41,14 @@ using minitorch::testing::Step;
 
 constexpr int64_t kMaxOutput = 16;
 
+// The magnitude field's scales, 10^0, 10^4, ...: to 1e304 near double's
+// overflow, to 1e36 near float's.
+#ifdef MINITORCH_FUZZ_FLOAT32
+constexpr int kMagnitudeSteps = 10;
+#else
+constexpr int kMagnitudeSteps = 77;
+#endif
+
 // Ops in the table when fuzz codes were introduced: version-1 inputs read
 // their op byte modulo this.
 constexpr int kVersion1Ops = 36;
@@ -51,11 +63,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const int num_inputs = in.flag() ? 2 : 1;
   std::vector<Shape> shapes;
   for (int i = 0; i < num_inputs; ++i) shapes.push_back(in.shape(0, 3, 4));
-  // Small or grid values only. A graph can route gradients of 1e54 and
-  // -1e54 into one sum next to a gradient of 0.375, which floating point then
-  // loses ((0.375 + 1e54) - 1e54 == 0, in LibTorch too); no verifier can tell
-  // that from a wrong gradient. Extreme magnitudes are fuzz_softmax's and
-  // fuzz_broadcast's job, where each input takes one path.
+  // Small or grid values as the mode reads them; the magnitude field (read
+  // last, so files written before it keep their meaning) scales them.
   auto mode = in.mode();
   if (mode != minitorch::fuzz::ValueMode::kGrid) mode = minitorch::fuzz::ValueMode::kSmall;
   std::vector<Tensor> inputs;
@@ -104,7 +113,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (program.empty() || values.back().numel() > kMaxOutput) {
     program.push_back({OpCall{.op = Op::kSum}, {static_cast<int>(values.size()) - 1}});
   }
-  minitorch::fuzz::check_gradients("fuzz_graph", program, inputs,
-                                  minitorch::fuzz::read_execution(in), {data, size});
+  const minitorch::testing::Execution execution = minitorch::fuzz::read_execution(in);
+  // Magnitudes to the edge of double's range: the reference's term
+  // magnitudes bound what cancellation may lose, so such graphs are judged.
+  const int64_t magnitude = in.byte();
+  if (magnitude != 0) {
+    const double scale = std::pow(10.0, static_cast<double>(magnitude % kMagnitudeSteps * 4));
+    for (Tensor& x : inputs) x = x * scale;
+  }
+  minitorch::fuzz::check_gradients("fuzz_graph", program, inputs, execution, {data, size});
   return 0;
 }

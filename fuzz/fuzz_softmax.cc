@@ -161,6 +161,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)minitorch::testing::run_program(program, inputs);
   }
   minitorch::fuzz::check_gradients(kTarget, program, inputs, minitorch::fuzz::read_execution(in),
-                                  bytes);
+                                   bytes);
   return 0;
 }

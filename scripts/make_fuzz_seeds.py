@@ -192,6 +192,10 @@ def seeds_graph():
         write('graph', name, data)
         for ename, ebytes in EXECUTIONS:
             write('graph', f'{name}-{ename}', data + ebytes)
+        # The magnitude field after a plain execution: inputs scaled to 1e152
+        # and 1e300.
+        for exponent in (152, 300):
+            write('graph', f'{name}-times-1e{exponent}', data + execution(1, 0, 0, OWN) + [exponent // 4])
 
 
 def seeds_matmul():

@@ -51,6 +51,8 @@ enum class Unjudged {
   kInfinitePartial,   // a path through a NaN or infinite partial, and the patterns differ
   kOtherBranch,       // minitorch's rounded values take another branch at a kink (amax, relu,
                       // clamp, ...) than the exact ones, and an entry differs
+  kGradientOverflow,  // the gradient of some value the program computes exceeds the working
+                      // range, and an entry differs
 };
 const char* unjudged_name(Unjudged reason);
 

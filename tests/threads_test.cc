@@ -83,7 +83,7 @@ TEST(Threads, GradModeIsPerThread) {
 // enough to be split (with broadcast, transposed and expanded operands), and
 // its gradients: the same bits at 1, 2 and 3 threads.
 std::vector<std::vector<double>> split_ops_and_gradients(DType dtype, int64_t rows = 600,
-                                                          int64_t cols = 300) {
+                                                         int64_t cols = 300) {
   const Tensor a = randn({rows, cols}, /*seed=*/1, dtype).requires_grad_();
   const Tensor b = randn({cols}, /*seed=*/2, dtype).requires_grad_();
   const Tensor c = randn({cols, rows}, /*seed=*/3, dtype);
@@ -152,9 +152,9 @@ TEST(Threads, SmallGrainsGiveTheSameBitsAtEveryThreadCount) {
         set_parallel_grain(1 << 16);
         ASSERT_EQ(parallel.size(), serial.size());
         for (size_t i = 0; i < serial.size(); ++i) {
-          EXPECT_EQ(parallel[i], serial[i]) << "result " << i << " at " << threads
-                                            << " threads, grain " << grain << ", "
-                                            << dtype_name(dtype);
+          EXPECT_EQ(parallel[i], serial[i])
+              << "result " << i << " at " << threads << " threads, grain " << grain << ", "
+              << dtype_name(dtype);
         }
       }
     }

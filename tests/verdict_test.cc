@@ -27,8 +27,8 @@ Execution execution_for_sample(size_t s) {
   return {.threads = 3,
           .grain = static_cast<int64_t>(1 + s % 5),
           .backward_calls = static_cast<int>(1 + s % 3),
-          .cotangent = s % 2 == 0 ? Execution::Cotangent::kExpandView
-                                  : Execution::Cotangent::kReshapeView,
+          .cotangent =
+              s % 2 == 0 ? Execution::Cotangent::kExpandView : Execution::Cotangent::kReshapeView,
           .create_graph = s % 2 == 1,
           .transposed_inputs = s % 3 != 1};
 }
@@ -129,8 +129,7 @@ TEST(Verdict, FailsAnExecutionThatChangesTheBits) {
     const Tensor y = run_program(p, x);
     return get_num_threads() > 1 ? y + sum(x[0] - x[0].detach()) * 1e-12 : y;
   };
-  const Judgement gradient =
-      judge(kTanhSum, kSmall, {.execution = split}, gradient_off_when_split);
+  const Judgement gradient = judge(kTanhSum, kSmall, {.execution = split}, gradient_off_when_split);
   EXPECT_EQ(gradient.verdict, GradcheckVerdict::kFail);
   EXPECT_NE(gradient.report.find("gradient of input 0"), std::string::npos) << gradient.report;
 }
@@ -175,14 +174,14 @@ TEST(Verdict, AbstainsWhereRoundingTakesAnotherBranch) {
       {OpCall{.op = Op::kMean, .dims = {-3, -1}}, {1}},
       {OpCall{.op = Op::kAmax}, {2}},
   };
-  const std::vector<Tensor> inputs = {tensor(
-      {0x0p+0,      0x0p+0,      0x0p+0,      -0x1p-2,     0x1.02p-4,   0x1p-12,
-       -0x1.489p+0, 0x1.078p-2,  -0x1.e8p+2,  -0x1.e5e8p+2, -0x1.e5e8p+2, -0x1.e5e8p+2,
-       -0x1.e5e8p+2, -0x1.e5e8p+2, -0x1.e5e8p+2, -0x1.e5e8p+2, -0x1.e5e8p+2, 0x1.e18p-2,
-       0x1.418p-2,  -0x1.e4p-6,  0x1.07fcp+2, -0x1.408p-3, -0x1p-12,    -0x1p-12,
-       -0x1p-12,    0x1.effcp+2, 0x1.102p+0,  0x1.111p+0,  0x1.111p+0,  0x1.111p+0,
-       -0x1.585p+0, -0x1.516p+0, -0x1.e458p+2, -0x1.e5e8p+2, -0x1.e5e8p+2, 0x1.81cp-2},
-      {3, 4, 3})};
+  const std::vector<Tensor> inputs = {
+      tensor({0x0p+0,       0x0p+0,       0x0p+0,       -0x1p-2,      0x1.02p-4,    0x1p-12,
+              -0x1.489p+0,  0x1.078p-2,   -0x1.e8p+2,   -0x1.e5e8p+2, -0x1.e5e8p+2, -0x1.e5e8p+2,
+              -0x1.e5e8p+2, -0x1.e5e8p+2, -0x1.e5e8p+2, -0x1.e5e8p+2, -0x1.e5e8p+2, 0x1.e18p-2,
+              0x1.418p-2,   -0x1.e4p-6,   0x1.07fcp+2,  -0x1.408p-3,  -0x1p-12,     -0x1p-12,
+              -0x1p-12,     0x1.effcp+2,  0x1.102p+0,   0x1.111p+0,   0x1.111p+0,   0x1.111p+0,
+              -0x1.585p+0,  -0x1.516p+0,  -0x1.e458p+2, -0x1.e5e8p+2, -0x1.e5e8p+2, 0x1.81cp-2},
+             {3, 4, 3})};
   const Judgement j = judge(program, inputs);
   EXPECT_EQ(j.verdict, GradcheckVerdict::kInconclusive) << j.report;
   EXPECT_GT(j.reasons.count(Unjudged::kOtherBranch), 0u);
