@@ -23,10 +23,9 @@ const char* mode_name(ValueMode mode) {
 }
 
 absl::StatusOr<ByteReader> ByteReader::Open(absl::Span<const uint8_t> bytes) {
-  if (!bytes.empty() && bytes[0] != 1 && bytes[0] != kFormatVersion) {
-    return absl::InvalidArgumentError(absl::StrCat("unknown fuzz format version ", bytes[0],
-                                                   " (this build reads 1 and ", kFormatVersion,
-                                                   ")"));
+  if (!bytes.empty() && (bytes[0] < 1 || bytes[0] > kFormatVersion)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown fuzz format version ", bytes[0], " (this build reads 1 to ", kFormatVersion, ")"));
   }
   return ByteReader(bytes);
 }

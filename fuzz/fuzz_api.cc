@@ -101,7 +101,7 @@ enum class Call : uint8_t {
   kTableOp = 40,  // any op of the op table by its fuzz code, via run_call
 };
 // Kinds when the format had version 1: version-1 inputs read the kind byte
-// modulo this; version 2 reads it modulo kCallSpace (a value without a kind
+// modulo this; later versions read it modulo kCallSpace (a value without a kind
 // skips the call).
 constexpr int kVersion1Calls = 40;
 constexpr int kCallSpace = 64;

@@ -15,9 +15,9 @@
 //              bound flags and value(kGrid) bounds, cross_entropy targets,
 //              where's condition flags
 //   execution the fields every gradient target reads last (harness.h)
-//   magnitude one byte b: 0 keeps the values; else every input is scaled by
-//            10^(4 (b % 77)), up to 1e304, near double's overflow (the
-//            float32 build: 10^(4 (b % 10)), up to 1e36)
+//   magnitude (version 3) one byte b: 0 keeps the values; else every
+//            input is scaled by 10^(4 (b % 77)), up to 1e304, near double's
+//            overflow (the float32 build: 10^(4 (b % 10)), up to 1e36)
 // A step that is invalid for its operands' shapes (minitorch::Error) is
 // dropped. cross_entropy's probability target is made a softmax of the
 // value chosen (its domain). A result with more than 16 elements is summed,
@@ -63,8 +63,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const int num_inputs = in.flag() ? 2 : 1;
   std::vector<Shape> shapes;
   for (int i = 0; i < num_inputs; ++i) shapes.push_back(in.shape(0, 3, 4));
-  // Small or grid values as the mode reads them; the magnitude field (read
-  // last, so files written before it keep their meaning) scales them.
+  // Small or grid values as the mode reads them; the magnitude field
+  // (version 3, read last) scales them.
   auto mode = in.mode();
   if (mode != minitorch::fuzz::ValueMode::kGrid) mode = minitorch::fuzz::ValueMode::kSmall;
   std::vector<Tensor> inputs;
@@ -116,7 +116,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const minitorch::testing::Execution execution = minitorch::fuzz::read_execution(in);
   // Magnitudes to the edge of double's range: the reference's term
   // magnitudes bound what cancellation may lose, so such graphs are judged.
-  const int64_t magnitude = in.byte();
+  const int64_t magnitude = in.version() >= 3 ? in.byte() : 0;
   if (magnitude != 0) {
     const double scale = std::pow(10.0, static_cast<double>(magnitude % kMagnitudeSteps * 4));
     for (Tensor& x : inputs) x = x * scale;

@@ -95,6 +95,7 @@ void fail(const char* target, const std::string& what, absl::Span<const uint8_t>
 
 testing::Execution read_execution(ByteReader& in) {
   testing::Execution e;
+  if (in.version() < 3) return e;
   e.threads = static_cast<int>(in.in_range(1, 3));
   const uint8_t grain = in.byte();
   e.grain = grain == 0 ? 0 : 1 + grain % 16;

@@ -28,8 +28,8 @@ void count(const char* target, const testing::Judgement& judgement);
                        absl::Span<const uint8_t> bytes);
 
 // How minitorch runs the case (testing::Execution), from the fields every
-// gradient target reads after its own. Absent bytes read as 0, the plain
-// execution, so corpus files written before these fields keep their meaning.
+// gradient target reads after its own in format version 3 (decoder.h);
+// inputs of versions 1 and 2 run the plain execution.
 //   threads    in_range(1, 3): set_num_threads
 //   grain      one byte b: 0 the library's grain, else 1 + b % 16 elements,
 //              so the fuzzers' small tensors split over the threads and
