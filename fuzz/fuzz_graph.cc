@@ -16,8 +16,8 @@
 //              where's condition flags
 //   execution the fields every gradient target reads last (harness.h)
 //   magnitude (version 3) one byte b: 0 keeps the values; else every
-//            input is scaled by 10^(4 (b % 77)), up to 1e304, near double's
-//            overflow (the float32 build: 10^(4 (b % 10)), up to 1e36)
+//            input is scaled by 10^(4 (b % 26)), up to 1e100 (the float32
+//            build: 10^(4 (b % 3)), up to 1e8)
 // A step that is invalid for its operands' shapes (minitorch::Error) is
 // dropped. cross_entropy's probability target is made a softmax of the
 // value chosen (its domain). A result with more than 16 elements is summed,
@@ -41,12 +41,16 @@ using minitorch::testing::Step;
 
 constexpr int64_t kMaxOutput = 16;
 
-// The magnitude field's scales, 10^0, 10^4, ...: to 1e304 near double's
-// overflow, to 1e36 near float's.
+// The magnitude field's scales, 10^0, 10^4, ...: to 1e100 (float32: 1e8).
+// Further out, a few steps of pow and div take a gradient of some
+// intermediate value below the working range, where reverse mode loses it
+// to underflow and forward mode does not; the verdict cannot yet tell that
+// from a wrong gradient. Magnitudes to the edge of the range are
+// fuzz_broadcast's and fuzz_softmax's, one op deep.
 #ifdef MINITORCH_FUZZ_FLOAT32
-constexpr int kMagnitudeSteps = 10;
+constexpr int kMagnitudeSteps = 3;
 #else
-constexpr int kMagnitudeSteps = 77;
+constexpr int kMagnitudeSteps = 26;
 #endif
 
 // Ops in the table when fuzz codes were introduced: version-1 inputs read

@@ -189,6 +189,34 @@ TEST(Verdict, AbstainsWhereRoundingTakesAnotherBranch) {
   // still fails a wrong subgradient.
 }
 
+// A float32 cross_entropy whose target is a softmax of logits near 1e28:
+// the target's gradient is their product, 1e56, past float's range, so
+// reverse mode makes inf and then NaN of it (LibTorch too) where forward
+// mode, which never forms it, stays finite. The verdict abstains with that
+// reason rather than fail minitorch (a fuzz_graph_f32 campaign's false
+// failure, before).
+TEST(Verdict, AbstainsWhereAnIntermediateGradientExceedsTheRange) {
+  const Program program = {
+      {OpCall{.op = Op::kSoftmax, .dims = {-1}}, {1}},
+      {OpCall{.op = Op::kCrossEntropy}, {1, 2}},
+      {OpCall{.op = Op::kAdd}, {3, 2}},
+      {OpCall{.op = Op::kSoftmax, .dims = {-1}}, {4}},
+      {OpCall{.op = Op::kCrossEntropy}, {1, 5}},
+      {OpCall{.op = Op::kAdd}, {0, 6}},
+  };
+  const std::vector<Tensor> inputs = {
+      tensor({-0x1.027e72p+94, -0x1.027e72p+94, 0x1.83bdacp+93, -0x1.027e72p+94, -0x1.027e72p+93,
+              -0x1.83bdacp+93, 0x1.83bdacp+93, 0x1.027e72p+93, 0x1.83bdacp+93, -0x1.027e72p+92,
+              -0x1.027e72p+92, 0x1.027e72p+92},
+             {4, 3}, kFloat32),
+      tensor({-0x1.83bdacp+93, -0x1.027e72p+94, 0x0p+0}, {3}, kFloat32),
+  };
+  const Judgement j =
+      judge(program, inputs, {.execution = {.cotangent = Execution::Cotangent::kExpandView}});
+  EXPECT_EQ(j.verdict, GradcheckVerdict::kInconclusive) << j.report;
+  EXPECT_GT(j.reasons.count(Unjudged::kGradientOverflow), 0u);
+}
+
 // Extreme magnitudes are judged, not abstained on: softmax at 1e300.
 TEST(Verdict, JudgesSoftmaxAtExtremeMagnitudes) {
   const Program program = {{OpCall{.op = Op::kLogSoftmax, .dims = {1}}, {0}}};
