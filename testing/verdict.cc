@@ -28,8 +28,8 @@ const char* unjudged_name(Unjudged reason) {
       return "a NaN or infinite partial derivative on the way";
     case Unjudged::kOtherBranch:
       return "rounding takes another branch at a kink than exact arithmetic";
-    case Unjudged::kGradientOverflow:
-      return "the gradient of an intermediate value exceeds the working range";
+    case Unjudged::kGradientOutOfRange:
+      return "the gradient of an intermediate value leaves the working range";
   }
   return "?";
 }
@@ -603,16 +603,22 @@ void judge_forward(const MinitorchRun& m, const Pass& pass, const Working& w,
 }
 
 // Whether the gradient of some value the program computes, d (v . y) /
-// d value for a cotangent row v, exceeds `working_max`, by minitorch's
-// reverse mode in float64. A backward carries these gradients; where one
-// exceeds the working range, reverse mode overflows (inf, then 0 * inf = NaN
-// at a later mask) though forward mode, which never forms it, stays finite.
-// An infinite one counts only among values past the square root of the
-// range, where products overflow; at small values infinities come from
-// infinite partials (pow or sqrt at 0), which the reference judges by its
-// crossed paths. NaN (0 * an infinite partial) is not an overflow.
-bool intermediate_gradient_overflows(const Program& program, const std::vector<Tensor>& inputs,
-                                     const std::vector<Tensor>& cotangents, double working_max) {
+// d value for a cotangent row v, leaves the working range, by minitorch's
+// reverse mode in float64. A backward carries these gradients; forward mode
+// never forms them. Past the largest finite value reverse mode overflows
+// (inf, then 0 * inf = NaN at a later mask); below the smallest normal one
+// it loses digits or the whole term to underflow, where forward mode stays
+// exact.
+//   Overflow: a finite gradient past the range, or an infinite one among
+// values past the square root of the range, where products overflow; at
+// small values infinities come from infinite partials (pow or sqrt at 0),
+// which the reference judges by its crossed paths, and NaN (0 * an infinite
+// partial) is no overflow.
+//   Underflow: gradients are linear in v, so they are taken again for v
+// scaled by 2^600, which lifts any below the float64 range into it; a
+// nonzero one below the smallest normal number times that scale underflows.
+bool intermediate_gradient_out_of_range(const Program& program, const std::vector<Tensor>& inputs,
+                                        const std::vector<Tensor>& cotangents, const Working& w) {
   std::vector<Tensor> values;
   for (const Tensor& x : inputs) values.push_back(x.detach().to(kFloat64).requires_grad_());
   const size_t num_inputs = values.size();
@@ -633,11 +639,21 @@ bool intermediate_gradient_overflows(const Program& program, const std::vector<T
     if (values[i].requires_grad()) intermediates.push_back(values[i]);
   }
   if (intermediates.empty() || !y.requires_grad()) return false;
-  const bool products_may_overflow = largest_value > std::sqrt(working_max);
+  const double largest =
+      w.is_float32 ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
+  const double smallest =
+      w.is_float32 ? std::numeric_limits<float>::min() : std::numeric_limits<double>::min();
+  const double lift = std::ldexp(1.0, 600);
+  const bool products_may_overflow = largest_value > std::sqrt(largest);
   for (const Tensor& v : cotangents) {
     for (const Tensor& g : grad(y, intermediates, v.to(kFloat64), /*retain_graph=*/true)) {
       for (double x : g.to_vector()) {
-        if (std::isinf(x) ? products_may_overflow : std::fabs(x) > working_max) return true;
+        if (std::isinf(x) ? products_may_overflow : std::fabs(x) > largest) return true;
+      }
+    }
+    for (const Tensor& g : grad(y, intermediates, v.to(kFloat64) * lift, /*retain_graph=*/true)) {
+      for (double x : g.to_vector()) {
+        if (std::isfinite(x) && x != 0 && std::fabs(x) < smallest * lift) return true;
       }
     }
   }
@@ -786,12 +802,10 @@ Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
     j.fail = 0;
     failure.clear();
   }
-  const double working_max =
-      w.is_float32 ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
   if (!failure.empty() && failure.rfind("forward", 0) != 0 &&
-      intermediate_gradient_overflows(program, inputs, m.cotangents, working_max)) {
+      intermediate_gradient_out_of_range(program, inputs, m.cotangents, w)) {
     j.inconclusive += j.fail;
-    j.reasons[Unjudged::kGradientOverflow] += j.fail;
+    j.reasons[Unjudged::kGradientOutOfRange] += j.fail;
     j.fail = 0;
     failure.clear();
   }

@@ -44,15 +44,15 @@ namespace minitorch::testing {
 
 // Why an entry could not be judged.
 enum class Unjudged {
-  kOverflow,          // overflow: minitorch non-finite where a rounded run is too, or NaN for inf
-  kNoDigits,          // the rounding model allows an error of half the value or more
-  kSpreadNotFinite,   // a rounded reference run is non-finite where the exact one is not
-  kNonFiniteForward,  // NaN or inf in the forward pass, and the patterns differ
-  kInfinitePartial,   // a path through a NaN or infinite partial, and the patterns differ
-  kOtherBranch,       // minitorch's rounded values take another branch at a kink (amax, relu,
-                      // clamp, ...) than the exact ones, and an entry differs
-  kGradientOverflow,  // the gradient of some value the program computes exceeds the working
-                      // range, and an entry differs
+  kOverflow,            // overflow: minitorch non-finite where a rounded run is too, or NaN for inf
+  kNoDigits,            // the rounding model allows an error of half the value or more
+  kSpreadNotFinite,     // a rounded reference run is non-finite where the exact one is not
+  kNonFiniteForward,    // NaN or inf in the forward pass, and the patterns differ
+  kInfinitePartial,     // a path through a NaN or infinite partial, and the patterns differ
+  kOtherBranch,         // minitorch's rounded values take another branch at a kink (amax, relu,
+                        // clamp, ...) than the exact ones, and an entry differs
+  kGradientOutOfRange,  // the gradient of some value the program computes overflows or
+                        // underflows the working range, and an entry differs
 };
 const char* unjudged_name(Unjudged reason);
 
