@@ -98,9 +98,12 @@ struct Execution {
   bool transposed_inputs = false;
 
   bool is_plain() const {
-    return threads == 1 && grain == 0 && backward_calls == 0 && cotangent == Cotangent::kOwn &&
-           !create_graph && !transposed_inputs;
+    return runs_as_judged() && cotangent == Cotangent::kOwn && !create_graph && !transposed_inputs;
   }
+  // The judged run (one thread, grad()) takes the cotangent, create_graph and
+  // layout as given; only threads, grain and backward() calls ask for a run
+  // of their own.
+  bool runs_as_judged() const { return threads == 1 && grain == 0 && backward_calls == 0; }
 };
 
 // "3 threads, grain 5, backward() x2, cotangent as an expand view".
