@@ -53,6 +53,53 @@ struct Dual {
   Dual(B value) : v(value) {}  // NOLINT(google-explicit-constructor): constants mix in freely
 };
 
+// `v` if finite, else 0: error bounds at infinite or NaN partials are moot
+// (those paths are marked `crossed`).
+template <class B>
+B finite_or_zero(B v) {
+  return std::isfinite(v) ? v : B(0);
+}
+
+// The smallest normal number of the format the values are stored in (0: no
+// floor). Below it a rounding is off by up to half the smallest subnormal,
+// absolutely, which in units of the unit roundoff is this number: so every
+// rounding bound is max(|f|, it). A value that underflows to 0 is wholly off,
+// and so is any partial a backward evaluates from it (softmax's, exp's). Set
+// for the reference runs on the calling thread by StoredFormat.
+template <class B>
+inline thread_local B t_smallest_normal = 0;
+
+// The bound on rounding f into the stored format, in units of its unit
+// roundoff (NaN stays NaN).
+template <class B>
+B rounding_of(B f) {
+  const B size = std::fabs(f);
+  return size < t_smallest_normal<B> ? t_smallest_normal<B> : size;
+}
+
+// f's relative rounding when stored, in units of the unit roundoff: 1 in the
+// normal range, more below it (the error a backward inherits when it
+// evaluates a partial from the stored result, as exp's and div's do).
+template <class B>
+B stored_relative_error(B f) {
+  return f == 0 ? B(0) : finite_or_zero(rounding_of(f) / std::fabs(f));
+}
+
+// Sets t_smallest_normal<B> for its lifetime.
+template <class B>
+class StoredFormat {
+ public:
+  explicit StoredFormat(B smallest_normal) : saved_(t_smallest_normal<B>) {
+    t_smallest_normal<B> = smallest_normal;
+  }
+  ~StoredFormat() { t_smallest_normal<B> = saved_; }
+  StoredFormat(const StoredFormat&) = delete;
+  StoredFormat& operator=(const StoredFormat&) = delete;
+
+ private:
+  B saved_;
+};
+
 template <class S>
 struct IsDual : std::false_type {};
 template <class B, int K>
@@ -110,16 +157,9 @@ template <class B, int K>
 Dual<B, K> select_off(const Dual<B, K>& x, std::type_identity_t<B> f) {
   Dual<B, K> out(f);
   out.crossed = x.crossed;
-  out.vm = std::fabs(f);
+  out.vm = rounding_of(f);
   for (int k = 0; k < K; ++k) out.d[k] = std::isfinite(x.d[k]) ? B(0) : B(NAN);
   return out;
-}
-
-// `v` if finite, else 0: error bounds at infinite or NaN partials are moot
-// (those paths are marked `crossed`).
-template <class B>
-B finite_or_zero(B v) {
-  return std::isfinite(v) ? v : B(0);
 }
 
 // x's rounding bound relative to its value, in units of the unit roundoff.
@@ -130,18 +170,19 @@ B relative_error(const Dual<B, K>& x) {
 
 // The chain rule of a unary function: value f, derivative p at x, and
 // |f''(x) / f'(x)| (`curvature`: the relative change of p per unit change of
-// x, 0 for linear f). Along every path the product of partials is IEEE's,
-// as in reverse mode, which multiplies the same factors in the other order:
-// a zero partial (a mask) times an infinite one is NaN either way.
+// x, 0 for linear f); `result_error`: p's relative error, in units of the
+// unit roundoff, where a backward evaluates it from the stored f. Along every path the product of
+// partials is IEEE's, as in reverse mode, which multiplies the same factors in the other order: a
+// zero partial (a mask) times an infinite one is NaN either way.
 template <class B, int K>
 Dual<B, K> chain(const Dual<B, K>& x, std::type_identity_t<B> f, std::type_identity_t<B> p,
-                 std::type_identity_t<B> curvature = 0) {
+                 std::type_identity_t<B> curvature = 0, std::type_identity_t<B> result_error = 0) {
   Dual<B, K> out(f);
   out.paths = x.paths;
   out.crossed = x.crossed | (std::isfinite(p) ? 0u : x.paths);
   const B abs_p = std::fabs(p);
-  out.vm = (x.vm == 0 ? B(0) : abs_p * x.vm) + std::fabs(f);
-  const B relative = finite_or_zero(curvature * x.vm);
+  out.vm = (x.vm == 0 ? B(0) : abs_p * x.vm) + rounding_of(f);
+  const B relative = finite_or_zero(curvature * x.vm) + result_error;
   for (int k = 0; k < K; ++k) {
     if (!(x.paths >> k & 1)) {
       out.d[k] = dead(x.d[k]);
@@ -168,7 +209,7 @@ Dual<B, K> chain(const Dual<B, K>& a, const Dual<B, K>& b, std::type_identity_t<
   out.crossed = a.crossed | b.crossed | (std::isfinite(pa) ? 0u : a.paths) |
                 (std::isfinite(pb) ? 0u : b.paths);
   const B abs_a = std::fabs(pa), abs_b = std::fabs(pb);
-  out.vm = (a.vm == 0 ? B(0) : abs_a * a.vm) + (b.vm == 0 ? B(0) : abs_b * b.vm) + std::fabs(f);
+  out.vm = (a.vm == 0 ? B(0) : abs_a * a.vm) + (b.vm == 0 ? B(0) : abs_b * b.vm) + rounding_of(f);
   for (int k = 0; k < K; ++k) {
     const bool from_a = a.paths >> k & 1, from_b = b.paths >> k & 1;
     out.d[k] = (from_a ? pa * a.d[k] : dead(a.d[k])) + (from_b ? pb * b.d[k] : dead(b.d[k]));
@@ -199,8 +240,9 @@ Dual<B, K> operator*(const Dual<B, K>& a, const Dual<B, K>& b) {
 template <class B, int K>
 Dual<B, K> operator/(const Dual<B, K>& a, const Dual<B, K>& b) {
   const B q = a.v / b.v;
+  // b's partial, -q / b, is evaluated from the stored quotient.
   return chain(a, b, q, B(1) / b.v, -q / b.v, relative_error(b),
-               relative_error(a) + 2 * relative_error(b));
+               relative_error(a) + 2 * relative_error(b) + stored_relative_error(q));
 }
 template <class B, int K>
 Dual<B, K>& operator+=(Dual<B, K>& a, const Dual<B, K>& b) {
@@ -222,7 +264,7 @@ template <class S>
 S exp(const S& x) {
   if constexpr (IsDual<S>::value) {
     const auto e = std::exp(x.v);
-    return chain(x, e, e, 1);
+    return chain(x, e, e, 1, stored_relative_error(e));
   } else {
     return std::exp(x);
   }
@@ -257,7 +299,8 @@ template <class S>
 S sigmoid(const S& x) {
   if constexpr (IsDual<S>::value) {
     const auto s = sigmoid_of(x.v);
-    return chain(x, s, s * (1 - s), std::fabs(1 - 2 * s));
+    // s (1 - s) from the stored s: mostly off as s is, where s is small.
+    return chain(x, s, s * (1 - s), std::fabs(1 - 2 * s), stored_relative_error(s));
   } else {
     return sigmoid_of(x);
   }

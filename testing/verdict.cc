@@ -75,6 +75,9 @@ struct Working {
     volatile T t = static_cast<T>(v);
     return t;
   }
+  Real smallest_normal() const {
+    return is_float32 ? std::numeric_limits<float>::min() : std::numeric_limits<double>::min();
+  }
   Real smallest_subnormal() const {
     return is_float32 ? std::numeric_limits<float>::denorm_min()
                       : std::numeric_limits<double>::denorm_min();
@@ -172,6 +175,7 @@ Pass run_pass(const Program& program, const std::vector<Tensor>& inputs, const W
               const std::vector<Column>& columns, const std::vector<std::vector<Real>>& direction,
               uint64_t seed, bool keep_values) {
   Pass pass;
+  const StoredFormat<Real> format(w.smallest_normal());
   if (keep_values) pass.exact_values = inputs;
   // Each step is exact and its result stored in the working precision, as
   // minitorch stores it: the format's range (beyond it an infinity, below it
@@ -576,11 +580,12 @@ GradcheckResult finite_differences(const Program& program, const std::vector<Ten
 // rounding, |value| units, added), none restarted.
 std::vector<Real> accumulated_error_bounds(const Program& program,
                                            const std::vector<Tensor>& inputs, const Working& w) {
+  const StoredFormat<Real> format(w.smallest_normal());
   return run_reference<Real>(program, inputs, {}, {},
                              [&](size_t, auto& value) {
                                for (Exact& x : value.values) {
                                  const Real stored = w.round(x.v);
-                                 if (stored != x.v) x.vm += std::fabs(stored);
+                                 if (stored != x.v) x.vm += rounding_of(stored);
                                  x.v = stored;
                                }
                              })

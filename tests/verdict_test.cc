@@ -233,6 +233,23 @@ TEST(Verdict, AbstainsWhereAnIntermediateGradientUnderflows) {
   EXPECT_GT(j.reasons.count(Unjudged::kGradientOutOfRange), 0u);
 }
 
+// softmax of a / b with b subnormal: exp(-814) underflows to 0 when stored,
+// and softmax's backward reads the stored value, so its gradient is 0 where
+// the exact one, multiplied back up by 1 / b, is 3e-47. A value below the
+// normals is off by half a subnormal, absolutely (Dual's rounding_of): the
+// bound says the entry has no digit, rather than failing it.
+TEST(Verdict, BoundsAGradientReadFromAnUnderflowedValue) {
+  const Program program = {
+      {OpCall{.op = Op::kDiv}, {0, 1}},
+      {OpCall{.op = Op::kSoftmax, .dims = {-1}}, {2}},
+  };
+  const std::vector<Tensor> inputs = {tensor({0x1.35f0405010302p-1017, 0x1.66962617878p-1016}, {2}),
+                                      tensor({0x0.0ff037ap-1022}, {1})};
+  const Judgement j = judge(program, inputs);
+  EXPECT_NE(j.verdict, GradcheckVerdict::kFail) << j.report;
+  EXPECT_GT(j.reasons.count(Unjudged::kNoDigits), 0u);
+}
+
 // Extreme magnitudes are judged, not abstained on: softmax at 1e300.
 TEST(Verdict, JudgesSoftmaxAtExtremeMagnitudes) {
   const Program program = {{OpCall{.op = Op::kLogSoftmax, .dims = {1}}, {0}}};
