@@ -1,12 +1,13 @@
-// The byte format every fuzz target decodes, versions 1 and 2.
+// The byte format every fuzz target decodes, versions 1 to 4.
 //
-//   byte 0      format version: 1, 2 or 3 (kFormatVersion, what new seeds
-//               are written in). Inputs with another version are rejected
+//   byte 0      format version: 1 to 4 (kFormatVersion, what new seeds are
+//               written in). Inputs with another version are rejected
 //               (the target returns -1, so libFuzzer drops them), never
-//               crashed on; an empty input is version 3 with every field 0.
+//               crashed on; an empty input is version 4 with every field 0.
 //               Versions 1 and 2 differ in how an op is read (op() below);
 //               version 3 adds the fields the gradient targets read last
-//               (the execution, fuzz/harness.h; fuzz_graph's magnitude).
+//               (the execution, fuzz/harness.h; fuzz_graph's magnitude);
+//               version 4 adds the execution's in-place field.
 //               Fields are only ever added in a new version, so a corpus
 //               file keeps its meaning, spare trailing bytes included.
 //   bytes 1...  the target's fields, in the order its Decode function reads
@@ -48,7 +49,7 @@
 
 namespace minitorch::fuzz {
 
-inline constexpr uint8_t kFormatVersion = 3;
+inline constexpr uint8_t kFormatVersion = 4;
 
 enum class ValueMode : uint8_t { kSmall, kGrid, kWide, kRaw };
 const char* mode_name(ValueMode mode);

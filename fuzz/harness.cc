@@ -103,6 +103,10 @@ testing::Execution read_execution(ByteReader& in) {
   e.cotangent = static_cast<testing::Execution::Cotangent>(in.in_range(0, 2));
   e.create_graph = in.flag();
   e.transposed_inputs = in.flag();
+  if (in.version() < 4) return e;
+  const uint8_t in_place = in.byte();
+  e.in_place = static_cast<testing::Execution::InPlace>(in_place % 5);
+  e.in_place_input = in_place / 5;
   return e;
 }
 

@@ -28,7 +28,7 @@ void count(const char* target, const testing::Judgement& judgement);
                        absl::Span<const uint8_t> bytes);
 
 // How minitorch runs the case (testing::Execution), from the fields every
-// gradient target reads after its own in format version 3 (decoder.h);
+// gradient target reads after its own from format version 3 on (decoder.h);
 // inputs of versions 1 and 2 run the plain execution.
 //   threads    in_range(1, 3): set_num_threads
 //   grain      one byte b: 0 the library's grain, else 1 + b % 16 elements,
@@ -42,6 +42,10 @@ void count(const char* target, const testing::Judgement& judgement);
 //              differentiable form instead of its fused kernel
 //   layout     flag: inputs of rank 2 or more handed in as transposed views
 //              (non-contiguous leaves), so every kernel's strided path runs
+//   in-place   (version 4) one byte b: after the forward, input b / 5 (modulo
+//              the input count) changed by nothing, add_, mul_, copy_ or
+//              fill_ (b % 5) before backward, which must refuse (the version
+//              counter) or not read it
 testing::Execution read_execution(ByteReader& in);
 
 // Judges `program` on `inputs` converted to `dtype` (testing::judge) under

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the fuzz seed corpus (corpus/<target>/) in the format of
-fuzz/decoder.h, version 3. Each seed is named after what it exercises. Ops
+fuzz/decoder.h, version 4. Each seed is named after what it exercises. Ops
 are named by the fuzz codes of their op-table entries (read from
 lib/include/minitorch/op_table.h), so adding an op changes no seed. The seeds
 are checked in; rerun this only to change them. Files named regress-* were
@@ -13,7 +13,7 @@ import struct
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, '..', 'corpus')
 OP_TABLE = os.path.join(HERE, '..', 'lib', 'include', 'minitorch', 'op_table.h')
-VERSION = 3
+VERSION = 4
 SMALL, GRID, WIDE, RAW = 0, 1, 2, 3
 
 
@@ -80,19 +80,28 @@ def write(target, name, data):
 OWN, RESHAPE_VIEW, EXPAND_VIEW = 0, 1, 2
 
 
-def execution(threads, grain, backward_calls, cotangent, create_graph=False, transposed=False):
+NO_CHANGE, ADD_, MUL_, COPY_, FILL_ = 0, 1, 2, 3, 4
+
+
+def execution(threads, grain, backward_calls, cotangent, create_graph=False, transposed=False,
+              in_place=NO_CHANGE, in_place_input=0):
     return (rng(threads, 1) + [grain - 1 if grain else 0] + [backward_calls] + rng(cotangent, 0) +
-            [1 if create_graph else 0] + [1 if transposed else 0])
+            [1 if create_graph else 0] + [1 if transposed else 0] +
+            [in_place_input * 5 + in_place])
 
 
 # Split over 3 threads with a grain of 3 elements, backward() twice from an
 # expand view; over 2 threads with a grain of 1, backward() three times from
 # a reshape view, the inputs transposed views; and the recorded
-# (create_graph) backward.
+# (create_graph) backward; input 0 changed by mul_ and input 1 by copy_
+# between forward and backward.
 EXECUTIONS = [('split3-backward2-expand', execution(3, 3, 2, EXPAND_VIEW)),
               ('split2-backward3-reshape-transposed',
                execution(2, 1, 3, RESHAPE_VIEW, transposed=True)),
-              ('create-graph', execution(1, 0, 0, OWN, create_graph=True))]
+              ('create-graph', execution(1, 0, 0, OWN, create_graph=True)),
+              ('in-place-mul-input0', execution(1, 0, 0, OWN, in_place=MUL_)),
+              ('backward2-in-place-copy-input1',
+               execution(1, 0, 2, OWN, in_place=COPY_, in_place_input=1))]
 
 
 def numel(shape):

@@ -8,6 +8,8 @@
 #include <limits>
 #include <random>
 #include <sstream>
+#include <string>
+#include <string_view>
 
 #include "testing/dual.h"
 #include "testing/reference.h"
@@ -354,6 +356,10 @@ std::string number(Real v) {
 // minitorch's side: the result and J^T v for each cotangent row.
 struct MinitorchRun {
   Tensor result;
+  std::vector<double> result_values;  // as the forward left them
+  // The backward threw minitorch's error for a saved tensor changed in
+  // place (Execution::in_place).
+  bool refused_in_place = false;
   std::vector<Tensor> cotangents;                       // one per row
   std::vector<std::vector<std::vector<double>>> grads;  // [row][input][flat]
 };
@@ -412,6 +418,35 @@ class ParallelSettings {
   int64_t grain_;
 };
 
+// The execution's in-place change of `leaf`, under NoGradGuard as an
+// optimizer step between forward and backward. Each op changes every value
+// it can (fill_ all of them; add_ all but those it is absorbed by).
+void change_in_place(Tensor& leaf, Execution::InPlace kind) {
+  const NoGradGuard no_grad;
+  switch (kind) {
+    case Execution::InPlace::kNone:
+      return;
+    case Execution::InPlace::kAdd:
+      leaf.add_(tensor({1.0}, {1}, leaf.dtype()), 0.5);
+      return;
+    case Execution::InPlace::kMul:
+      leaf.mul_(3.0);
+      return;
+    case Execution::InPlace::kCopy:
+      leaf.copy_(neg(leaf) - 1);
+      return;
+    case Execution::InPlace::kFill:
+      leaf.fill_(0.25);
+      return;
+  }
+}
+
+// Whether `e` is minitorch's error for a saved tensor modified in place.
+bool is_in_place_refusal(const Error& e) {
+  return std::string_view(e.what()).find("modified in place after it was saved") !=
+         std::string_view::npos;
+}
+
 // Runs the program on fresh leaves and takes J^T v, as `execution` says, for
 // each of the cotangent rows `rows_for` gives for the result's shape.
 using RowsFor = std::function<std::vector<Tensor>(const Shape&, DType)>;
@@ -425,28 +460,42 @@ MinitorchRun run_minitorch(const Program& program, const std::vector<Tensor>& in
     if (execution.transposed_inputs && x.dim() >= 2) {
       const Tensor stored = transpose(x.detach(), -2, -1).contiguous();
       leaves.push_back(transpose(stored, -2, -1).requires_grad_());
+    } else if (execution.in_place != Execution::InPlace::kNone) {
+      leaves.push_back(x.detach().clone().requires_grad_());  // the caller's stay
     } else {
       leaves.push_back(x.detach().requires_grad_());
     }
   }
   m.result = run(program, leaves);
+  m.result_values = m.result.to_vector();
   m.cotangents = rows_for(m.result.shape(), m.result.dtype());
+  if (execution.in_place != Execution::InPlace::kNone && !leaves.empty()) {
+    change_in_place(leaves[static_cast<size_t>(execution.in_place_input) % leaves.size()],
+                    execution.in_place);
+  }
   for (const Tensor& v : m.cotangents) {
     std::vector<std::vector<double>> row;
-    if (m.result.requires_grad() && execution.backward_calls == 0) {
-      for (const Tensor& g :
-           grad(m.result, leaves, v, /*retain_graph=*/true, execution.create_graph))
-        row.push_back(g.defined() ? g.to_vector() : std::vector<double>());
-    } else if (m.result.requires_grad()) {
-      for (Tensor& leaf : leaves) leaf.set_grad(Tensor());
-      for (int call = 0; call < execution.backward_calls; ++call)
-        m.result.backward(v, /*retain_graph=*/true, execution.create_graph);
-      for (Tensor& leaf : leaves) {
-        row.push_back(leaf.grad().defined() ? leaf.grad().to_vector() : std::vector<double>());
-        // A recorded gradient's graph may hold the leaf itself (x * x saves
-        // x): the cycle is cut, as LibTorch asks of its users.
-        leaf.set_grad(Tensor());
+    try {
+      if (m.result.requires_grad() && execution.backward_calls == 0) {
+        for (const Tensor& g :
+             grad(m.result, leaves, v, /*retain_graph=*/true, execution.create_graph))
+          row.push_back(g.defined() ? g.to_vector() : std::vector<double>());
+      } else if (m.result.requires_grad()) {
+        for (Tensor& leaf : leaves) leaf.set_grad(Tensor());
+        for (int call = 0; call < execution.backward_calls; ++call)
+          m.result.backward(v, /*retain_graph=*/true, execution.create_graph);
+        for (Tensor& leaf : leaves) {
+          row.push_back(leaf.grad().defined() ? leaf.grad().to_vector() : std::vector<double>());
+          // A recorded gradient's graph may hold the leaf itself (x * x saves
+          // x): the cycle is cut, as LibTorch asks of its users.
+          leaf.set_grad(Tensor());
+        }
       }
+    } catch (const Error& e) {
+      if (execution.in_place == Execution::InPlace::kNone || !is_in_place_refusal(e)) throw;
+      for (Tensor& leaf : leaves) leaf.set_grad(Tensor());
+      m.refused_in_place = true;
+      return m;
     }
     for (size_t i = 0; i < inputs.size(); ++i) {
       if (row.size() <= i) row.emplace_back();
@@ -496,9 +545,11 @@ std::string compare_executions(const MinitorchRun& plain, const MinitorchRun& ot
                                const Execution& execution) {
   const std::string where = "execution (" + describe(execution) + "): ";
   if (plain.result.shape() != other.result.shape() ||
-      !same_bits(plain.result.to_vector(), other.result.to_vector())) {
+      !same_bits(plain.result_values, other.result_values)) {
     return where + "the forward result differs from the one-thread run's\n";
   }
+  // The version counter caught the change: nothing to compare.
+  if (other.refused_in_place) return "";
   for (size_t r = 0; r < other.cotangents.size(); ++r) {
     for (size_t i = 0; i < other.grads[r].size(); ++i) {
       const int times = std::max(execution.backward_calls, 1);
@@ -881,8 +932,15 @@ std::string describe(const Execution& e) {
   if (e.cotangent == Execution::Cotangent::kExpandView) out += ", cotangent as an expand view";
   if (e.create_graph) out += ", create_graph";
   if (e.transposed_inputs) out += ", inputs as transposed views";
+  if (e.in_place != Execution::InPlace::kNone) {
+    static constexpr const char* kNames[] = {"", "add_", "mul_", "copy_", "fill_"};
+    out += ", input " + std::to_string(e.in_place_input) + " changed by " +
+           kNames[static_cast<int>(e.in_place)] + " before backward";
+  }
   return out;
 }
+
+constexpr const char* kInPlaceEnumerators[] = {"kNone", "kAdd", "kMul", "kCopy", "kFill"};
 
 std::string program_as_code(const Program& program, const std::vector<Tensor>& inputs,
                             const Execution& execution) {
@@ -936,7 +994,10 @@ std::string program_as_code(const Program& program, const std::vector<Tensor>& i
        << ", .grain = " << execution.grain << ", .backward_calls = " << execution.backward_calls
        << ", .cotangent = Execution::Cotangent::" << cotangent
        << ", .create_graph = " << (execution.create_graph ? "true" : "false")
-       << ", .transposed_inputs = " << (execution.transposed_inputs ? "true" : "false") << "};\n"
+       << ", .transposed_inputs = " << (execution.transposed_inputs ? "true" : "false")
+       << ", .in_place = Execution::InPlace::"
+       << kInPlaceEnumerators[static_cast<int>(execution.in_place)]
+       << ", .in_place_input = " << execution.in_place_input << "};\n"
        << "  const Judgement j = judge(program, inputs, {.execution = execution});\n";
   }
   os << "  EXPECT_NE(j.verdict, GradcheckVerdict::kFail) << j.report;\n}\n";

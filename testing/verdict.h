@@ -96,14 +96,25 @@ struct Execution {
   // tensor stored with its last two dims swapped: a non-contiguous leaf,
   // so every kernel's strided path is taken.
   bool transposed_inputs = false;
+  // Between the forward and the backward, input `in_place_input` (modulo the
+  // input count) changed by an in-place op under NoGradGuard, as an
+  // optimizer step would change a parameter. The backward must then throw
+  // minitorch's error for a saved tensor modified in place (the version
+  // counter saw the change), or not read that input at all: gradients of
+  // the same bits as without the change.
+  enum class InPlace { kNone, kAdd, kMul, kCopy, kFill };
+  InPlace in_place = InPlace::kNone;
+  int in_place_input = 0;
 
   bool is_plain() const {
     return runs_as_judged() && cotangent == Cotangent::kOwn && !create_graph && !transposed_inputs;
   }
   // The judged run (one thread, grad()) takes the cotangent, create_graph and
-  // layout as given; only threads, grain and backward() calls ask for a run
-  // of their own.
-  bool runs_as_judged() const { return threads == 1 && grain == 0 && backward_calls == 0; }
+  // layout as given; only threads, grain, backward() calls and an in-place
+  // change ask for a run of their own.
+  bool runs_as_judged() const {
+    return threads == 1 && grain == 0 && backward_calls == 0 && in_place == InPlace::kNone;
+  }
 };
 
 // "3 threads, grain 5, backward() x2, cotangent as an expand view".

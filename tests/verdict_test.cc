@@ -151,6 +151,29 @@ TEST(Verdict, PassesGradientsAccumulatedIntoLeavesFromViews) {
   }
 }
 
+// An input changed in place between forward and backward: mul saves both
+// inputs, so its backward must refuse; exp saves only its output and add
+// nothing, so their gradients keep their bits. Either passes, whichever op
+// changes the input.
+TEST(Verdict, PassesAnInputChangedInPlaceBeforeBackward) {
+  const Program mul = {{OpCall{.op = Op::kMul}, {0, 0}}, {OpCall{.op = Op::kSum}, {1}}};
+  const Program exp = {{OpCall{.op = Op::kExp}, {0}}};
+  const Program add = {{OpCall{.op = Op::kAdd}, {0, 0}}};
+  for (const Program& program : {mul, exp, add, kTanhSum}) {
+    for (auto change : {Execution::InPlace::kAdd, Execution::InPlace::kMul,
+                        Execution::InPlace::kCopy, Execution::InPlace::kFill}) {
+      for (int calls : {0, 2}) {
+        const Execution execution = {.backward_calls = calls, .in_place = change};
+        const Judgement j = judge(program, kSmall, {.execution = execution});
+        EXPECT_EQ(j.verdict, GradcheckVerdict::kPass) << describe(execution) << "\n" << j.report;
+        EXPECT_GT(j.pass, 0);
+      }
+    }
+  }
+  EXPECT_EQ(describe({.in_place = Execution::InPlace::kCopy, .in_place_input = 1}),
+            "1 thread, input 1 changed by copy_ before backward");
+}
+
 // A failure's report is a reproducer: the program and the inputs as code,
 // values as hex floats.
 TEST(Verdict, ReportsAReproducer) {
