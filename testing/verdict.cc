@@ -456,14 +456,15 @@ MinitorchRun run_minitorch(const Program& program, const std::vector<Tensor>& in
   const ParallelSettings settings(execution);
   MinitorchRun m;
   std::vector<Tensor> leaves;
-  for (const Tensor& x : inputs) {
+  for (const Tensor& input : inputs) {
+    // A leaf changed in place is a copy: the caller's inputs stay.
+    Tensor x =
+        execution.in_place != Execution::InPlace::kNone ? input.detach().clone() : input.detach();
     if (execution.transposed_inputs && x.dim() >= 2) {
-      const Tensor stored = transpose(x.detach(), -2, -1).contiguous();
+      const Tensor stored = transpose(x, -2, -1).contiguous();
       leaves.push_back(transpose(stored, -2, -1).requires_grad_());
-    } else if (execution.in_place != Execution::InPlace::kNone) {
-      leaves.push_back(x.detach().clone().requires_grad_());  // the caller's stay
     } else {
-      leaves.push_back(x.detach().requires_grad_());
+      leaves.push_back(x.requires_grad_());
     }
   }
   m.result = run(program, leaves);

@@ -163,10 +163,16 @@ TEST(Verdict, PassesAnInputChangedInPlaceBeforeBackward) {
     for (auto change : {Execution::InPlace::kAdd, Execution::InPlace::kMul,
                         Execution::InPlace::kCopy, Execution::InPlace::kFill}) {
       for (int calls : {0, 2}) {
-        const Execution execution = {.backward_calls = calls, .in_place = change};
-        const Judgement j = judge(program, kSmall, {.execution = execution});
+        // Transposed leaves are copies, except where the transpose keeps
+        // the layout (a dim of 1): the caller's inputs stay either way.
+        const Execution execution = {
+            .backward_calls = calls, .transposed_inputs = calls > 0, .in_place = change};
+        const std::vector<Tensor> inputs = {kSmall[0].reshape({1, 6})};
+        const std::vector<double> before = inputs[0].to_vector();
+        const Judgement j = judge(program, inputs, {.execution = execution});
         EXPECT_EQ(j.verdict, GradcheckVerdict::kPass) << describe(execution) << "\n" << j.report;
         EXPECT_GT(j.pass, 0);
+        EXPECT_EQ(inputs[0].to_vector(), before);
       }
     }
   }
