@@ -104,6 +104,7 @@ testing::Execution read_execution(ByteReader& in) {
   e.create_graph = in.flag();
   e.transposed_inputs = in.flag();
   if (in.version() < 4) return e;
+  e.sliced_inputs = in.flag();
   const uint8_t in_place = in.byte();
   e.in_place = static_cast<testing::Execution::InPlace>(in_place % 5);
   e.in_place_input = in_place / 5;

@@ -42,6 +42,8 @@ void count(const char* target, const testing::Judgement& judgement);
 //              differentiable form instead of its fused kernel
 //   layout     flag: inputs of rank 2 or more handed in as transposed views
 //              (non-contiguous leaves), so every kernel's strided path runs
+//   sliced     (version 4) flag: inputs as every other element of a
+//              NaN-filled buffer (strides 2, offset 1), transposed or not
 //   in-place   (version 4) one byte b: after the forward, input b / 5 (modulo
 //              the input count) changed by nothing, add_, mul_, copy_ or
 //              fill_ (b % 5) before backward, which must refuse (the version

@@ -84,22 +84,23 @@ NO_CHANGE, ADD_, MUL_, COPY_, FILL_ = 0, 1, 2, 3, 4
 
 
 def execution(threads, grain, backward_calls, cotangent, create_graph=False, transposed=False,
-              in_place=NO_CHANGE, in_place_input=0):
+              sliced=False, in_place=NO_CHANGE, in_place_input=0):
     return (rng(threads, 1) + [grain - 1 if grain else 0] + [backward_calls] + rng(cotangent, 0) +
-            [1 if create_graph else 0] + [1 if transposed else 0] +
+            [1 if create_graph else 0] + [1 if transposed else 0] + [1 if sliced else 0] +
             [in_place_input * 5 + in_place])
 
 
 # Split over 3 threads with a grain of 3 elements, backward() twice from an
 # expand view; over 2 threads with a grain of 1, backward() three times from
 # a reshape view, the inputs transposed views; and the recorded
-# (create_graph) backward; input 0 changed by mul_ and input 1 by copy_
-# between forward and backward.
+# (create_graph) backward; the inputs as every other element of a buffer,
+# input 0 changed by mul_ between forward and backward; input 1 changed by
+# copy_.
 EXECUTIONS = [('split3-backward2-expand', execution(3, 3, 2, EXPAND_VIEW)),
               ('split2-backward3-reshape-transposed',
                execution(2, 1, 3, RESHAPE_VIEW, transposed=True)),
               ('create-graph', execution(1, 0, 0, OWN, create_graph=True)),
-              ('in-place-mul-input0', execution(1, 0, 0, OWN, in_place=MUL_)),
+              ('sliced-in-place-mul-input0', execution(1, 0, 0, OWN, sliced=True, in_place=MUL_)),
               ('backward2-in-place-copy-input1',
                execution(1, 0, 2, OWN, in_place=COPY_, in_place_input=1))]
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "tensor_impl.h"  // make_view: a sliced leaf, until the API slices
 #include "testing/dual.h"
 #include "testing/reference.h"
 
@@ -427,7 +428,7 @@ void change_in_place(Tensor& leaf, Execution::InPlace kind) {
     case Execution::InPlace::kNone:
       return;
     case Execution::InPlace::kAdd:
-      leaf.add_(tensor({1.0}, {1}, leaf.dtype()), 0.5);
+      leaf.add_(tensor({1.0}, {}, leaf.dtype()), 0.5);  // 0-d: broadcasts into any leaf
       return;
     case Execution::InPlace::kMul:
       leaf.mul_(3.0);
@@ -447,6 +448,38 @@ bool is_in_place_refusal(const Error& e) {
          std::string_view::npos;
 }
 
+// x's values as every other element of a NaN-filled buffer twice its size,
+// from the second: strides twice x's contiguous ones, offset 1.
+Tensor sliced_copy(const Tensor& x) {
+  const int64_t n = x.numel();
+  const Tensor buffer =
+      tensor(std::vector<double>(static_cast<size_t>(2 * n), NAN), {2 * n}, x.dtype());
+  std::vector<int64_t> strides(static_cast<size_t>(x.dim()));
+  int64_t stride = 2;
+  for (int64_t d = x.dim() - 1; d >= 0; --d) {
+    strides[static_cast<size_t>(d)] = stride;
+    stride *= x.shape()[static_cast<size_t>(d)];
+  }
+  Tensor view = make_view(buffer, x.shape(), Shape(strides), 1);
+  view.copy_(x);
+  return view;
+}
+
+// A fresh leaf holding `input`'s values, laid out as `execution` says. A
+// leaf changed in place never shares the caller's storage.
+Tensor leaf_as(const Tensor& input, const Execution& execution) {
+  const bool transposed = execution.transposed_inputs && input.dim() >= 2;
+  Tensor x = input.detach();
+  if (transposed) x = transpose(x, -2, -1);
+  if (execution.sliced_inputs) {
+    x = sliced_copy(x);
+  } else if (transposed || execution.in_place != Execution::InPlace::kNone) {
+    x = x.clone();  // contiguous, in the order x is seen
+  }
+  if (transposed) x = transpose(x, -2, -1);
+  return x.requires_grad_();
+}
+
 // Runs the program on fresh leaves and takes J^T v, as `execution` says, for
 // each of the cotangent rows `rows_for` gives for the result's shape.
 using RowsFor = std::function<std::vector<Tensor>(const Shape&, DType)>;
@@ -456,17 +489,7 @@ MinitorchRun run_minitorch(const Program& program, const std::vector<Tensor>& in
   const ParallelSettings settings(execution);
   MinitorchRun m;
   std::vector<Tensor> leaves;
-  for (const Tensor& input : inputs) {
-    // A leaf changed in place is a copy: the caller's inputs stay.
-    Tensor x =
-        execution.in_place != Execution::InPlace::kNone ? input.detach().clone() : input.detach();
-    if (execution.transposed_inputs && x.dim() >= 2) {
-      const Tensor stored = transpose(x, -2, -1).contiguous();
-      leaves.push_back(transpose(stored, -2, -1).requires_grad_());
-    } else {
-      leaves.push_back(x.requires_grad_());
-    }
-  }
+  for (const Tensor& input : inputs) leaves.push_back(leaf_as(input, execution));
   m.result = run(program, leaves);
   m.result_values = m.result.to_vector();
   m.cotangents = rows_for(m.result.shape(), m.result.dtype());
@@ -798,6 +821,7 @@ Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
   judged_execution.cotangent = options.execution.cotangent;
   judged_execution.create_graph = options.execution.create_graph;
   judged_execution.transposed_inputs = options.execution.transposed_inputs;
+  judged_execution.sliced_inputs = options.execution.sliced_inputs;
   const MinitorchRun m = run_minitorch(
       program, inputs, judged_execution,
       [&](const Shape& shape, DType dtype) {
@@ -933,6 +957,7 @@ std::string describe(const Execution& e) {
   if (e.cotangent == Execution::Cotangent::kExpandView) out += ", cotangent as an expand view";
   if (e.create_graph) out += ", create_graph";
   if (e.transposed_inputs) out += ", inputs as transposed views";
+  if (e.sliced_inputs) out += ", inputs as every other element of a buffer";
   if (e.in_place != Execution::InPlace::kNone) {
     static constexpr const char* kNames[] = {"", "add_", "mul_", "copy_", "fill_"};
     out += ", input " + std::to_string(e.in_place_input) + " changed by " +
@@ -996,6 +1021,7 @@ std::string program_as_code(const Program& program, const std::vector<Tensor>& i
        << ", .cotangent = Execution::Cotangent::" << cotangent
        << ", .create_graph = " << (execution.create_graph ? "true" : "false")
        << ", .transposed_inputs = " << (execution.transposed_inputs ? "true" : "false")
+       << ", .sliced_inputs = " << (execution.sliced_inputs ? "true" : "false")
        << ", .in_place = Execution::InPlace::"
        << kInPlaceEnumerators[static_cast<int>(execution.in_place)]
        << ", .in_place_input = " << execution.in_place_input << "};\n"

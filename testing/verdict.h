@@ -96,6 +96,11 @@ struct Execution {
   // tensor stored with its last two dims swapped: a non-contiguous leaf,
   // so every kernel's strided path is taken.
   bool transposed_inputs = false;
+  // Every input handed in as every other element of a buffer twice its size,
+  // from the second (x[..., 1::2] of a wider tensor): a leaf with strides of
+  // 2 and an offset, whose gaps hold NaN, so a kernel that ignores either
+  // reads NaN. With transposed_inputs, the stored tensor is the sliced one.
+  bool sliced_inputs = false;
   // Between the forward and the backward, input `in_place_input` (modulo the
   // input count) changed by an in-place op under NoGradGuard, as an
   // optimizer step would change a parameter. The backward must then throw
@@ -107,10 +112,11 @@ struct Execution {
   int in_place_input = 0;
 
   bool is_plain() const {
-    return runs_as_judged() && cotangent == Cotangent::kOwn && !create_graph && !transposed_inputs;
+    return runs_as_judged() && cotangent == Cotangent::kOwn && !create_graph &&
+           !transposed_inputs && !sliced_inputs;
   }
   // The judged run (one thread, grad()) takes the cotangent, create_graph and
-  // layout as given; only threads, grain, backward() calls and an in-place
+  // layouts as given; only threads, grain, backward() calls and an in-place
   // change ask for a run of their own.
   bool runs_as_judged() const {
     return threads == 1 && grain == 0 && backward_calls == 0 && in_place == InPlace::kNone;

@@ -22,7 +22,8 @@ class VerdictOnRegistry : public ::testing::TestWithParam<const OpInfo*> {};
 // elements, with gradients accumulated by repeated backward() from a view of
 // a tensor the test keeps; every other sample records the backward
 // (create_graph), so the composed backward formulas are judged too, and most
-// hand their inputs in as transposed (non-contiguous) views.
+// hand their inputs in as transposed views, sliced ones (strides 2 and an
+// offset), or both.
 Execution execution_for_sample(size_t s) {
   return {.threads = 3,
           .grain = static_cast<int64_t>(1 + s % 5),
@@ -30,7 +31,8 @@ Execution execution_for_sample(size_t s) {
           .cotangent =
               s % 2 == 0 ? Execution::Cotangent::kExpandView : Execution::Cotangent::kReshapeView,
           .create_graph = s % 2 == 1,
-          .transposed_inputs = s % 3 != 1};
+          .transposed_inputs = s % 3 != 1,
+          .sliced_inputs = s % 4 != 0};
 }
 
 TEST_P(VerdictOnRegistry, PassesMinitorchAtBothDtypes) {
@@ -164,10 +166,12 @@ TEST(Verdict, PassesAnInputChangedInPlaceBeforeBackward) {
                         Execution::InPlace::kCopy, Execution::InPlace::kFill}) {
       for (int calls : {0, 2}) {
         // Transposed leaves are copies, except where the transpose keeps
-        // the layout (a dim of 1): the caller's inputs stay either way.
+        // the layout (a dim of 1): the caller's inputs stay either way. A
+        // 0-d input takes every change too.
         const Execution execution = {
             .backward_calls = calls, .transposed_inputs = calls > 0, .in_place = change};
-        const std::vector<Tensor> inputs = {kSmall[0].reshape({1, 6})};
+        const std::vector<Tensor> inputs = {calls == 2 ? tensor({0.75}, {})
+                                                       : kSmall[0].reshape({1, 6})};
         const std::vector<double> before = inputs[0].to_vector();
         const Judgement j = judge(program, inputs, {.execution = execution});
         EXPECT_EQ(j.verdict, GradcheckVerdict::kPass) << describe(execution) << "\n" << j.report;
