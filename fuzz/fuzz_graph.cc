@@ -16,8 +16,9 @@
 //              where's condition flags
 //   execution the fields every gradient target reads last (harness.h)
 //   magnitude (version 3) one byte b: 0 keeps the values; else every
-//            input is scaled by 10^(4 (b % 26)), up to 1e100 (the float32
-//            build: 10^(4 (b % 3)), up to 1e8)
+//            input is scaled by 10^(4 (b % 76)), up to 1e300 (the float32
+//            build: 10^(4 (b % 10)), up to 1e36); version 3 read b % 26
+//            (float32: b % 3)
 // A step that is invalid for its operands' shapes (minitorch::Error) is
 // dropped. cross_entropy's probability target is made a softmax of the
 // value chosen (its domain). A result with more than 16 elements is summed,
@@ -41,16 +42,17 @@ using minitorch::testing::Step;
 
 constexpr int64_t kMaxOutput = 16;
 
-// The magnitude field's scales, 10^0, 10^4, ...: to 1e100 (float32: 1e8).
-// Further out, a few steps of pow and div take a gradient of some
-// intermediate value below the working range, where reverse mode loses it
-// to underflow and forward mode does not; the verdict cannot yet tell that
-// from a wrong gradient. Magnitudes to the edge of the range are
-// fuzz_broadcast's and fuzz_softmax's, one op deep.
+// The magnitude field's scales, 10^0, 10^4, ...: to the edge of the range,
+// 1e300 (float32: 1e36), where a few steps of pow and div take some
+// intermediate gradient past it, which the verdict counts apart
+// (Unjudged::kGradientOutOfRange). Version 3 stopped at 1e100 (float32:
+// 1e8), and its inputs keep that reading.
 #ifdef MINITORCH_FUZZ_FLOAT32
-constexpr int kMagnitudeSteps = 3;
+constexpr int kMagnitudeSteps = 10;
+constexpr int kVersion3MagnitudeSteps = 3;
 #else
-constexpr int kMagnitudeSteps = 26;
+constexpr int kMagnitudeSteps = 76;
+constexpr int kVersion3MagnitudeSteps = 26;
 #endif
 
 // Ops in the table when fuzz codes were introduced: version-1 inputs read
@@ -122,7 +124,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // magnitudes bound what cancellation may lose, so such graphs are judged.
   const int64_t magnitude = in.version() >= 3 ? in.byte() : 0;
   if (magnitude != 0) {
-    const double scale = std::pow(10.0, static_cast<double>(magnitude % kMagnitudeSteps * 4));
+    const int steps = in.version() == 3 ? kVersion3MagnitudeSteps : kMagnitudeSteps;
+    const double scale = std::pow(10.0, static_cast<double>(magnitude % steps * 4));
     for (Tensor& x : inputs) x = x * scale;
   }
   minitorch::fuzz::check_gradients("fuzz_graph", program, inputs, execution, {data, size});

@@ -202,9 +202,9 @@ def seeds_graph():
         write('graph', name, data)
         for ename, ebytes in EXECUTIONS:
             write('graph', f'{name}-{ename}', data + ebytes)
-        # The magnitude field after a plain execution: inputs scaled to 1e48
-        # and 1e100 (float32 builds: 1e0 and 1e8).
-        for exponent in (48, 100):
+        # The magnitude field after a plain execution: inputs scaled to 1e48,
+        # 1e100, 1e200 and 1e300 (float32 builds: 1e8, 1e20, 1e0, 1e20).
+        for exponent in (48, 100, 200, 300):
             write('graph', f'{name}-times-1e{exponent}', data + execution(1, 0, 0, OWN) + [exponent // 4])
 
 
