@@ -96,4 +96,21 @@ int tensor_operands(const OpCall& call) {
   return op_operands(call.op);
 }
 
+FollowUp FollowUp::Read(ByteReader& in) {
+  FollowUp f;
+  f.kind = in.in_range(0, 6);
+  f.dim_byte = in.in_range(0, 255);
+  f.keepdim = in.flag();
+  return f;
+}
+
+std::optional<testing::Step> FollowUp::step(int of, int64_t rank) const {
+  static constexpr Op kOps[] = {Op::kSum,       Op::kMean,    Op::kAmax,
+                                Op::kLogsumexp, Op::kSoftmax, Op::kLogSoftmax};
+  if (kind == 0 || rank == 0) return std::nullopt;
+  const int64_t dim = dim_byte % (2 * rank) - rank;  // in [-rank, rank)
+  return testing::Step{testing::OpCall{.op = kOps[kind - 1], .dims = {dim}, .keepdim = keepdim},
+                       {of}};
+}
+
 }  // namespace minitorch::fuzz

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "fuzz/call_reader.h"
 #include "fuzz/decoder.h"
 #include "fuzz/harness.h"
 
@@ -35,8 +36,6 @@ bool is_broadcasting_binary(std::optional<Op> op) {
   return op && minitorch::op_family(*op) == minitorch::OpFamily::kElementwise &&
          minitorch::op_operands(*op) == 2;
 }
-constexpr Op kFollowUps[] = {Op::kSum,       Op::kMean,    Op::kAmax,
-                             Op::kLogsumexp, Op::kSoftmax, Op::kLogSoftmax};
 
 }  // namespace
 
@@ -54,20 +53,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t i = static_cast<size_t>(drop); i < base.size(); ++i)
     partner.push_back(in.flag() ? 1 : base[i]);
   const bool swap = in.flag();
-  const int64_t follow = in.in_range(0, 6);
-  const int64_t dim_byte = in.in_range(0, 255);
-  const bool keepdim = in.flag();
+  const auto follow_up = minitorch::fuzz::FollowUp::Read(in);
   const auto mode = in.mode();
 
   std::vector<Tensor> inputs = {in.values(swap ? partner : base, mode),
                                 in.values(swap ? base : partner, mode)};
   Program program = {{OpCall{.op = op}, {0, 1}}};
-  if (follow > 0) {
-    const int64_t rank = static_cast<int64_t>(base.size());
-    const int64_t dim = dim_byte % (2 * rank) - rank;  // in [-rank, rank)
-    OpCall next{.op = kFollowUps[follow - 1], .dims = {dim}, .keepdim = keepdim};
-    program.push_back({next, {2}});
-  }
+  if (auto next = follow_up.step(2, static_cast<int64_t>(base.size()))) program.push_back(*next);
   minitorch::fuzz::check_gradients("fuzz_broadcast", program, inputs,
                                    minitorch::fuzz::read_execution(in), {data, size});
   return 0;

@@ -20,6 +20,7 @@
 //   execution   the fields every gradient target reads last (harness.h)
 #include <cstdint>
 
+#include "fuzz/call_reader.h"
 #include "fuzz/decoder.h"
 #include "fuzz/harness.h"
 
@@ -30,9 +31,6 @@ using minitorch::Shape;
 using minitorch::Tensor;
 using minitorch::testing::OpCall;
 using minitorch::testing::Program;
-
-constexpr Op kFollowUps[] = {Op::kSum,       Op::kMean,    Op::kAmax,
-                             Op::kLogsumexp, Op::kSoftmax, Op::kLogSoftmax};
 
 // One operand: its shape as matmul sees it, and whether it is stored
 // transposed (its last two dims swapped).
@@ -79,9 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const Shape batch = in.shape(0, 2, 4);
   const Operand a = read_operand(in, batch, n, k, k);
   const Operand b = read_operand(in, batch, k, m, k);
-  const int64_t follow = in.in_range(0, 6);
-  const int64_t dim_byte = in.in_range(0, 255);
-  const bool keepdim = in.flag();
+  const auto follow_up = minitorch::fuzz::FollowUp::Read(in);
   const auto mode = in.mode();
   const std::vector<Tensor> inputs = {in.values(a.stored(), mode), in.values(b.stored(), mode)};
 
@@ -96,11 +92,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   program.push_back({OpCall{.op = Op::kMatmul}, {operand[0], operand[1]}});
   const Shape result = minitorch::testing::run_program(program, inputs).shape();
-  if (follow > 0 && !result.empty()) {
-    const int64_t rank = static_cast<int64_t>(result.size());
-    const int64_t dim = dim_byte % (2 * rank) - rank;  // in [-rank, rank)
-    program.push_back({OpCall{.op = kFollowUps[follow - 1], .dims = {dim}, .keepdim = keepdim},
-                       {static_cast<int>(inputs.size() + program.size()) - 1}});
+  const int last = static_cast<int>(inputs.size() + program.size()) - 1;
+  if (auto next = follow_up.step(last, static_cast<int64_t>(result.size()))) {
+    program.push_back(*next);
   }
   minitorch::fuzz::check_gradients("fuzz_matmul", program, inputs,
                                    minitorch::fuzz::read_execution(in), {data, size});
