@@ -10,6 +10,8 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <utility>
 
 #include "tensor_impl.h"  // make_view: a sliced leaf, until the API slices
 #include "testing/dual.h"
@@ -33,6 +35,8 @@ const char* unjudged_name(Unjudged reason) {
       return "rounding takes another branch at a kink than exact arithmetic";
     case Unjudged::kGradientOutOfRange:
       return "the gradient of an intermediate value leaves the working range";
+    case Unjudged::kSecondOrderNotFinite:
+      return "a term of the second-order check is not finite";
   }
   return "?";
 }
@@ -750,6 +754,139 @@ bool intermediate_gradient_out_of_range(const Program& program, const std::vecto
 }
 
 // Entries of J^T v for the pass's columns, and the direction check.
+// The double backward, checked along random directions u and w: minitorch's
+// recorded gradient g = J^T v (create_graph) differentiated again,
+// u . grad(w . g), against v^T (d2 f / du dw) from one reference pass over
+// HyperDual. The rounding model is the first order's: the spread of a
+// perturbed run, and the unit roundoff times the terms' magnitude, here
+// scaled for the three passes that round them (forward, backward, and the
+// backward of the backward).
+struct SecondOrder {
+  Real got = 0, exact = 0, perturbed = 0, magnitude = 0;
+};
+
+using Hyper = HyperDual<Real>;
+
+// One reference pass over HyperDual: v^T (d2 f / du dw) and its magnitude,
+// every step's result stored as `store` says.
+template <class Store>
+std::pair<Real, Real> reference_second_order(const Program& program,
+                                             const std::vector<Tensor>& inputs,
+                                             const std::vector<std::vector<double>>& u,
+                                             const std::vector<std::vector<double>>& w,
+                                             const std::vector<double>& v, const Store& store) {
+  std::vector<RefArrayT<Hyper>> values;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    values.push_back(to_ref_as<Hyper>(inputs[i]));
+    for (size_t e = 0; e < values.back().values.size(); ++e) {
+      Hyper& x = values.back().values[e];
+      x.a = u[i][e];
+      x.b = w[i][e];
+      x.ma = std::fabs(x.a);
+      x.mb = std::fabs(x.b);
+    }
+  }
+  const RefArrayT<Hyper> out = reference_program(program, std::move(values), store);
+  Real exact = 0, magnitude = 0;
+  for (size_t o = 0; o < out.values.size() && o < v.size(); ++o) {
+    exact += static_cast<Real>(v[o]) * out.values[o].ab;
+    magnitude += std::fabs(static_cast<Real>(v[o])) * out.values[o].mab;
+  }
+  return {exact, magnitude};
+}
+
+SecondOrder second_order(const Program& program, const std::vector<Tensor>& inputs,
+                         const Tensor& cotangent, const Working& working, uint64_t seed,
+                         const ProgramRunner& run) {
+  std::mt19937_64 random(seed ^ 0x5EC0);
+  std::normal_distribution<double> normal;
+  std::vector<std::vector<double>> u, w;
+  std::vector<Tensor> leaves, w_tensors;
+  for (const Tensor& x : inputs) {
+    u.emplace_back();
+    w.emplace_back();
+    for (int64_t e = 0; e < x.numel(); ++e) {
+      u.back().push_back(normal(random));
+      w.back().push_back(normal(random));
+    }
+    w_tensors.push_back(tensor(w.back(), x.shape(), x.dtype()));
+    leaves.push_back(x.detach().requires_grad_());
+  }
+  SecondOrder s;
+  const Tensor y = run(program, leaves);
+  if (y.requires_grad()) {
+    const std::vector<Tensor> g =
+        grad(y, leaves, cotangent, /*retain_graph=*/true, /*create_graph=*/true);
+    Tensor along_w;
+    for (size_t i = 0; i < g.size(); ++i) {
+      if (!g[i].defined() || !g[i].requires_grad()) continue;
+      const Tensor term = sum(g[i] * w_tensors[i]);
+      along_w = along_w.defined() ? along_w + term : term;
+    }
+    if (along_w.defined()) {
+      const std::vector<Tensor> h = grad(along_w, leaves);
+      for (size_t i = 0; i < h.size(); ++i) {
+        if (!h[i].defined()) continue;
+        const std::vector<double> values = h[i].to_vector();
+        for (size_t e = 0; e < values.size(); ++e)
+          s.got += static_cast<Real>(u[i][e]) * static_cast<Real>(values[e]);
+      }
+    }
+  }
+  const std::vector<double> v = cotangent.to_vector();
+  std::tie(s.exact, s.magnitude) =
+      reference_second_order(program, inputs, u, w, v, [&](size_t, auto& value) {
+        for (Hyper& x : value.values) x.v = working.round(x.v);
+      });
+  s.perturbed = reference_second_order(program, inputs, u, w, v, [&](size_t, auto& value) {
+                  for (Hyper& x : value.values) {
+                    if (std::isfinite(x.v) && working.round(x.v) != x.v) {
+                      x.v += static_cast<Real>(ulps_for(x.v, seed)) * 4 * working.unit_roundoff() *
+                             std::fabs(x.v);
+                    }
+                    x.v = working.round(x.v);
+                  }
+                }).first;
+  return s;
+}
+
+// Judges the double backward's check as one entry; on a failure, says why.
+void judge_second_order(const SecondOrder& s, const Working& w, Real noise, Judgement* j,
+                        std::string* failure) {
+  if (!std::isfinite(s.exact) && value_class(s.got) == value_class(s.exact)) {
+    ++j->pass;  // the same NaN or infinity
+    return;
+  }
+  // Without the first order's path tracking, a non-finite term on one side
+  // only may be an infinite partial met in another order (0 * inf), or one
+  // of pow's conventions at 0, which HyperDual leaves NaN.
+  if (!std::isfinite(s.got) || !std::isfinite(s.exact) || !std::isfinite(s.perturbed) ||
+      !std::isfinite(s.magnitude)) {
+    ++j->inconclusive;
+    ++j->reasons[Unjudged::kSecondOrderNotFinite];
+    return;
+  }
+  const Real u = w.unit_roundoff();
+  const Real floor = noise * w.smallest_subnormal();
+  const Real tolerance = 4 * std::fabs(s.perturbed - s.exact) + 3 * noise * u * s.magnitude +
+                         2 * u * std::fabs(s.exact) + floor;
+  if (std::fabs(s.got - s.exact) > tolerance) {
+    ++j->fail;
+    *failure =
+        "second order (the create_graph gradient differentiated again, along random directions "
+        "u and w): minitorch " +
+        number(s.got) + ", reference " + number(s.exact) + " (perturbed run " +
+        number(s.perturbed) + "), tolerance " + number(tolerance) + " (terms' magnitude " +
+        number(s.magnitude) + ")\n";
+  } else if (std::fabs(s.exact) > floor && tolerance >= std::fabs(s.exact) / 2 &&
+             tolerance >= std::sqrt(u) * (s.magnitude + std::fabs(s.exact))) {
+    ++j->inconclusive;
+    ++j->reasons[Unjudged::kNoDigits];
+  } else {
+    ++j->pass;
+  }
+}
+
 void judge_gradients(const MinitorchRun& m, const Pass& pass, const std::vector<Column>& columns,
                      const std::vector<std::vector<Real>>& direction, const Working& w, Real noise,
                      Tally* tally) {
@@ -854,6 +991,8 @@ Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
   Tally tally(&j);
   std::string failure;
   std::vector<Tensor> exact_values;
+  int64_t largest = 0;  // elements of the largest value the program computes
+  bool forward_non_finite = false;
   for (size_t first = 0; first < std::max<size_t>(columns.size(), 1); first += kColumnsPerPass) {
     const std::vector<Column> chunk(
         columns.begin() + static_cast<std::ptrdiff_t>(first),
@@ -863,6 +1002,8 @@ Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
     const Pass pass =
         run_pass(program, inputs, w, chunk, pass_direction, options.seed + first, first == 0);
     if (first == 0) exact_values = pass.exact_values;
+    largest = std::max<int64_t>(largest, pass.exact.largest);
+    forward_non_finite |= pass.exact.non_finite;
     const Real noise =
         4 * static_cast<Real>(program.size() + 1) + static_cast<Real>(pass.exact.largest);
     if (first == 0) {
@@ -901,6 +1042,15 @@ Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
   });
   unjudged_if(Unjudged::kGradientOutOfRange,
               [&] { return intermediate_gradient_out_of_range(program, inputs, m.cotangents, w); });
+  // The double backward, where the first order was judged throughout and
+  // every forward value is finite (a kink, an overflow or a NaN on the way
+  // would leave it unjudged as well).
+  if (options.execution.create_graph && failure.empty() && j.inconclusive == 0 &&
+      !forward_non_finite && !m.cotangents.empty()) {
+    const Real noise = 4 * static_cast<Real>(program.size() + 1) + static_cast<Real>(largest);
+    judge_second_order(second_order(program, inputs, m.cotangents[0], w, options.seed, run), w,
+                       noise, &j, &failure);
+  }
 
   if (!failure.empty() && options.third_opinion && !w.is_float32 &&
       failure.rfind("forward", 0) != 0) {

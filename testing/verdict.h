@@ -53,13 +53,16 @@ enum class Unjudged {
                         // clamp, ...) than the exact ones, and an entry differs
   kGradientOutOfRange,  // the gradient of some value the program computes overflows or
                         // underflows the working range, and an entry differs
+  kSecondOrderNotFinite,  // the double backward's check: a term is NaN or infinite (an
+                          // infinite second derivative, pow's conventions at 0)
 };
 const char* unjudged_name(Unjudged reason);
 
 struct Judgement {
   GradcheckVerdict verdict = GradcheckVerdict::kPass;
   // Entries of J^T v judged (one per judged input element and cotangent),
-  // plus the random-direction check; forward values are checked, not counted.
+  // plus the random-direction check, plus (create_graph executions) the
+  // double backward's check; forward values are checked, not counted.
   int64_t pass = 0, fail = 0, inconclusive = 0;
   std::map<Unjudged, int64_t> reasons;  // inconclusive entries by reason
   // On a failure: what differs, what each opinion says, the program, the

@@ -184,6 +184,32 @@ TEST(Verdict, PassesAnInputChangedInPlaceBeforeBackward) {
             "1 thread, input 1 changed by copy_ before backward");
 }
 
+// With create_graph the gradient is differentiated again and judged against
+// the reference's second derivatives: a term whose value and gradient are 0
+// at the point but whose curvature is not, (x - x0)^2 with x0 = x, changes
+// only the double backward, and fails.
+TEST(Verdict, JudgesTheDoubleBackward) {
+  const Program softmax_mul = {{OpCall{.op = Op::kSoftmax, .dims = {1}}, {0}},
+                               {OpCall{.op = Op::kMul}, {1, 0}}};
+  const Program div_tanh = {{OpCall{.op = Op::kDiv}, {0, 0}},
+                            {OpCall{.op = Op::kTanh}, {0}},
+                            {OpCall{.op = Op::kMul}, {2, 1}}};
+  for (const Program& program : {kTanhSum, softmax_mul, div_tanh}) {
+    const Judgement plain = judge(program, kSmall);
+    const Judgement second = judge(program, kSmall, {.execution = {.create_graph = true}});
+    EXPECT_EQ(second.verdict, GradcheckVerdict::kPass) << second.report;
+    EXPECT_EQ(second.pass, plain.pass + 1);  // the second-order check, judged
+  }
+  const ProgramRunner curved = [](const Program& p, const std::vector<Tensor>& x) {
+    const Tensor d = x[0] - x[0].detach();
+    return run_program(p, x) + sum(d * d) * 1e-3;
+  };
+  EXPECT_EQ(judge(kTanhSum, kSmall, {}, curved).verdict, GradcheckVerdict::kPass);
+  const Judgement j = judge(kTanhSum, kSmall, {.execution = {.create_graph = true}}, curved);
+  EXPECT_EQ(j.verdict, GradcheckVerdict::kFail);
+  EXPECT_NE(j.report.find("second order"), std::string::npos) << j.report;
+}
+
 // A failure's report is a reproducer: the program and the inputs as code,
 // values as hex floats.
 TEST(Verdict, ReportsAReproducer) {
