@@ -280,17 +280,21 @@ Dual<B, K>& operator+=(Dual<B, K>& a, const Dual<B, K>& b) {
 }
 
 // The second-order chain rule of a unary function: value f, first and
-// second derivatives p and pp at x.
+// second derivatives p and pp at x; `pp_error`: how far pp may be off, in
+// units of the unit roundoff, where a backward evaluates it from the stored
+// f (sigmoid's s (1 - s) (1 - 2 s) is 0 at s = 1/2, but not at s an ulp
+// off), counted in the magnitude.
 template <class B>
 HyperDual<B> hyper_chain(const HyperDual<B>& x, std::type_identity_t<B> f,
-                         std::type_identity_t<B> p, std::type_identity_t<B> pp) {
+                         std::type_identity_t<B> p, std::type_identity_t<B> pp,
+                         std::type_identity_t<B> pp_error = 0) {
   HyperDual<B> out(f);
   out.a = p * x.a;
   out.b = p * x.b;
   out.ab = p * x.ab + pp * x.a * x.b;
   out.ma = std::fabs(p) * x.ma;
   out.mb = std::fabs(p) * x.mb;
-  out.mab = std::fabs(p) * x.mab + std::fabs(pp) * x.ma * x.mb;
+  out.mab = std::fabs(p) * x.mab + (std::fabs(pp) + pp_error) * x.ma * x.mb;
   return out;
 }
 
@@ -364,7 +368,7 @@ S exp(const S& x) {
     return chain(x, e, e, 1, stored_relative_error(e));
   } else if constexpr (IsHyperDual<S>::value) {
     const auto e = std::exp(x.v);
-    return hyper_chain(x, e, e, e);
+    return hyper_chain(x, e, e, e, std::fabs(e));
   } else {
     return std::exp(x);
   }
@@ -398,7 +402,8 @@ S tanh(const S& x) {
     return chain(x, t, 1 - t * t, 2 * std::fabs(t));
   } else if constexpr (IsHyperDual<S>::value) {
     const auto t = std::tanh(x.v);
-    return hyper_chain(x, t, 1 - t * t, -2 * t * (1 - t * t));
+    // d(pp)/dt t = (6 t^2 - 2) t: pp from a stored t.
+    return hyper_chain(x, t, 1 - t * t, -2 * t * (1 - t * t), std::fabs((6 * t * t - 2) * t));
   } else {
     return std::tanh(x);
   }
@@ -411,7 +416,9 @@ S sigmoid(const S& x) {
     return chain(x, s, s * (1 - s), std::fabs(1 - 2 * s), stored_relative_error(s));
   } else if constexpr (IsHyperDual<S>::value) {
     const auto s = sigmoid_of(x.v);
-    return hyper_chain(x, s, s * (1 - s), s * (1 - s) * (1 - 2 * s));
+    // d(pp)/ds s = (1 - 6 s + 6 s^2) s: pp from a stored s.
+    return hyper_chain(x, s, s * (1 - s), s * (1 - s) * (1 - 2 * s),
+                       std::fabs((1 - 6 * s + 6 * s * s) * s));
   } else {
     return sigmoid_of(x);
   }
