@@ -60,21 +60,27 @@ B finite_or_zero(B v) {
   return std::isfinite(v) ? v : B(0);
 }
 
-// The smallest normal number of the format the values are stored in (0: no
-// floor). Below it a rounding is off by up to half the smallest subnormal,
-// absolutely, which in units of the unit roundoff is this number: so every
-// rounding bound is max(|f|, it). A value that underflows to 0 is wholly off,
-// and so is any partial a backward evaluates from it (softmax's, exp's). Set
-// for the reference runs on the calling thread by StoredFormat.
+// The smallest normal number of the format the values are stored in, and
+// its unit roundoff (0: no floor). Below the normals a rounding is off by up
+// to half the smallest subnormal, absolutely, which in units of the unit
+// roundoff is the smallest normal. A kernel may lose such a result
+// entirely: LibTorch's sigmoid, 1 / (1 + e^-x), and minitorch's saturate to
+// 0 where e^x is subnormal. So a result below the normals is bounded by all
+// of itself, and so is any partial a backward evaluates from it (softmax's,
+// exp's, sigmoid's). Set for the reference runs on the calling thread by
+// StoredFormat.
 template <class B>
 inline thread_local B t_smallest_normal = 0;
+template <class B>
+inline thread_local B t_unit_roundoff = 0;
 
 // The bound on rounding f into the stored format, in units of its unit
 // roundoff (NaN stays NaN).
 template <class B>
 B rounding_of(B f) {
   const B size = std::fabs(f);
-  return size < t_smallest_normal<B> ? t_smallest_normal<B> : size;
+  if (!(size < t_smallest_normal<B>)) return size;
+  return std::max(t_smallest_normal<B>, size / t_unit_roundoff<B>);
 }
 
 // f's relative rounding when stored, in units of the unit roundoff: 1 in the
@@ -85,19 +91,24 @@ B stored_relative_error(B f) {
   return f == 0 ? B(0) : finite_or_zero(rounding_of(f) / std::fabs(f));
 }
 
-// Sets t_smallest_normal<B> for its lifetime.
+// Sets t_smallest_normal<B> and t_unit_roundoff<B> for its lifetime.
 template <class B>
 class StoredFormat {
  public:
-  explicit StoredFormat(B smallest_normal) : saved_(t_smallest_normal<B>) {
+  StoredFormat(B smallest_normal, B unit_roundoff)
+      : saved_normal_(t_smallest_normal<B>), saved_roundoff_(t_unit_roundoff<B>) {
     t_smallest_normal<B> = smallest_normal;
+    t_unit_roundoff<B> = unit_roundoff;
   }
-  ~StoredFormat() { t_smallest_normal<B> = saved_; }
+  ~StoredFormat() {
+    t_smallest_normal<B> = saved_normal_;
+    t_unit_roundoff<B> = saved_roundoff_;
+  }
   StoredFormat(const StoredFormat&) = delete;
   StoredFormat& operator=(const StoredFormat&) = delete;
 
  private:
-  B saved_;
+  B saved_normal_, saved_roundoff_;
 };
 
 template <class S>

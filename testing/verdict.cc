@@ -182,7 +182,7 @@ Pass run_pass(const Program& program, const std::vector<Tensor>& inputs, const W
               const std::vector<Column>& columns, const std::vector<std::vector<Real>>& direction,
               uint64_t seed, bool keep_values) {
   Pass pass;
-  const StoredFormat<Real> format(w.smallest_normal());
+  const StoredFormat<Real> format(w.smallest_normal(), w.unit_roundoff());
   if (keep_values) pass.exact_values = inputs;
   // Each step is exact and its result stored in the working precision, as
   // minitorch stores it: the format's range (beyond it an infinity, below it
@@ -659,7 +659,7 @@ GradcheckResult finite_differences(const Program& program, const std::vector<Ten
 // rounding, |value| units, added), none restarted.
 std::vector<Real> accumulated_error_bounds(const Program& program,
                                            const std::vector<Tensor>& inputs, const Working& w) {
-  const StoredFormat<Real> format(w.smallest_normal());
+  const StoredFormat<Real> format(w.smallest_normal(), w.unit_roundoff());
   return run_reference<Real>(program, inputs, {}, {},
                              [&](size_t, auto& value) {
                                for (Exact& x : value.values) {
