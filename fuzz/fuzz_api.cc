@@ -99,6 +99,10 @@ enum class Call : uint8_t {
   kInspect = 38,
   kGradcheck = 39,
   kTableOp = 40,  // any op of the op table by its fuzz code, via run_call
+  kView = 41,
+  kRandint = 42,
+  kRandperm = 43,
+  kGlobalRandn = 44,  // randn or rand from the global generator, after manual_seed
 };
 // Kinds when the format had version 1: version-1 inputs read the kind byte
 // modulo this; later versions read it modulo kCallSpace (a value without a kind
@@ -110,7 +114,7 @@ constexpr int kVersion1Ops = 36;
 std::optional<Call> read_kind(minitorch::fuzz::ByteReader& in) {
   const int b = in.byte();
   const int kind = in.version() == 1 ? b % kVersion1Calls : b % kCallSpace;
-  if (kind > static_cast<int>(Call::kTableOp)) return std::nullopt;
+  if (kind > static_cast<int>(Call::kGlobalRandn)) return std::nullopt;
   return static_cast<Call>(kind);
 }
 
@@ -211,6 +215,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           break;
         case Call::kReshape:
           result = minitorch::reshape(a, read_list(in));
+          break;
+        case Call::kView:
+          result = a.view(read_list(in));
+          break;
+        case Call::kRandint:
+          result =
+              minitorch::randint(d0 * in.in_range(0, 255), d1 * in.in_range(0, 255), read_list(in),
+                                 flag ? minitorch::kFloat32 : minitorch::kInt64);
+          break;
+        case Call::kRandperm:
+          result = minitorch::randperm(d0 * in.in_range(0, 255),
+                                       flag ? minitorch::kFloat32 : minitorch::kInt64);
+          break;
+        case Call::kGlobalRandn:
+          minitorch::manual_seed(static_cast<uint64_t>(d1));
+          result = flag ? minitorch::randn(read_list(in)) : minitorch::rand(read_list(in));
           break;
         case Call::kTranspose:
           result = minitorch::transpose(a, d0, d1);

@@ -275,6 +275,12 @@ def seeds_api():
                       40, 6, 2, 0, 0, 0, CODE['clamp'], 1, 3, 1, 7,
                       40, 1, 5, 0, 0, 0, CODE['embedding_backward'],
                       40, 4, 0, 0, 0, 0, CODE['cross_entropy'], 0],
+        # view (41) of a transpose refuses; randint (42), randperm (43) and
+        # the global generator's randn (44) after manual_seed.
+        'view_of_transpose': [1, 21, 0, 0, 6, 7, 0, 41, 7, 0, 0, 0, 0, 1, 0],
+        'random_draws': [3, 42, 0, 0, 5, 8, 1, 3, 3, 2, 3, 4,
+                         43, 0, 0, 8, 0, 0, 9,
+                         44, 0, 0, 0, 9, 1, 2, 3, 4],
     }
     for name, data in cases.items():
         write('api', name, data)

@@ -56,6 +56,21 @@ std::vector<ErrorCase> cases() {
        },
        {"matmul", "[2]", "[3]"}},
       {"matmul_scalar", [] { matmul(scalar_tensor(1), kA); }, {"matmul", "[]", "[2, 3]"}},
+      {"matmul_dtypes",
+       [] {
+         matmul(zeros({2, 3}, kFloat32), zeros({3, 4}));
+       },
+       {"matmul", "same dtype", "float32 [2, 3]", "float64 [3, 4]"}},
+      {"view_transposed",
+       [] { kA.t().view({6}); },
+       {"view", "[6]", "[3, 2]", "strides [1, 3]", "reshape"}},
+      {"view_count", [] { kA.view({4}); }, {"view", "[2, 3]", "[4]"}},
+      {"linear_dtype",
+       [] {
+         nn::Linear layer(3, 2);
+         layer(kA);
+       },
+       {"Linear", "[2, 3]", "float64", "float32"}},
       {"sum_dim", [] { sum(kA, {2}); }, {"sum", "dim 2", "rank 2"}},
       {"mean_dim", [] { mean(kA, {-3}); }, {"mean", "dim -3"}},
       {"amax_repeat",
@@ -162,6 +177,16 @@ std::vector<ErrorCase> cases() {
       {"item_many", [] { kA.item(); }, {"item", "[2, 3]"}},
       {"clamp_none", [] { clamp(kA, std::nullopt, std::nullopt); }, {"clamp", "min and max"}},
       {"randn_int", [] { randn({2}, 1, kInt64); }, {"randn", "int64"}},
+      {"rand_int", [] { rand({2}, kInt64); }, {"rand", "int64"}},
+      {"randint_bounds", [] { randint(5, 5, {2}); }, {"randint", "low (5)", "high (5)"}},
+      {"randint_inexact",
+       [] { randint(0, int64_t{1} << 30, {2}, kFloat32); },
+       {"randint", "1073741824", "float32"}},
+      {"randint_shape", [] { randint(3, {-1}); }, {"randint", "-1"}},
+      {"randperm_negative", [] { randperm(-2); }, {"randperm", "-2"}},
+      {"randperm_inexact",
+       [] { randperm((int64_t{1} << 24) + 2, kFloat32); },
+       {"randperm", "16777218", "float32"}},
       // Found by fuzz_api: values were drawn into a vector before the check.
       {"randn_over_ceiling",
        [] { randn({int64_t{1} << 40}, 1); },

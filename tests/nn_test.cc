@@ -35,6 +35,47 @@ TEST(Linear, ShapesAndLibTorchInitialisationBounds) {
   EXPECT_FALSE(nn::Linear(nn::LinearOptions(3, 2).bias(false))->bias.defined());
 }
 
+TEST(Linear, LayersBuiltOneAfterAnotherStartDifferent) {
+  nn::Linear first(64, 64), second(64, 64);
+  EXPECT_NE(first->weight.to_vector(), second->weight.to_vector());
+  EXPECT_NE(first->bias.to_vector(), second->bias.to_vector());
+  nn::Embedding a(10, 4), b(10, 4);
+  EXPECT_NE(a->weight.to_vector(), b->weight.to_vector());
+}
+
+TEST(Linear, ManualSeedMakesATrainingRunBitwiseReproducible) {
+  const auto train = [] {
+    manual_seed(2026);
+    nn::Linear hidden(4, 8), output(8, 3);
+    optim::SGD sgd(
+        [&] {
+          std::vector<Tensor> p = hidden->parameters();
+          for (const Tensor& t : output->parameters()) p.push_back(t);
+          return p;
+        }(),
+        optim::SGDOptions(0.1));
+    const Tensor x = randn({16, 4}, kFloat32);
+    const Tensor y = randint(3, {16});
+    for (int step = 0; step < 5; ++step) {
+      sgd.zero_grad();
+      cross_entropy(output(relu(hidden(x))), y).backward();
+      sgd.step();
+    }
+    return output->weight.to_vector();
+  };
+  const std::vector<double> once = train();
+  EXPECT_EQ(train(), once);
+  manual_seed(1);
+  EXPECT_NE(nn::Linear(8, 3)->weight.to_vector(), nn::Linear(8, 3)->weight.to_vector());
+}
+
+TEST(Linear, RefusesAnInputOfAnotherDtype) {
+  nn::Linear layer(3, 2);  // float32, as LibTorch's default
+  EXPECT_THROW(layer(zeros({2, 3}, kFloat64)), Error);
+  EXPECT_EQ(layer(zeros({2, 3}, kFloat32)).dtype(), kFloat32);
+  EXPECT_THROW(matmul(zeros({2, 3}, kFloat32), zeros({3, 2}, kFloat64)), Error);
+}
+
 TEST(Linear, GradcheckOnInputWeightAndBias) {
   nn::Linear layer(nn::LinearOptions(4, 3).seed(1).dtype(kFloat64));
   const Tensor x = randn({5, 4}, 2);

@@ -5,7 +5,11 @@
 // relative at float32.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
+#include <numeric>
+#include <optional>
 
 #include "minitorch/minitorch.h"
 #include "test_util.h"
@@ -103,6 +107,66 @@ TEST(OracleAtKinks, SubgradientsMatchLibTorch) {
           << describe(c.call) << " input " << i;
     }
   }
+}
+
+// Every way to view small permuted and expanded tensors: minitorch's view
+// succeeds exactly where LibTorch's does, with LibTorch's strides, and
+// reshape gives the same values either way.
+TEST(ViewOracle, ViewsExactlyWhereLibTorchDoesWithItsStrides) {
+  // The shapes of `numel` elements with up to 3 dims.
+  const auto shapes_of = [](int64_t numel) {
+    std::vector<std::vector<int64_t>> out = {{numel}};
+    for (int64_t a = 1; a <= numel; ++a) {
+      if (numel % a != 0) continue;
+      out.push_back({a, numel / a});
+      for (int64_t b = 1; b <= numel / a; ++b) {
+        if ((numel / a) % b == 0) out.push_back({a, b, numel / a / b});
+      }
+    }
+    return out;
+  };
+  int views = 0, refusals = 0;
+  for (const std::vector<int64_t>& shape :
+       std::vector<std::vector<int64_t>>{{6}, {2, 3}, {3, 1, 2}, {2, 2, 3}, {2, 1}, {4, 1, 3}}) {
+    std::vector<int64_t> dims(shape.size());
+    std::iota(dims.begin(), dims.end(), 0);
+    do {
+      std::vector<int64_t> permuted;
+      for (int64_t d : dims) permuted.push_back(shape[static_cast<size_t>(d)]);
+      // Unexpanded, and with every size-1 dim expanded to 2.
+      std::vector<int64_t> expanded = permuted;
+      for (int64_t& size : expanded) size = size == 1 ? 2 : size;
+      for (const std::vector<int64_t>& to : {std::vector<int64_t>{}, expanded}) {
+        Tensor x =
+            arange(std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<>()),
+                   kFloat64)
+                .reshape(shape)
+                .permute(dims);
+        if (!to.empty()) x = x.expand(to);
+        for (const std::vector<int64_t>& target : shapes_of(x.numel())) {
+          const auto expected = torch_view_strides(shape, dims, to, target);
+          std::optional<Shape> got;
+          try {
+            got = x.view(target).strides();
+          } catch (const Error&) {
+          }
+          const std::string what = "view of " + x.shape().to_string() + " with strides " +
+                                   x.strides().to_string() + " as " + Shape(target).to_string();
+          ASSERT_EQ(got.has_value(), expected.has_value()) << what;
+          if (got) {
+            EXPECT_EQ(*got, Shape(*expected)) << what;
+            EXPECT_EQ(x.view(target).to_vector(), x.contiguous().to_vector()) << what;
+            ++views;
+          } else {
+            ++refusals;
+          }
+          EXPECT_EQ(x.reshape(target).to_vector(), x.contiguous().to_vector()) << what;
+        }
+      }
+    } while (std::next_permutation(dims.begin(), dims.end()));
+  }
+  EXPECT_GT(views, 100);
+  EXPECT_GT(refusals, 100);
 }
 
 }  // namespace

@@ -1,7 +1,10 @@
 // Tensors: creation, dtypes, views and strides, conversions, in-place ops.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <map>
 
 #include "minitorch/minitorch.h"
 #include "test_util.h"
@@ -38,6 +41,62 @@ TEST(Tensor, RandomIsSeededAndReproducible) {
   const Tensor n = randn({20000}, 7);
   EXPECT_NEAR(mean(n).item(), 0.0, 0.03);
   EXPECT_NEAR(mean(n * n).item(), 1.0, 0.05);
+}
+
+TEST(Tensor, GlobalGeneratorDrawsAfreshAndManualSeedRepeats) {
+  manual_seed(11);
+  const std::vector<double> first = randn({6}).to_vector();
+  const std::vector<double> second = randn({6}).to_vector();
+  EXPECT_NE(first, second);
+  manual_seed(11);
+  EXPECT_EQ(randn({6}).to_vector(), first);
+  EXPECT_EQ(randn({6}).to_vector(), second);
+  manual_seed(12);
+  EXPECT_NE(randn({6}).to_vector(), first);
+  // A seeded draw neither reads nor moves the global generator.
+  manual_seed(11);
+  EXPECT_EQ(randn({6}, 11).to_vector(), randn({6}, 11).to_vector());
+  EXPECT_EQ(randn({6}).to_vector(), first);
+  EXPECT_EQ(rand({3}, kFloat32).dtype(), kFloat32);
+}
+
+TEST(Tensor, RandintStaysInItsRangeAndHitsEveryValue) {
+  manual_seed(3);
+  const Tensor r = randint(-2, 3, {4000});
+  EXPECT_EQ(r.dtype(), kInt64);
+  std::vector<int> counts(5, 0);
+  for (double v : r.to_vector()) {
+    ASSERT_GE(v, -2);
+    ASSERT_LT(v, 3);
+    ++counts[static_cast<size_t>(v + 2)];
+  }
+  for (int c : counts) EXPECT_GT(c, 600);  // 800 expected each
+  for (double v : randint(7, {100}, kFloat32).to_vector()) {
+    EXPECT_EQ(v, std::floor(v));
+    EXPECT_GE(v, 0);
+    EXPECT_LT(v, 7);
+  }
+  // The whole int64 range is one draw's span without overflow.
+  const int64_t lowest = std::numeric_limits<int64_t>::min();
+  EXPECT_EQ(randint(lowest, lowest + 1, {2}).to_vector(),
+            (std::vector<double>{static_cast<double>(lowest), static_cast<double>(lowest)}));
+}
+
+TEST(Tensor, RandpermIsAPermutationAndShuffles) {
+  manual_seed(5);
+  const std::vector<double> p = randperm(50).to_vector();
+  std::vector<double> sorted = p;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(sorted, arange(50, kFloat64).to_vector());
+  EXPECT_NE(p, sorted);
+  EXPECT_NE(randperm(50).to_vector(), p);
+  EXPECT_EQ(randperm(0).numel(), 0);
+  EXPECT_EQ(randperm(1).to_vector(), (std::vector<double>{0}));
+  // Every one of the 6 orders of 3 appears, each about a sixth of the time.
+  std::map<std::vector<double>, int> orders;
+  for (int i = 0; i < 1200; ++i) ++orders[randperm(3).to_vector()];
+  EXPECT_EQ(orders.size(), 6u);
+  for (const auto& [order, count] : orders) EXPECT_GT(count, 140);  // 200 expected
 }
 
 TEST(Tensor, CopiesAliasLikeLibTorch) {
@@ -77,11 +136,42 @@ TEST(Tensor, ViewsShareStorageAndHaveStrides) {
   EXPECT_EQ(zeros({3}).unsqueeze(-1).shape(), (Shape{3, 1}));
 }
 
-TEST(Tensor, ReshapeOfNonContiguousCopies) {
-  Tensor x = tensor({0, 1, 2, 3, 4, 5}, {2, 3}).transpose(0, 1);
+TEST(Tensor, ReshapeCopiesWhereNoViewGivesTheShape) {
+  Tensor base = tensor({0, 1, 2, 3, 4, 5}, {2, 3});
+  Tensor x = base.transpose(0, 1);
   Tensor r = x.reshape({-1});
   EXPECT_EQ(r.to_vector(), (std::vector<double>{0, 3, 1, 4, 2, 5}));
   EXPECT_TRUE(r.is_contiguous());
+  r.fill_(7);  // a copy: the base keeps its values
+  EXPECT_EQ(base.to_vector(), (std::vector<double>{0, 1, 2, 3, 4, 5}));
+  // Splitting a dim of a transposed tensor needs no copy, as in LibTorch.
+  Tensor split = x.reshape({3, 2, 1});
+  EXPECT_EQ(split.strides(), (Shape{1, 3, 3}));
+  split.fill_(8);
+  EXPECT_EQ(base.to_vector(), (std::vector<double>(6, 8)));
+}
+
+TEST(Tensor, ViewSharesStorageOrRefuses) {
+  Tensor base = tensor({0, 1, 2, 3, 4, 5}, {2, 3});
+  Tensor v = base.view({3, 2});
+  v.fill_(1);
+  EXPECT_EQ(base.to_vector(), (std::vector<double>(6, 1)));
+  EXPECT_THROW(base.t().view({6}), Error);
+  EXPECT_THROW(base.t().view({-1}), Error);
+  // Dims of size 1 and splits within a contiguous run are views of a
+  // transposed tensor too.
+  Tensor t = zeros({4, 3}).t();  // strides [1, 3]
+  EXPECT_EQ(t.view({3, 2, 2}).strides(), (Shape{1, 6, 3}));
+  EXPECT_EQ(t.view({3, 1, 4}).strides(), (Shape{1, 12, 3}));
+  // An expanded dim keeps its zero stride.
+  Tensor e = tensor({1, 2}, {2, 1}).expand({2, 4});
+  EXPECT_EQ(e.view({2, 2, 2}).strides(), (Shape{1, 0, 0}));
+  EXPECT_THROW(e.view({8}), Error);
+  EXPECT_EQ(e.reshape({8}).to_vector(), (std::vector<double>{1, 1, 1, 1, 2, 2, 2, 2}));
+  // Gradients flow through a view as through reshape.
+  Tensor leaf = tensor({1, 2, 3, 4}, {2, 2}).requires_grad_();
+  (leaf.view({4}) * tensor({1, 2, 3, 4}, {4})).sum().backward();
+  EXPECT_EQ(leaf.grad().to_vector(), (std::vector<double>{1, 2, 3, 4}));
 }
 
 TEST(Tensor, KernelsReadAnyStrides) {

@@ -180,6 +180,20 @@ std::vector<RefArray> torch_optimize(const OptimizerSettings& s, const std::vect
   return out;
 }
 
+std::optional<std::vector<int64_t>> torch_view_strides(const std::vector<int64_t>& shape,
+                                                       const std::vector<int64_t>& dims,
+                                                       const std::vector<int64_t>& expanded,
+                                                       const std::vector<int64_t>& new_shape) {
+  torch::Tensor x = torch::zeros(shape, torch::kFloat64).permute(dims);
+  if (!expanded.empty()) x = x.expand(expanded);
+  try {
+    const torch::Tensor v = x.view(new_shape);
+    return std::vector<int64_t>(v.strides().begin(), v.strides().end());
+  } catch (const c10::Error&) {
+    return std::nullopt;
+  }
+}
+
 RefArray torch_forward(const Program& program, const std::vector<Tensor>& inputs) {
   single_threaded();
   torch::NoGradGuard no_grad;

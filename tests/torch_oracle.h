@@ -42,6 +42,14 @@ std::vector<std::optional<RefArray>> torch_double_backward(const Program& progra
 // wanted, such as NaN patterns).
 RefArray torch_forward(const Program& program, const std::vector<Tensor>& inputs);
 
+// LibTorch's view, as `new_shape`, of a contiguous float64 tensor of `shape`
+// permuted by `dims` and then expanded to `expanded` (empty: not expanded):
+// the view's strides, or nullopt where LibTorch's view throws.
+std::optional<std::vector<int64_t>> torch_view_strides(const std::vector<int64_t>& shape,
+                                                       const std::vector<int64_t>& dims,
+                                                       const std::vector<int64_t>& expanded,
+                                                       const std::vector<int64_t>& new_shape);
+
 // An optimizer and its settings, as in LibTorch's SGDOptions / AdamOptions.
 struct OptimizerSettings {
   std::string kind;  // "sgd" or "adam"

@@ -50,20 +50,25 @@ LinearImpl::LinearImpl(const LinearOptions& options_in) : options(options_in) {
            "Linear: features must be positive, got in ", options.in_features_, " and out ",
            options.out_features_);
   const double bound = 1.0 / std::sqrt(static_cast<double>(options.in_features_));
-  const auto uniform = [&](const Shape& shape, uint64_t seed) {
-    return (rand(shape, seed, options.dtype_) * 2.0 - 1.0) * bound;
+  const auto uniform = [&](const Shape& shape, uint64_t seed_offset) {
+    const Tensor u = options.seed_ ? rand(shape, *options.seed_ + seed_offset, options.dtype_)
+                                   : rand(shape, options.dtype_);
+    return (u * 2.0 - 1.0) * bound;
   };
   NoGradGuard no_grad;
-  weight = register_parameter(
-      "weight", uniform({options.out_features_, options.in_features_}, options.seed_));
-  if (options.bias_)
-    bias = register_parameter("bias", uniform({options.out_features_}, options.seed_ + 1));
+  weight = register_parameter("weight", uniform({options.out_features_, options.in_features_}, 0));
+  if (options.bias_) bias = register_parameter("bias", uniform({options.out_features_}, 1));
 }
 
 Tensor LinearImpl::forward(const Tensor& input) const {
   MT_CHECK(input.defined() && input.dim() >= 1 && input.size(-1) == options.in_features_,
            "Linear: input of shape ", input.defined() ? input.shape().to_string() : "undefined",
            " does not end in in_features ", options.in_features_);
+  MT_CHECK(input.dtype() == weight.dtype(), "Linear: input of shape ", input.shape().to_string(),
+           " is ", dtype_name(input.dtype()), " but the layer's weight is ",
+           dtype_name(weight.dtype()),
+           "; convert the input with to() or build the layer with "
+           "LinearOptions::dtype");
   // weight^T is a view: BLAS reads it transposed, no copy.
   const Tensor out = matmul(input, weight.t());
   return bias.defined() ? out + bias : out;
@@ -74,8 +79,9 @@ EmbeddingImpl::EmbeddingImpl(const EmbeddingOptions& options_in) : options(optio
            "Embedding: sizes must be positive, got ", options.num_embeddings_, " x ",
            options.embedding_dim_);
   NoGradGuard no_grad;
-  weight = register_parameter("weight", randn({options.num_embeddings_, options.embedding_dim_},
-                                              options.seed_, options.dtype_));
+  const Shape shape{options.num_embeddings_, options.embedding_dim_};
+  weight = register_parameter("weight", options.seed_ ? randn(shape, *options.seed_, options.dtype_)
+                                                      : randn(shape, options.dtype_));
 }
 
 Tensor EmbeddingImpl::forward(const Tensor& indices) const { return embedding(weight, indices); }

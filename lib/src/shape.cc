@@ -54,6 +54,41 @@ Shape contiguous_strides(absl::Span<const int64_t> shape) {
   return strides;
 }
 
+std::optional<Shape> view_strides(absl::Span<const int64_t> old_shape,
+                                  absl::Span<const int64_t> old_strides,
+                                  absl::Span<const int64_t> shape) {
+  int64_t numel = 1;
+  for (const int64_t d : old_shape) numel *= d;
+  // Nothing to address: any strides do, the row-major ones are LibTorch's.
+  if (old_shape.empty() || numel == 0) return contiguous_strides(shape);
+  Shape strides(shape.size());
+  // Walk both shapes from the last dim, one run of mutually contiguous old
+  // dims (a chunk) at a time. The new dims that cover exactly that chunk's
+  // elements are laid over it, their strides multiples of the chunk's
+  // innermost stride.
+  auto new_d = static_cast<int64_t>(shape.size()) - 1;
+  int64_t chunk_stride = old_strides.back();
+  int64_t chunk_numel = 1, covered = 1;
+  for (auto old_d = static_cast<int64_t>(old_shape.size()) - 1; old_d >= 0; --old_d) {
+    chunk_numel *= old_shape[old_d];
+    const bool chunk_ends = old_d == 0 || (old_shape[old_d - 1] != 1 &&
+                                           old_strides[old_d - 1] != chunk_numel * chunk_stride);
+    if (!chunk_ends) continue;
+    while (new_d >= 0 && (covered < chunk_numel || shape[new_d] == 1)) {
+      strides[new_d] = covered * chunk_stride;
+      covered *= shape[new_d];
+      --new_d;
+    }
+    if (covered != chunk_numel) return std::nullopt;
+    if (old_d > 0) {
+      chunk_stride = old_strides[old_d - 1];
+      chunk_numel = covered = 1;
+    }
+  }
+  if (new_d != -1) return std::nullopt;
+  return strides;
+}
+
 int64_t wrap_dim(int64_t dim, int64_t rank, const char* op) {
   // A scalar accepts dim 0 and -1, as in LibTorch.
   const int64_t r = std::max<int64_t>(rank, 1);

@@ -4,6 +4,7 @@
 #define MINITORCH_SRC_SHAPE_UTIL_H_
 
 #include <cstdint>
+#include <optional>
 
 #include "absl/types/span.h"
 #include "minitorch/shape.h"
@@ -12,6 +13,14 @@ namespace minitorch {
 
 // Row-major strides for `shape`.
 Shape contiguous_strides(absl::Span<const int64_t> shape);
+
+// Strides that lay `shape` over the elements of a tensor of `old_shape` and
+// `old_strides` in the same row-major order, or none where no strides do
+// (LibTorch's rule for view: dims split or merge only within a run of dims
+// that are contiguous with each other; a transposed pair is no such run).
+std::optional<Shape> view_strides(absl::Span<const int64_t> old_shape,
+                                  absl::Span<const int64_t> old_strides,
+                                  absl::Span<const int64_t> shape);
 
 // Wraps a dim in [-rank, rank) to [0, rank), throwing Error naming `op`.
 int64_t wrap_dim(int64_t dim, int64_t rank, const char* op);

@@ -185,46 +185,6 @@ Tensor full(Shape shape, double value, DType dtype) { return filled(shape, value
 Tensor zeros(Shape shape, DType dtype) { return filled(shape, 0.0, dtype, "zeros"); }
 Tensor ones(Shape shape, DType dtype) { return filled(shape, 1.0, dtype, "ones"); }
 
-namespace {
-
-// Uniform in [0, 1) from the engine's top 53 bits: the same on every platform
-// (std::uniform_real_distribution is not specified bit for bit).
-double uniform01(std::mt19937_64& engine) {
-  return static_cast<double>(engine() >> 11) * 0x1.0p-53;
-}
-
-// A tensor of `shape` filled by draw(), in row-major order. Allocated (and
-// so checked against the ceiling) before any value is drawn.
-template <class Draw>
-Tensor random_tensor(const Shape& shape, DType dtype, const char* op, Draw draw) {
-  MT_CHECK(is_floating(dtype), op, ": dtype must be float32 or float64, got int64");
-  Tensor out = empty(shape, dtype, op);
-  dispatch_float(dtype, op, [&]<class T>() {
-    T* p = out.impl()->data<T>();
-    const int64_t n = out.numel();
-    for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(draw());
-    return 0;
-  });
-  return out;
-}
-
-}  // namespace
-
-Tensor rand(Shape shape, uint64_t seed, DType dtype) {
-  std::mt19937_64 engine(seed);
-  return random_tensor(shape, dtype, "rand", [&] { return uniform01(engine); });
-}
-
-Tensor randn(Shape shape, uint64_t seed, DType dtype) {
-  std::mt19937_64 engine(seed);
-  // Box-Muller on our own uniforms, for the same reason as uniform01.
-  return random_tensor(shape, dtype, "randn", [&] {
-    const double u1 = 1.0 - uniform01(engine);  // (0, 1]: log stays finite
-    const double u2 = uniform01(engine);
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
-  });
-}
-
 Tensor arange(int64_t n, DType dtype) {
   MT_CHECK(n >= 0, "arange: n must be >= 0, got ", n);
   Tensor out = empty({n}, dtype, "arange");

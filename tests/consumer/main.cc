@@ -27,7 +27,7 @@ int main() {
   nn::Linear layer(nn::LinearOptions(3, 2).seed(4));
   optim::SGD sgd(layer->parameters(), optim::SGDOptions(0.1));
   const Tensor targets = tensor({0, 1}, {2}, kInt64);
-  const Tensor inputs = tensor({1, 0, -1, -1, 0, 1}, {2, 3});
+  const Tensor inputs = tensor({1, 0, -1, -1, 0, 1}, {2, 3}, kFloat32);
   double first_loss = 0, last_loss = 0;
   for (int step = 0; step < 5; ++step) {
     sgd.zero_grad();

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -80,13 +81,14 @@ struct LinearOptions {
 
   int64_t in_features_, out_features_;
   bool bias_ = true;
-  uint64_t seed_ = 0;
+  std::optional<uint64_t> seed_;  // none: draw from the global generator
   DType dtype_ = kFloat32;
 };
 
 // y = x @ weight^T + bias, weight (out, in). Initialised as LibTorch's
 // Linear: weight and bias uniform in [-1/sqrt(in), 1/sqrt(in)] (Kaiming
-// uniform with a = sqrt(5)), drawn from the options' seed.
+// uniform with a = sqrt(5)), drawn from the global generator (manual_seed),
+// or from the options' seed when one is given.
 class LinearImpl : public Module {
  public:
   explicit LinearImpl(const LinearOptions& options);
@@ -113,11 +115,12 @@ struct EmbeddingOptions {
   }
 
   int64_t num_embeddings_, embedding_dim_;
-  uint64_t seed_ = 0;
+  std::optional<uint64_t> seed_;  // none: draw from the global generator
   DType dtype_ = kFloat32;
 };
 
-// Rows of weight (num, dim), standard normal as in LibTorch, picked by int64
+// Rows of weight (num, dim), standard normal as in LibTorch (drawn as
+// Linear's are), picked by int64
 // indices; the gradient is scattered back into the rows used.
 class EmbeddingImpl : public Module {
  public:

@@ -40,10 +40,22 @@ Tensor scalar_tensor(double value, DType dtype = kFloat64);
 Tensor zeros(Shape shape, DType dtype = kFloat64);
 Tensor ones(Shape shape, DType dtype = kFloat64);
 Tensor full(Shape shape, double value, DType dtype = kFloat64);
-// Standard normal / uniform [0, 1) values from std::mt19937_64 seeded with
-// `seed`: the same seed gives the same values on every platform.
+// Standard normal / uniform [0, 1) values. Without a seed they come from
+// the global generator, which `manual_seed` resets (as torch::manual_seed);
+// with one, from a std::mt19937_64 of their own seeded with it. Either way
+// a seed gives the same values on every platform.
+Tensor randn(Shape shape, DType dtype = kFloat64);
+Tensor rand(Shape shape, DType dtype = kFloat64);
 Tensor randn(Shape shape, uint64_t seed, DType dtype = kFloat64);
 Tensor rand(Shape shape, uint64_t seed, DType dtype = kFloat64);
+// Integers uniform in [low, high) (or [0, high)), from the global generator.
+Tensor randint(int64_t low, int64_t high, Shape shape, DType dtype = kInt64);
+Tensor randint(int64_t high, Shape shape, DType dtype = kInt64);
+// A random permutation of 0, 1, ..., n-1, from the global generator.
+Tensor randperm(int64_t n, DType dtype = kInt64);
+// Restarts the global generator from `seed`: every unseeded draw after it
+// (randn, rand, randint, randperm, nn layers' initialisation) repeats.
+void manual_seed(uint64_t seed);
 // 0, 1, ..., n-1 as int64 (or another dtype).
 Tensor arange(int64_t n, DType dtype = kInt64);
 
@@ -91,7 +103,8 @@ Tensor logsumexp(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim =
 Tensor matmul(const Tensor& a, const Tensor& b);
 
 // --- Views ---------------------------------------------------------------------
-// One dim may be -1. A view when the tensor is contiguous, else a copy.
+// One dim may be -1. A view wherever strides can give the shape (as
+// Tensor::view, which refuses otherwise), else a copy.
 Tensor reshape(const Tensor& x, absl::Span<const int64_t> shape);
 Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1);
 Tensor permute(const Tensor& x, absl::Span<const int64_t> dims);

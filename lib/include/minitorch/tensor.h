@@ -3,8 +3,8 @@
 //
 // A Tensor is a cheap shared handle, as in LibTorch: copying a Tensor aliases
 // the same data and autograd state. Views (transpose, permute, expand,
-// squeeze, unsqueeze, reshape of a contiguous tensor) share storage with
-// their base. The free functions in ops.h are the operations; the methods
+// squeeze, unsqueeze, view, and reshape wherever strides allow) share
+// storage with their base. The free functions in ops.h are the operations; the methods
 // below forward to them where LibTorch has the method too.
 //
 // Example:
@@ -117,7 +117,9 @@ class Tensor {
   Tensor logsumexp(absl::Span<const int64_t> dims, bool keepdim = false) const;
   Tensor matmul(const Tensor& other) const;
   Tensor reshape(absl::Span<const int64_t> shape) const;
-  Tensor view(absl::Span<const int64_t> shape) const { return reshape(shape); }
+  // As reshape, but always a view: an Error where the strides cannot give
+  // `shape` (a transposed tensor flattened), as LibTorch.
+  Tensor view(absl::Span<const int64_t> shape) const;
   Tensor transpose(int64_t dim0, int64_t dim1) const;
   Tensor t() const;
   Tensor permute(absl::Span<const int64_t> dims) const;

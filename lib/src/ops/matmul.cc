@@ -82,10 +82,14 @@ Tensor matmul_2d_or_batched(const Tensor& a, const Tensor& b) {
 
 }  // namespace
 
-Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
-  const Promoted promoted(a_in, b_in, "matmul");
-  const Tensor& a = promoted.a();
-  const Tensor& b = promoted.b();
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  check_float(a, "matmul", "operand a");
+  check_float(b, "matmul", "operand b");
+  // LibTorch promotes elementwise ops but not matmul: a float64 input to a
+  // float32 layer is a mistake to report, not a silent float64 result.
+  MT_CHECK(a.dtype() == b.dtype(), "matmul: operands must have the same dtype, got ",
+           dtype_name(a.dtype()), " ", a.shape().to_string(), " and ", dtype_name(b.dtype()), " ",
+           b.shape().to_string(), "; convert one with to()");
   MT_CHECK(a.dim() >= 1 && b.dim() >= 1, "matmul: both operands need at least 1 dim, got shapes ",
            a.shape().to_string(), " and ", b.shape().to_string());
   if (a.dim() == 1 || b.dim() == 1) {

@@ -1,7 +1,9 @@
 // View ops: new shape and strides over the same storage, no data copied
-// (reshape of a non-contiguous tensor copies first, as LibTorch's does).
+// (reshape copies first where no strides give its shape, as LibTorch's
+// does; view refuses there).
 // Each backward maps the gradient back to the input's shape.
 #include <limits>
+#include <optional>
 
 #include "ops/op_util.h"
 
@@ -19,43 +21,71 @@ void check_defined(const Tensor& x, const char* op) {
 
 }  // namespace
 
-Tensor reshape(const Tensor& x, absl::Span<const int64_t> shape_in) {
-  check_defined(x, "reshape");
+namespace {
+
+// `shape_in` with its -1 (if any) inferred from x's element count; Error
+// naming `op` unless the counts agree.
+Shape inferred_shape(const Tensor& x, absl::Span<const int64_t> shape_in, const char* op) {
   Shape shape(shape_in);
   int64_t inferred = -1;
-  int64_t known = 1;
   for (size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] == -1) {
-      MT_CHECK(inferred < 0, "reshape: more than one -1 in shape ", shape.to_string());
+      MT_CHECK(inferred < 0, op, ": more than one -1 in shape ", shape.to_string());
       inferred = static_cast<int64_t>(i);
       continue;
     }
-    MT_CHECK(shape[i] >= 0, "reshape: negative dim ", shape[i], " in shape ", shape.to_string());
-  }
-  {
-    Shape without_inferred = shape;
-    if (inferred >= 0) without_inferred[inferred] = 1;
-    known = checked_numel(without_inferred, "reshape");
+    MT_CHECK(shape[i] >= 0, op, ": negative dim ", shape[i], " in shape ", shape.to_string());
   }
   const int64_t n = x.numel();
   if (inferred >= 0) {
-    MT_CHECK(known != 0 && n % known == 0, "reshape: cannot reshape a tensor of shape ",
+    Shape without_inferred = shape;
+    without_inferred[inferred] = 1;
+    const int64_t known = checked_numel(without_inferred, op);
+    MT_CHECK(known != 0 && n % known == 0, op, ": cannot reshape a tensor of shape ",
              x.shape().to_string(), " (", n, " elements) to ", shape.to_string());
     shape[inferred] = n / known;
   }
-  const int64_t target = checked_numel(shape, "reshape");  // the user's dims may overflow
-  MT_CHECK(target == n, "reshape: cannot reshape a tensor of shape ", x.shape().to_string(), " (",
-           n, " elements) to ", shape.to_string(), " (", target, " elements)");
-  if (shape == x.shape()) return x;
-  const Tensor source = x.contiguous();
-  Tensor out = view_of(source, shape, contiguous_strides(shape));
-  if (should_record({&source})) {
-    record(Op::kReshape, out, {&source},
-           [input_shape = source.shape()](const Tensor& grad, const BackwardContext&) {
+  const int64_t target = checked_numel(shape, op);  // the user's dims may overflow
+  MT_CHECK(target == n, op, ": cannot reshape a tensor of shape ", x.shape().to_string(), " (", n,
+           " elements) to ", shape.to_string(), " (", target, " elements)");
+  return shape;
+}
+
+// x's elements as `shape` over `strides`, recorded as a reshape.
+Tensor reshaped_view(const Tensor& x, Shape shape, Shape strides) {
+  Tensor out = view_of(x, std::move(shape), std::move(strides));
+  if (should_record({&x})) {
+    record(Op::kReshape, out, {&x},
+           [input_shape = x.shape()](const Tensor& grad, const BackwardContext&) {
              return GradList{reshape(grad, input_shape)};
            });
   }
   return out;
+}
+
+}  // namespace
+
+Tensor reshape(const Tensor& x, absl::Span<const int64_t> shape_in) {
+  check_defined(x, "reshape");
+  Shape shape = inferred_shape(x, shape_in, "reshape");
+  if (shape == x.shape()) return x;
+  if (std::optional<Shape> strides = view_strides(x.shape(), x.strides(), shape)) {
+    return reshaped_view(x, std::move(shape), std::move(*strides));
+  }
+  const Tensor source = x.contiguous();
+  Shape strides = contiguous_strides(shape);
+  return reshaped_view(source, std::move(shape), std::move(strides));
+}
+
+Tensor Tensor::view(absl::Span<const int64_t> shape_in) const {
+  check_defined(*this, "view");
+  Shape shape = inferred_shape(*this, shape_in, "view");
+  std::optional<Shape> strides = view_strides(this->shape(), this->strides(), shape);
+  MT_CHECK(strides.has_value(), "view: size ", shape.to_string(),
+           " is not compatible with the input's size ", this->shape().to_string(), " and strides ",
+           this->strides().to_string(),
+           " (a new dim would span two runs of memory); use reshape(), which copies");
+  return reshaped_view(*this, std::move(shape), std::move(*strides));
 }
 
 Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
