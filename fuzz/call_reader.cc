@@ -42,6 +42,32 @@ OpCall read_call(ByteReader& in, Op op, const std::vector<Tensor>& operands) {
     case OpForm::kDimPair:
       call.dims = read_dims(in, 2);
       break;
+    case OpForm::kSlice:
+      call.dims = read_dims(in, 1);
+      call.dims.push_back(in.in_range(-5, 5));  // start
+      call.dims.push_back(in.in_range(-5, 6));  // end
+      call.dims.push_back(in.in_range(1, 3));   // step
+      break;
+    case OpForm::kNarrow:
+      call.dims = read_dims(in, 1);
+      call.dims.push_back(in.in_range(-3, 3));  // start
+      call.dims.push_back(in.in_range(0, 3));   // length
+      break;
+    case OpForm::kDimIndex:
+      call.dims = read_dims(in, 1);
+      call.dims.push_back(in.in_range(-3, 3));
+      break;
+    case OpForm::kDimIndices: {
+      call.dims = read_dims(in, 1);
+      // Positions in the dim's range where it has one (else out of range,
+      // an error to raise).
+      const int64_t d = rank > 0 ? (call.dims[0] % rank + rank) % rank : 0;
+      const int64_t size = rank > 0 ? x.size(d) : 0;
+      std::vector<double> index(static_cast<size_t>(in.in_range(0, 4)));
+      for (double& i : index) i = static_cast<double>(size > 0 ? in.in_range(0, size - 1) : 0);
+      call.constant = tensor(index, {static_cast<int64_t>(index.size())}, kInt64);
+      break;
+    }
     case OpForm::kPermutation: {
       std::vector<int64_t> perm(static_cast<size_t>(rank));
       for (int64_t i = 0; i < rank; ++i) perm[i] = i;

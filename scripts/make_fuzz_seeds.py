@@ -186,6 +186,10 @@ def seeds_graph():
                                    ('pow_scalar', 4, 0, 4 + 2), ('where', 5, 0, 1, 0, 1, 0), ('logsumexp', 6, 0, 1, 4 - 1, 0)]),
         ('expand_reshape', [(3, 1)], [('expand', 0, 0, 1, 0, 2), ('reshape', 1, 0, 0, 1), ('unsqueeze', 2, 0, 4), ('squeeze', 3, 0, 0), ('mean', 4, 0, 0, 0)]),
         ('permute_div', [(2, 3, 2), (2,)], [('permute', 0, 0, 0, 0), ('div', 2, 1), ('minimum', 3, 0), ('clone', 4, 0)]),
+        # narrow(x0, 1, 1, 2), slice(.., 0, 0, 3, 2), select(.., -1, 0), index_select(x1, 0, [3, 0]), mul.
+        ('indexing', [(3, 4), (4,)], [('narrow', 0, 0, 1 + 4, 1 + 3, 2), ('slice', 2, 0, 0 + 4, 0 + 5, 3 + 5, 2 - 1),
+                                      ('select', 3, 0, -1 + 4, 0 + 3), ('index_select', 1, 0, 0 + 4, 2, 3, 0),
+                                      ('mul', 4, 5)]),
     ]
     for name, shapes, steps in graphs:
         mode = GRID if 'kinks' in name else SMALL

@@ -41,8 +41,14 @@ typename Lib::Tensor call_form(const F& f, const OpCall& c,
     return f(x.at(0), d.at(0));
   } else if constexpr (kForm == OpForm::kOptionalDim) {
     return d.empty() ? f(x.at(0)) : f(x.at(0), d.at(0));
-  } else if constexpr (kForm == OpForm::kDimPair) {
+  } else if constexpr (kForm == OpForm::kDimPair || kForm == OpForm::kDimIndex) {
     return f(x.at(0), d.at(0), d.at(1));
+  } else if constexpr (kForm == OpForm::kSlice) {
+    return f(x.at(0), d.at(0), d.at(1), d.at(2), d.at(3));
+  } else if constexpr (kForm == OpForm::kNarrow) {
+    return f(x.at(0), d.at(0), d.at(1), d.at(2));
+  } else if constexpr (kForm == OpForm::kDimIndices) {
+    return f(x.at(0), d.at(0), Lib::constant(c.constant));
   } else if constexpr (kForm == OpForm::kShape || kForm == OpForm::kExpandShape ||
                        kForm == OpForm::kPermutation) {
     return f(x.at(0), d);

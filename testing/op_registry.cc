@@ -244,6 +244,38 @@ std::vector<OpInfo> build_registry() {
                    }
                    return out;
                  }});
+  // Indexing: the reference interpreter's own kernels (reference.h).
+  const auto indexing = [&](std::string name, OpCall call, ShapeList shapes) {
+    ops.push_back({.name = std::move(name),
+                   .call = call,
+                   .shapes = std::move(shapes),
+                   .domains = {Domain::kReal},
+                   .reference = [call](const Refs& x) {
+                     const std::vector<int64_t>& d = call.dims;
+                     switch (call.op) {
+                       case Op::kSlice:
+                         return ref::slice(x[0], d[0], d[1], d[2], d[3]);
+                       case Op::kNarrow:
+                         return ref::narrow(x[0], d[0], d[1], d[2]);
+                       case Op::kSelect:
+                         return ref::select(x[0], d[0], d[1]);
+                       default:
+                         return ref::index_select(x[0], d[0], to_ref_indices(call.constant));
+                     }
+                   }});
+  };
+  indexing("slice_step", {.op = Op::kSlice, .dims = {1, 1, 5, 2}}, {{{4, 5}}, {{2, 5, 3}}});
+  indexing("slice_clamped", {.op = Op::kSlice, .dims = {-1, -3, 100, 1}}, {{{4, 5}}});
+  indexing("narrow", {.op = Op::kNarrow, .dims = {0, 1, 2}}, {{{4, 5}}, {{3, 2, 4}}});
+  indexing("narrow_from_end", {.op = Op::kNarrow, .dims = {-1, -2, 2}}, {{{4, 5}}});
+  indexing("select", {.op = Op::kSelect, .dims = {1, 2}}, {{{4, 5}}, {{2, 3, 4}}});
+  indexing("select_from_end", {.op = Op::kSelect, .dims = {0, -1}}, {{{3}}, {{4, 5}}});
+  indexing("index_select",
+           {.op = Op::kIndexSelect, .dims = {0}, .constant = tensor({2, 0, 2}, {3}, kInt64)},
+           {{{4, 5}}, {{3, 2, 3}}});
+  indexing("index_select_last",
+           {.op = Op::kIndexSelect, .dims = {-1}, .constant = tensor({3, 0, 3, 1}, {4}, kInt64)},
+           {{{4, 5}}, {{2, 3, 4}}});
   return ops;
 }
 

@@ -23,6 +23,7 @@
 #include <functional>
 #include <limits>
 #include <optional>
+#include <stdexcept>
 #include <vector>
 
 #include "minitorch/minitorch.h"
@@ -432,6 +433,8 @@ template <class S, class TargetWeight>
 RefArrayT<S> cross_entropy_by(const RefArrayT<S>& logits, const TargetWeight& weight) {
   const RefArrayT<S> logp = log_softmax(logits, -1);
   const int64_t classes = logits.shape.back();
+  // LibTorch's mean divides by numel / C: 0 / 0 without classes.
+  if (classes == 0) return {{}, {constant<S>(NAN)}};
   const int64_t rows = ref_index::count(logits.shape) / classes;
   S total = constant<S>(0);
   for (int64_t r = 0; r < rows; ++r) {
@@ -500,6 +503,79 @@ RefArrayT<S> embedding(const RefArrayT<S>& weight, const RefIndices& indices) {
       out.values.push_back(weight.values[row * width + c] + unpicked);
   }
   return out;
+}
+
+// The entries at positions `picked` along `dim` (dim dropped unless
+// keep_dim). As for embedding's rows, the entries never picked get an exact
+// zero gradient in reverse mode, which their earlier partials multiply:
+// every output carries their NaN paths.
+template <class S>
+RefArrayT<S> picked_along(const RefArrayT<S>& a, int64_t dim, const std::vector<int64_t>& picked,
+                          bool keep_dim) {
+  const auto d = static_cast<size_t>(dim);
+  int64_t outer = 1, inner = 1;
+  for (size_t i = 0; i < d; ++i) outer *= a.shape[i];
+  for (size_t i = d + 1; i < a.shape.size(); ++i) inner *= a.shape[i];
+  const int64_t size = a.shape[d];
+  std::vector<bool> used(static_cast<size_t>(size), false);
+  for (int64_t p : picked) {
+    if (p < 0 || p >= size) throw std::invalid_argument("reference: index out of range");
+    used[static_cast<size_t>(p)] = true;
+  }
+  S unpicked = constant<S>(0);
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t j = 0; j < size; ++j) {
+      if (used[static_cast<size_t>(j)]) continue;
+      for (int64_t i = 0; i < inner; ++i)
+        unpicked += not_taken(a.values[(o * size + j) * inner + i]);
+    }
+  }
+  RefArrayT<S> out{a.shape, {}};
+  out.shape[d] = static_cast<int64_t>(picked.size());
+  if (!keep_dim) out.shape.erase(out.shape.begin() + dim);
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t p : picked) {
+      for (int64_t i = 0; i < inner; ++i)
+        out.values.push_back(a.values[(o * size + p) * inner + i] + unpicked);
+    }
+  }
+  return out;
+}
+// LibTorch's bounds: negative ones count from the end, then both clamp to
+// [0, size], and an end before the start selects nothing.
+template <class S>
+RefArrayT<S> slice(const RefArrayT<S>& a, int64_t dim_in, int64_t start, int64_t end,
+                   int64_t step) {
+  if (a.shape.empty() || step <= 0) throw std::invalid_argument("reference slice: bad arguments");
+  const int64_t dim = ref_index::wrap(dim_in, a.shape.size());
+  const int64_t size = a.shape[static_cast<size_t>(dim)];
+  const auto clamped = [size](int64_t b) {
+    return std::clamp<int64_t>(b < 0 ? b + size : b, 0, size);
+  };
+  std::vector<int64_t> picked;
+  for (int64_t i = clamped(start); i < clamped(end); i += step) picked.push_back(i);
+  return picked_along(a, dim, picked, true);
+}
+template <class S>
+RefArrayT<S> narrow(const RefArrayT<S>& a, int64_t dim_in, int64_t start, int64_t length) {
+  if (a.shape.empty()) throw std::invalid_argument("reference narrow: 0-dim input");
+  const int64_t dim = ref_index::wrap(dim_in, a.shape.size());
+  if (start < 0) start += a.shape[static_cast<size_t>(dim)];
+  std::vector<int64_t> picked;
+  for (int64_t i = start; i < start + length; ++i) picked.push_back(i);
+  return picked_along(a, dim, picked, true);
+}
+template <class S>
+RefArrayT<S> select(const RefArrayT<S>& a, int64_t dim_in, int64_t index) {
+  if (a.shape.empty()) throw std::invalid_argument("reference select: 0-dim input");
+  const int64_t dim = ref_index::wrap(dim_in, a.shape.size());
+  if (index < 0) index += a.shape[static_cast<size_t>(dim)];
+  return picked_along(a, dim, {index}, false);
+}
+template <class S>
+RefArrayT<S> index_select(const RefArrayT<S>& a, int64_t dim_in, const RefIndices& index) {
+  if (a.shape.empty()) throw std::invalid_argument("reference index_select: 0-dim input");
+  return picked_along(a, ref_index::wrap(dim_in, a.shape.size()), index.values, true);
 }
 
 template <class S>

@@ -65,6 +65,26 @@ std::vector<ErrorCase> cases() {
        [] { kA.t().view({6}); },
        {"view", "[6]", "[3, 2]", "strides [1, 3]", "reshape"}},
       {"view_count", [] { kA.view({4}); }, {"view", "[2, 3]", "[4]"}},
+      {"select_index", [] { kA.select(1, 3); }, {"select", "index 3", "size 3", "[2, 3]"}},
+      {"select_scalar", [] { scalar_tensor(1).select(0, 0); }, {"select", "0-dim"}},
+      {"narrow_length",
+       [] { kA.narrow(1, 2, 2); },
+       {"narrow", "start (2) + length (2)", "size 3", "[2, 3]"}},
+      {"narrow_start", [] { kA.narrow(0, -3, 1); }, {"narrow", "start -3", "size 2"}},
+      {"slice_step", [] { kA.slice(1, 0, 2, 0); }, {"slice", "step", "0"}},
+      {"index_select_range",
+       [] {
+         kA.index_select(1, tensor({0, 3}, {2}, kInt64));
+       },
+       {"index_select", "index 3", "size 3", "[2, 3]"}},
+      {"index_select_float_index",
+       [] { kA.index_select(0, tensor({0}, {1})); },
+       {"index_select", "int64", "float64"}},
+      {"index_select_2d_index",
+       [] {
+         kA.index_select(0, tensor({0, 1}, {1, 2}, kInt64));
+       },
+       {"index_select", "[1, 2]"}},
       {"linear_dtype",
        [] {
          nn::Linear layer(3, 2);
@@ -164,7 +184,20 @@ std::vector<ErrorCase> cases() {
        {"cross_entropy", "[2, 3, 4]"}},
       {"exp_int", [] { exp(tensor({1}, {1}, kInt64)); }, {"exp", "int64", "[1]"}},
       {"add_int", [] { add(kA, tensor({1}, {1}, kInt64)); }, {"add", "int64"}},
-      {"sum_int", [] { sum(tensor({1}, {1}, kInt64)); }, {"sum", "int64"}},
+      {"mean_int", [] { mean(tensor({1}, {1}, kInt64)); }, {"mean", "int64"}},
+      {"mean_bool", [] { mean(tensor({1}, {1}, kBool)); }, {"mean", "bool"}},
+      {"exp_bool", [] { exp(tensor({1}, {1}, kBool)); }, {"exp", "bool"}},
+      {"tensor_bool_value", [] { tensor({2}, {1}, kBool); }, {"tensor", "value 2", "bool"}},
+      {"eq_shapes", [] { eq(kA, kB); }, {"eq", "[2, 3]", "[4]"}},
+      {"logical_and_undefined", [] { logical_and(kA, Tensor()); }, {"logical_and", "undefined"}},
+      {"argmax_bool", [] { argmax(tensor({1}, {1}, kBool)); }, {"argmax", "bool"}},
+      {"argmax_empty",
+       [] {
+         argmax(zeros({2, 0}), 1);
+       },
+       {"argmax", "size 0", "[2, 0]"}},
+      {"argmin_dim", [] { argmin(kA, 2); }, {"argmin", "dim 2"}},
+      {"any_dim", [] { any(kA, -3); }, {"any", "dim -3"}},
       {"matmul_int", [] { matmul(tensor({1}, {1}, kInt64), zeros({1})); }, {"matmul", "int64"}},
       {"requires_grad_int",
        [] { tensor({1}, {1}, kInt64).requires_grad_(); },
@@ -218,8 +251,11 @@ INSTANTIATE_TEST_SUITE_P(Ops, Errors, ::testing::ValuesIn(cases()),
 namespace minitorch::testing {
 namespace {
 
-// Views only move metadata: any dtype.
-bool accepts_int64(Op op) { return op_family(op) == OpFamily::kView; }
+// Views only move metadata and index_select copies: any dtype; an int64
+// sum is int64, as in LibTorch.
+bool accepts_int64(Op op) {
+  return op_family(op) == OpFamily::kView || op == Op::kIndexSelect || op == Op::kSum;
+}
 
 // Whether the call's dims are dims of the input (not a shape or a permutation,
 // where 7 can be valid).

@@ -27,6 +27,8 @@ TEST(OpTable, FuzzCodesArePinned) {
       {"softmax", 27},    {"log_softmax", 28}, {"cross_entropy", 29},
       {"pow_scalar", 30}, {"where", 31},       {"to", 32},
       {"clone", 33},      {"embedding", 34},   {"embedding_backward", 35},
+      {"slice", 36},      {"narrow", 37},      {"select", 38},
+      {"index_select", 39}, {"slice_backward", 40}, {"index_select_backward", 41},
   };
   for (const auto& [name, code] : pinned) {
     const std::optional<Op> op = op_with_fuzz_code(code);

@@ -169,6 +169,74 @@ TEST(ViewOracle, ViewsExactlyWhereLibTorchDoesWithItsStrides) {
   EXPECT_GT(refusals, 100);
 }
 
+// Comparisons, logical ops, any/all, argmax/argmin and integer sums against
+// LibTorch: values, shapes and result dtypes, over ties, NaN, -0.0, mixed
+// dtypes, broadcasting and 0-dim tensors, every dim and keepdim.
+TEST(NonDifferentiableOracle, ComparisonsLogicalOpsAndArgReductionsMatchLibTorch) {
+  const Tensor a = tensor({1, NAN, 2, 2, -0.0, 3}, {2, 3});
+  const Tensor b = tensor({1, 2, NAN, 2, 0, 1}, {2, 3}, kFloat32);
+  const Tensor c = tensor({2, 0, 1}, {3}, kInt64);
+  const Tensor d = tensor({1, 0, 1}, {3}, kBool);
+  const Tensor e = scalar_tensor(2, kInt64);
+  Tensor ties = randn({3, 4, 5}, 3);
+  ties.narrow(2, 1, 2).fill_(5);  // equal maxima along dim 2
+  ties.select(1, 2).fill_(-5);    // equal minima along dim 1
+  const std::vector<std::pair<Tensor, Tensor>> pairs = {{a, b}, {a, c}, {c, d}, {b, c},
+                                                        {a, e}, {d, d}, {e, c}};
+  int checked = 0;
+  const auto check = [&](const std::string& op, const std::vector<Tensor>& inputs,
+                         std::optional<int64_t> dim, bool keepdim, const Tensor& got) {
+    const TorchValue want = torch_nondifferentiable(op, inputs, dim, keepdim);
+    const std::string what =
+        op + " of " + inputs[0].shape().to_string() + " " + dtype_name(inputs[0].dtype()) +
+        (dim ? " dim " + std::to_string(*dim) : "") + (keepdim ? " keepdim" : "");
+    EXPECT_EQ(got.dtype(), want.dtype) << what;
+    EXPECT_EQ(std::vector<int64_t>(got.shape().begin(), got.shape().end()), want.values.shape)
+        << what;
+    EXPECT_EQ(got.to_vector(), want.values.values) << what;
+    ++checked;
+  };
+  for (const auto& [x, y] : pairs) {
+    check("eq", {x, y}, std::nullopt, false, eq(x, y));
+    check("ne", {x, y}, std::nullopt, false, ne(x, y));
+    check("lt", {x, y}, std::nullopt, false, x < y);
+    check("le", {x, y}, std::nullopt, false, x <= y);
+    check("gt", {x, y}, std::nullopt, false, x > y);
+    check("ge", {x, y}, std::nullopt, false, x >= y);
+    check("logical_and", {x, y}, std::nullopt, false, logical_and(x, y));
+    check("logical_or", {x, y}, std::nullopt, false, logical_or(x, y));
+  }
+  for (const Tensor& x : {a, b, c, d, e, ties, zeros({2, 0})}) {
+    check("logical_not", {x}, std::nullopt, false, logical_not(x));
+    for (const std::optional<int64_t> dim :
+         {std::optional<int64_t>(), std::optional<int64_t>(0), std::optional<int64_t>(-1),
+          std::optional<int64_t>(1)}) {
+      if (dim && *dim == 1 && x.dim() < 2) continue;
+      for (const bool keepdim : {false, true}) {
+        check("any", {x}, dim, keepdim, dim ? any(x, *dim, keepdim) : any(x));
+        check("all", {x}, dim, keepdim, dim ? all(x, *dim, keepdim) : all(x));
+        if (!is_floating(x.dtype()))
+          check("sum", {x}, dim, keepdim, dim ? sum(x, {*dim}, keepdim) : sum(x));
+        if (x.dtype() == kBool || x.numel() == 0) continue;
+        check("argmax", {x}, dim, keepdim, argmax(x, dim, keepdim));
+        check("argmin", {x}, dim, keepdim, argmin(x, dim, keepdim));
+      }
+    }
+  }
+  EXPECT_GT(checked, 250);
+}
+
+TEST(ViewOracle, WritesThroughNarrowSelectAndSliceReachTheBase) {
+  Tensor base = arange(12, kFloat64).reshape({3, 4});
+  base.narrow(1, 1, 2).fill_(-1);
+  base.select(0, -1).mul_(10);
+  base.slice(1, 0, std::nullopt, 2).add_(scalar_tensor(100));
+  base.slice(0, 1).select(1, 3).fill_(7);
+  const RefArray expected = torch_writes_through_views();
+  EXPECT_EQ(base.to_vector(), expected.values);
+  EXPECT_NE(base.to_vector(), arange(12, kFloat64).to_vector());
+}
+
 }  // namespace
 }  // namespace minitorch::testing
 

@@ -192,6 +192,22 @@ TEST_P(ReductionProperty, RandomDimsKeepdimNegativeDims) {
 INSTANTIATE_TEST_SUITE_P(Ops, ReductionProperty, ::testing::ValuesIn(reduction_ops()),
                          [](const auto& p) { return std::string(op_name(p.param)); });
 
+TEST(IndexSelectProperty, RandomDimsAndIndicesWithRepeats) {
+  check_property([] {
+    const Shape shape = draw_shape();
+    const int rank = static_cast<int>(shape.size());
+    const int64_t dim = *rc::gen::inRange(-rank, rank);
+    const int64_t size = shape[static_cast<size_t>((dim + rank) % rank)];
+    std::vector<double> index(*rc::gen::inRange<size_t>(0, 7));
+    for (double& i : index) i = static_cast<double>(*rc::gen::inRange<int64_t>(0, size));
+    const OpCall call{.op = Op::kIndexSelect,
+                      .dims = {dim},
+                      .constant = tensor(index, {static_cast<int64_t>(index.size())}, kInt64)};
+    RC_LOG() << describe(call) << " of " << shape;
+    check_call(call, {randn(shape, draw_seed())});
+  });
+}
+
 TEST(MatmulProperty, RandomVectorMatrixAndBroadcastBatchShapes) {
   check_property([] {
     const int64_t m = *rc::gen::inRange(1, 6), k = *rc::gen::inRange(1, 6),
@@ -221,7 +237,7 @@ TEST(MatmulProperty, RandomVectorMatrixAndBroadcastBatchShapes) {
 std::pair<OpCall, Shape> draw_view(const Shape& shape) {
   const int rank = static_cast<int>(shape.size());
   auto random_dim = [&](int r) { return static_cast<int64_t>(*rc::gen::inRange(-r, r)); };
-  switch (*rc::gen::inRange(0, 6)) {
+  switch (*rc::gen::inRange(0, 9)) {
     case 0: {  // reshape: flatten or split the element count as [-1, last]
       const int64_t n = numel(shape);
       if (*rc::gen::arbitrary<bool>() || shape.empty())
@@ -263,6 +279,37 @@ std::pair<OpCall, Shape> draw_view(const Shape& shape) {
         if (d != 1) out.push_back(d);
       }
       return {{.op = Op::kSqueeze}, out};
+    }
+    case 5: {  // narrow: a non-empty in-range window, maybe counted from the end
+      if (rank < 1) break;
+      const int64_t d = random_dim(rank), size = shape[(d + rank) % rank];
+      const int64_t start = *rc::gen::inRange<int64_t>(0, size);
+      const int64_t length = *rc::gen::inRange<int64_t>(1, size - start + 1);
+      const bool from_end = *rc::gen::arbitrary<bool>();
+      Shape out = shape;
+      out[(d + rank) % rank] = length;
+      return {{.op = Op::kNarrow, .dims = {d, from_end ? start - size : start, length}}, out};
+    }
+    case 6: {  // slice: non-empty, bounds past the end or from it, a step of 1 to 3
+      if (rank < 1) break;
+      const int64_t d = random_dim(rank), size = shape[(d + rank) % rank];
+      const int64_t first = *rc::gen::inRange<int64_t>(0, size);
+      const int64_t last = *rc::gen::inRange<int64_t>(first + 1, size + 3);  // may pass the end
+      const int64_t step = *rc::gen::inRange<int64_t>(1, 4);
+      const int64_t start = *rc::gen::arbitrary<bool>() ? first - size : first;
+      const int64_t end = last < size && *rc::gen::arbitrary<bool>() ? last - size : last;
+      Shape out = shape;
+      out[(d + rank) % rank] = (std::min(last, size) - first + step - 1) / step;
+      return {{.op = Op::kSlice, .dims = {d, start, end, step}}, out};
+    }
+    case 7: {  // select
+      if (rank < 1) break;
+      const int64_t d = random_dim(rank), size = shape[(d + rank) % rank];
+      if (size < 1) break;
+      const int64_t index = *rc::gen::inRange<int64_t>(-size, size);
+      Shape out = shape;
+      out.erase(out.begin() + (d + rank) % rank);
+      return {{.op = Op::kSelect, .dims = {d, index}}, out};
     }
     default:
       break;

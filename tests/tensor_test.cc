@@ -99,6 +99,31 @@ TEST(Tensor, RandpermIsAPermutationAndShuffles) {
   for (const auto& [order, count] : orders) EXPECT_GT(count, 140);  // 200 expected
 }
 
+TEST(Tensor, BoolTensorsFromComparisonsCountSelectAndConvert) {
+  const Tensor x = tensor({0.5, -1, 2, 0.1}, {4}, kFloat32);
+  const Tensor positive = x > 0.0;
+  EXPECT_EQ(positive.dtype(), kBool);
+  EXPECT_EQ(positive.to_vector(), (std::vector<double>{1, 0, 1, 1}));
+  // A number is compared in the tensor's dtype: 0.1f is 0.1 in float32.
+  EXPECT_EQ((x == 0.1).to_vector(), (std::vector<double>{0, 0, 0, 1}));
+  const Tensor count = sum(positive);
+  EXPECT_EQ(count.dtype(), kInt64);
+  EXPECT_EQ(count.item(), 3);
+  EXPECT_EQ(positive.to(kFloat32).mean().item(), 0.75);
+  EXPECT_EQ(where(positive, x, zeros({4}, kFloat32)).to_vector(),
+            (std::vector<double>{0.5, 0, 2, static_cast<float>(0.1)}));
+  EXPECT_EQ(tensor({0, -2, NAN}, {3}).to(kBool).to_vector(), (std::vector<double>{0, 1, 1}));
+  EXPECT_EQ(tensor({1, 0}, {2}, kBool).to(kInt64).to_vector(), (std::vector<double>{1, 0}));
+  EXPECT_EQ(element_size(kBool), 1u);
+  EXPECT_EQ(dtype_name(kBool), std::string("bool"));
+  EXPECT_FALSE(is_floating(kBool));
+  // Accuracy as a LibTorch user writes it.
+  const Tensor logits = tensor({0.1, 0.9, 0.8, 0.2, 0.3, 0.3}, {3, 2});
+  const Tensor labels = tensor({1, 0, 1}, {3}, kInt64);
+  EXPECT_EQ(argmax(logits, 1).to_vector(), (std::vector<double>{1, 0, 0}));  // the first of a tie
+  EXPECT_NEAR(logits.argmax(1).eq(labels).to(kFloat64).mean().item(), 2.0 / 3, 1e-15);
+}
+
 TEST(Tensor, CopiesAliasLikeLibTorch) {
   Tensor a = zeros({2});
   Tensor b = a;

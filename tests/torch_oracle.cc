@@ -21,6 +21,8 @@ torch::Dtype torch_dtype(DType dtype) {
       return torch::kFloat64;
     case kInt64:
       return torch::kInt64;
+    case kBool:
+      return torch::kBool;
   }
   throw std::invalid_argument("torch_dtype: unknown dtype");
 }
@@ -192,6 +194,43 @@ std::optional<std::vector<int64_t>> torch_view_strides(const std::vector<int64_t
   } catch (const c10::Error&) {
     return std::nullopt;
   }
+}
+
+TorchValue torch_nondifferentiable(const std::string& op, const std::vector<Tensor>& inputs,
+                                   std::optional<int64_t> dim, bool keepdim) {
+  std::vector<torch::Tensor> x;
+  for (const Tensor& t : inputs) x.push_back(to_torch(t));
+  torch::Tensor out;
+  if (op == "eq") out = torch::eq(x.at(0), x.at(1));
+  if (op == "ne") out = torch::ne(x.at(0), x.at(1));
+  if (op == "lt") out = torch::lt(x.at(0), x.at(1));
+  if (op == "le") out = torch::le(x.at(0), x.at(1));
+  if (op == "gt") out = torch::gt(x.at(0), x.at(1));
+  if (op == "ge") out = torch::ge(x.at(0), x.at(1));
+  if (op == "logical_and") out = torch::logical_and(x.at(0), x.at(1));
+  if (op == "logical_or") out = torch::logical_or(x.at(0), x.at(1));
+  if (op == "logical_not") out = torch::logical_not(x.at(0));
+  if (op == "any") out = dim ? torch::any(x.at(0), *dim, keepdim) : torch::any(x.at(0));
+  if (op == "all") out = dim ? torch::all(x.at(0), *dim, keepdim) : torch::all(x.at(0));
+  const c10::optional<int64_t> torch_dim = dim ? c10::optional<int64_t>(*dim) : c10::nullopt;
+  if (op == "argmax") out = torch::argmax(x.at(0), torch_dim, keepdim);
+  if (op == "argmin") out = torch::argmin(x.at(0), torch_dim, keepdim);
+  if (op == "sum") out = dim ? torch::sum(x.at(0), {*dim}, keepdim) : torch::sum(x.at(0));
+  if (!out.defined()) throw std::invalid_argument("torch_nondifferentiable: unknown op " + op);
+  DType dtype = kFloat64;
+  if (out.scalar_type() == torch::kBool) dtype = kBool;
+  if (out.scalar_type() == torch::kInt64) dtype = kInt64;
+  if (out.scalar_type() == torch::kFloat32) dtype = kFloat32;
+  return {from_torch(out), dtype};
+}
+
+RefArray torch_writes_through_views() {
+  torch::Tensor base = torch::arange(12, torch::kFloat64).reshape({3, 4});
+  base.narrow(1, 1, 2).fill_(-1);
+  base.select(0, -1).mul_(10);
+  base.slice(1, 0, c10::nullopt, 2).add_(100);
+  base.slice(0, 1).select(1, 3).fill_(7);
+  return from_torch(base);
 }
 
 RefArray torch_forward(const Program& program, const std::vector<Tensor>& inputs) {

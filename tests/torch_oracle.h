@@ -50,6 +50,24 @@ std::optional<std::vector<int64_t>> torch_view_strides(const std::vector<int64_t
                                                        const std::vector<int64_t>& expanded,
                                                        const std::vector<int64_t>& new_shape);
 
+// In LibTorch: arange(12) as float64 of shape [3, 4], then in place
+// through views: narrow(1, 1, 2).fill_(-1), select(0, -1).mul_(10),
+// slice(1, 0, end, 2).add_(100), slice(0, 1).select(1, 3).fill_(7); the base
+// afterwards.
+RefArray torch_writes_through_views();
+
+// A non-differentiable op of minitorch's API run in LibTorch: "eq", "ne",
+// "lt", "le", "gt", "ge", "logical_and", "logical_or" (two inputs),
+// "logical_not", "any", "all", "argmax", "argmin", "sum" (one input), with
+// `dim` (none: over every element) and keepdim where the op takes them. The
+// result's values, and its dtype.
+struct TorchValue {
+  RefArray values;
+  DType dtype;
+};
+TorchValue torch_nondifferentiable(const std::string& op, const std::vector<Tensor>& inputs,
+                                   std::optional<int64_t> dim, bool keepdim);
+
 // An optimizer and its settings, as in LibTorch's SGDOptions / AdamOptions.
 struct OptimizerSettings {
   std::string kind;  // "sgd" or "adam"

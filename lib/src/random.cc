@@ -94,6 +94,7 @@ Tensor randn_from(std::mt19937_64& engine, const Shape& shape, DType dtype) {
 // Whether the dtype holds every integer in [low, high] exactly.
 bool holds_exactly(DType dtype, int64_t low, int64_t high) {
   if (dtype == kInt64) return true;
+  if (dtype == kBool) return low >= 0 && high <= 1;
   const int64_t largest = dtype == kFloat32 ? int64_t{1} << 24 : int64_t{1} << 53;
   return low >= -largest && high <= largest;
 }

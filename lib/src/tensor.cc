@@ -158,6 +158,10 @@ Tensor tensor(const std::vector<double>& values, Shape shape, DType dtype) {
         MT_CHECK(std::isfinite(v) && v == std::trunc(v) && std::abs(v) < 9.2e18, "tensor: value ",
                  v, " at index ", i, " is not an int64");
         p[i] = static_cast<int64_t>(v);
+      } else if constexpr (std::is_same_v<T, bool>) {
+        MT_CHECK(values[i] == 0 || values[i] == 1, "tensor: value ", values[i], " at index ", i,
+                 " is not a bool (0 or 1)");
+        p[i] = values[i] != 0;
       } else {
         p[i] = static_cast<T>(values[i]);
       }

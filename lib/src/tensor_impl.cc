@@ -131,11 +131,24 @@ const char* dtype_name(DType dtype) {
       return "float64";
     case kInt64:
       return "int64";
+    case kBool:
+      return "bool";
   }
   return "unknown";
 }
 
-size_t element_size(DType dtype) { return dtype == kFloat32 ? 4 : 8; }
+size_t element_size(DType dtype) {
+  switch (dtype) {
+    case kFloat32:
+      return 4;
+    case kBool:
+      return 1;
+    case kFloat64:
+    case kInt64:
+      break;
+  }
+  return 8;
+}
 
 std::ostream& operator<<(std::ostream& os, DType dtype) { return os << dtype_name(dtype); }
 

@@ -49,6 +49,10 @@ enum class OpForm : uint8_t {
   kClassTarget,   // f(x, target): an int64 class-index constant or operand b
   kCondition,     // f(condition, a, b), the condition a constant
   kIndices,       // f(weight, indices), the indices an int64 constant
+  kSlice,         // f(x, dim, start, end, step)
+  kNarrow,        // f(x, dim, start, length)
+  kDimIndex,      // f(x, dim, index)
+  kDimIndices,    // f(x, dim, index), the index an int64 constant
   kDtype,         // converts to the other float dtype
   kBackwardOnly,  // recorded by a backward formula; not callable
 };
@@ -107,13 +111,19 @@ enum class OpKinks : uint8_t {
   X(kSoftmax,      "softmax",            softmax,       1, kDim,          kSoftmax,     kNone,          27) \
   X(kLogSoftmax,   "log_softmax",        log_softmax,   1, kDim,          kSoftmax,     kNone,          28) \
   X(kCrossEntropy, "cross_entropy",      cross_entropy, 2, kClassTarget,  kSoftmax,     kNone,          29) \
+  X(kSlice,        "slice",              slice,         1, kSlice,        kView,        kNone,          36) \
+  X(kNarrow,       "narrow",             narrow,        1, kNarrow,       kView,        kNone,          37) \
+  X(kSelect,       "select",             select,        1, kDimIndex,     kView,        kNone,          38) \
+  X(kIndexSelect,  "index_select",       index_select,  1, kDimIndices,   kSelection,   kNone,          39) \
   /* helpers, not counted in kNumPublicOps */                                                    \
   X(kPowScalar,    "pow_scalar",         pow,           1, kExponent,     kElementwise, kNone,          30) \
   X(kWhere,        "where",              where,         2, kCondition,    kSelection,   kNone,          31) \
   X(kToDtype,      "to",                 to,            1, kDtype,        kConversion,  kNone,          32) \
   X(kClone,        "clone",              clone,         1, kTensors,      kConversion,  kNone,          33) \
   X(kEmbedding,    "embedding",          embedding,     1, kIndices,      kSelection,   kNone,          34) \
-  X(kEmbeddingBackward, "embedding_backward", embedding, 1, kBackwardOnly, kSelection,  kNone,          35)
+  X(kEmbeddingBackward, "embedding_backward", embedding, 1, kBackwardOnly, kSelection,  kNone,          35) \
+  X(kSliceBackward, "slice_backward",    slice,         1, kBackwardOnly, kView,        kNone,          40) \
+  X(kIndexSelectBackward, "index_select_backward", index_select, 1, kBackwardOnly, kSelection, kNone, 41)
 // clang-format on
 
 enum class Op : uint8_t {
@@ -127,8 +137,8 @@ inline constexpr int kNumOps = 0
     MINITORCH_FOR_EACH_OP(MINITORCH_OP_COUNT)
 #undef MINITORCH_OP_COUNT
     ;
-inline constexpr int kNumPublicOps = 30;
-static_assert(kNumOps == 36, "op table changed: update kNumPublicOps");
+inline constexpr int kNumPublicOps = 34;
+static_assert(kNumOps == 42, "op table changed: update kNumPublicOps");
 static_assert(static_cast<int>(Op::kPowScalar) == kNumPublicOps,
               "public ops must come first in MINITORCH_FOR_EACH_OP");
 

@@ -116,6 +116,22 @@ Tensor squeeze(const Tensor& x);
 Tensor squeeze(const Tensor& x, int64_t dim);
 Tensor unsqueeze(const Tensor& x, int64_t dim);
 
+// --- Indexing ------------------------------------------------------------------
+// Views of part of x along `dim`, sharing its storage (a write through them
+// reaches x), as in LibTorch:
+// - slice: elements start, start + step, ... before end; negative bounds
+//   count from the end, and both are clamped to [0, size]; step > 0.
+// - narrow: `length` elements from `start` (negative: from the end).
+// - select: element `index` (negative: from the end), with `dim` removed.
+Tensor slice(const Tensor& x, int64_t dim = 0, std::optional<int64_t> start = std::nullopt,
+             std::optional<int64_t> end = std::nullopt, int64_t step = 1);
+Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length);
+Tensor select(const Tensor& x, int64_t dim, int64_t index);
+// A copy of the entries along `dim` at the positions in `index` (0-dim or
+// 1-D int64, each in [0, size)); any dtype. The gradient adds each entry's
+// gradient back where it was picked (repeated indices accumulate).
+Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index);
+
 // --- Normalisation and loss ------------------------------------------------
 Tensor softmax(const Tensor& x, int64_t dim);
 Tensor log_softmax(const Tensor& x, int64_t dim);
@@ -129,6 +145,39 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target);
 // result has shape indices.shape() + [dim]. The gradient of weight adds each
 // row's gradient into the row it came from (repeated indices accumulate).
 Tensor embedding(const Tensor& weight, const Tensor& indices);
+
+// --- Comparisons and logical ops (not differentiable) ----------------------
+// Elementwise, broadcasting, in the operands' promoted dtype (bool < int64 <
+// float32 < float64); the result is kBool. A number is compared in a float
+// tensor's dtype, as LibTorch does.
+Tensor eq(const Tensor& a, const Tensor& b);
+Tensor ne(const Tensor& a, const Tensor& b);
+Tensor lt(const Tensor& a, const Tensor& b);
+Tensor le(const Tensor& a, const Tensor& b);
+Tensor gt(const Tensor& a, const Tensor& b);
+Tensor ge(const Tensor& a, const Tensor& b);
+Tensor eq(const Tensor& a, double b);
+Tensor ne(const Tensor& a, double b);
+Tensor lt(const Tensor& a, double b);
+Tensor le(const Tensor& a, double b);
+Tensor gt(const Tensor& a, double b);
+Tensor ge(const Tensor& a, double b);
+// Nonzero is true (NaN too).
+Tensor logical_not(const Tensor& x);
+Tensor logical_and(const Tensor& a, const Tensor& b);
+Tensor logical_or(const Tensor& a, const Tensor& b);
+// Whether any / all elements (of each line along `dim`) are nonzero: kBool.
+Tensor any(const Tensor& x);
+Tensor any(const Tensor& x, int64_t dim, bool keepdim = false);
+Tensor all(const Tensor& x);
+Tensor all(const Tensor& x, int64_t dim, bool keepdim = false);
+
+// --- Reductions to indices (not differentiable) ----------------------------
+// The int64 position of the first maximum (minimum) over every element (of
+// the flattened tensor) or along `dim`; a NaN counts as the extreme, as in
+// LibTorch. float or int64 input.
+Tensor argmax(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
+Tensor argmin(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
 
 // --- Other -------------------------------------------------------------------
 // Elementwise choice: condition != 0 ? a : b, broadcasting all three.
@@ -151,6 +200,19 @@ Tensor operator*(double a, const Tensor& b);
 Tensor operator/(const Tensor& a, double b);
 Tensor operator/(double a, const Tensor& b);
 
+// Comparisons, as eq ... ge: kBool results.
+Tensor operator==(const Tensor& a, const Tensor& b);
+Tensor operator!=(const Tensor& a, const Tensor& b);
+Tensor operator<(const Tensor& a, const Tensor& b);
+Tensor operator<=(const Tensor& a, const Tensor& b);
+Tensor operator>(const Tensor& a, const Tensor& b);
+Tensor operator>=(const Tensor& a, const Tensor& b);
+Tensor operator==(const Tensor& a, double b);
+Tensor operator!=(const Tensor& a, double b);
+Tensor operator<(const Tensor& a, double b);
+Tensor operator<=(const Tensor& a, double b);
+Tensor operator>(const Tensor& a, double b);
+Tensor operator>=(const Tensor& a, double b);
 }  // namespace minitorch
 
 #endif  // MINITORCH_OPS_H_

@@ -9,6 +9,7 @@
 #define MINITORCH_SRC_KERNELS_ELEMENTWISE_H_
 
 #include <cstdint>
+#include <optional>
 
 #include "check.h"
 #include "kernels/loops.h"
@@ -27,9 +28,10 @@ decltype(auto) dispatch_float(DType dtype, const char* op, Fn&& fn) {
     case kFloat64:
       return fn.template operator()<double>();
     case kInt64:
+    case kBool:
       break;
   }
-  throw Error(absl::StrCat(op, ": expected a float32 or float64 tensor, got int64"));
+  throw Error(absl::StrCat(op, ": expected a float32 or float64 tensor, got ", dtype_name(dtype)));
 }
 
 // As dispatch_float, for every dtype.
@@ -42,6 +44,8 @@ decltype(auto) dispatch_all(DType dtype, Fn&& fn) {
       return fn.template operator()<double>();
     case kInt64:
       return fn.template operator()<int64_t>();
+    case kBool:
+      return fn.template operator()<bool>();
   }
   MT_INTERNAL_ASSERT(false, "unknown dtype");
 }
@@ -76,13 +80,15 @@ Tensor map_unary(const Tensor& x, DType out_dtype, F f) {
   return out;
 }
 
-// out[i] = f(a[i], b[i]) with a and b broadcast to `shape`.
-template <class T, class F>
-Tensor map_binary(const Tensor& a, const Tensor& b, const Shape& shape, F f) {
+// out[i] = f(a[i], b[i]) with a and b broadcast to `shape`; out has a's
+// dtype, or `out_dtype` (of C++ type Out) when given.
+template <class T, class Out = T, class F>
+Tensor map_binary(const Tensor& a, const Tensor& b, const Shape& shape, F f,
+                  std::optional<DType> out_dtype = std::nullopt) {
   const TensorImpl& ai = *a.impl();
   const TensorImpl& bi = *b.impl();
-  Tensor out = empty(shape, ai.dtype);
-  T* o = out.impl()->data<T>();
+  Tensor out = empty(shape, out_dtype.value_or(ai.dtype));
+  Out* o = out.impl()->data<Out>();
   const T* pa = ai.data<T>();
   const T* pb = bi.data<T>();
   if (ai.shape == shape && bi.shape == shape && ai.is_contiguous() && bi.is_contiguous()) {
@@ -95,7 +101,7 @@ Tensor map_binary(const Tensor& a, const Tensor& b, const Shape& shape, F f) {
   const Shape sb = broadcast_strides(bi, shape);
   StridedLoop<3> loop(shape, {&out.impl()->strides, &sa, &sb});
   loop.for_each_row_parallel([&](const auto& off, int64_t n, const auto& st) {
-    T* ro = o + off[0];
+    Out* ro = o + off[0];
     const T* ra = pa + off[1];
     const T* rb = pb + off[2];
     if (st[0] == 1 && st[1] == 1 && st[2] == 1) {

@@ -14,8 +14,9 @@ std::string dims_string(absl::Span<const int64_t> dims) { return Shape(dims).to_
 
 void check_float(const Tensor& t, const char* op, const char* role) {
   MT_CHECK(t.defined(), op, ": ", role, " is an undefined tensor");
-  MT_CHECK(is_floating(t.dtype()), op, ": ", role, " of shape ", t.shape().to_string(),
-           " is int64; this op needs float32 or float64 (convert with .to(kFloat64))");
+  MT_CHECK(is_floating(t.dtype()), op, ": ", role, " of shape ", t.shape().to_string(), " is ",
+           dtype_name(t.dtype()),
+           "; this op needs float32 or float64 (convert with .to(kFloat64))");
 }
 
 Promoted::Promoted(const Tensor& a, const Tensor& b, const char* op) {

@@ -82,6 +82,17 @@ absl::InlinedVector<int64_t, kInlineRank> mask_dims(absl::Span<const bool> mask)
 }  // namespace
 
 Tensor sum(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim) {
+  // int64 and bool sum to int64, as in LibTorch, and are never recorded.
+  if (x.defined() && !is_floating(x.dtype())) {
+    const auto mask = reduction_mask(dims, x.dim(), "sum");
+    Tensor counts;
+    {
+      NoGradGuard no_grad;
+      counts = x.dtype() == kInt64 ? x : x.to(kInt64);
+    }
+    return reduce_kernel<int64_t>(counts, mask, reduced_shape(x.shape(), mask, keepdim), int64_t{0},
+                                  [](int64_t acc, int64_t v) { return acc + v; });
+  }
   check_float(x, "sum", "input");
   const auto mask = reduction_mask(dims, x.dim(), "sum");
   Tensor out = sum_forward(x, mask, keepdim);

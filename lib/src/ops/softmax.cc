@@ -188,7 +188,11 @@ Tensor cross_entropy(const Tensor& logits_in, const Tensor& target_in) {
   MT_CHECK(target.shape() == logits.shape(), "cross_entropy: probability target of shape ",
            target.shape().to_string(), " does not match logits of shape ",
            logits.shape().to_string());
-  const double batch = logits.dim() == 2 ? static_cast<double>(logits.size(0)) : 1.0;
+  // The mean over rows; LibTorch divides by numel / C, which is 0 / 0 (NaN)
+  // when there are no classes.
+  const double batch = logits.size(-1) == 0 ? NAN
+                       : logits.dim() == 2  ? static_cast<double>(logits.size(0))
+                                            : 1.0;
   Tensor out;
   {
     NoGradGuard no_grad;

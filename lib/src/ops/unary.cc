@@ -177,7 +177,7 @@ Tensor Tensor::to(DType dtype) const {
   if (self.dtype() == dtype) return self;
   Tensor out = dispatch_all(self.dtype(), [&]<class From>() {
     return dispatch_all(dtype, [&]<class To>() {
-      if constexpr (std::is_same_v<To, int64_t> && !std::is_same_v<From, int64_t>) {
+      if constexpr (std::is_same_v<To, int64_t> && std::is_floating_point_v<From>) {
         return map_unary<From, To>(self, dtype, [](From v) {
           // Out-of-range and NaN values have no int64; saturate instead of UB.
           if (!(v == v)) return int64_t{0};
