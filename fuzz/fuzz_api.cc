@@ -103,6 +103,8 @@ enum class Call : uint8_t {
   kRandint = 42,
   kRandperm = 43,
   kGlobalRandn = 44,  // randn or rand from the global generator, after manual_seed
+  kCompare = 45,      // eq ... ge, logical_and / logical_or by d0
+  kIndexReduce = 46,  // argmax, argmin, any, all, integer sum by d1; dim d0 if flag
 };
 // Kinds when the format had version 1: version-1 inputs read the kind byte
 // modulo this; later versions read it modulo kCallSpace (a value without a kind
@@ -114,7 +116,7 @@ constexpr int kVersion1Ops = 36;
 std::optional<Call> read_kind(minitorch::fuzz::ByteReader& in) {
   const int b = in.byte();
   const int kind = in.version() == 1 ? b % kVersion1Calls : b % kCallSpace;
-  if (kind > static_cast<int>(Call::kGlobalRandn)) return std::nullopt;
+  if (kind > static_cast<int>(Call::kIndexReduce)) return std::nullopt;
   return static_cast<Call>(kind);
 }
 
@@ -232,6 +234,36 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           minitorch::manual_seed(static_cast<uint64_t>(d1));
           result = flag ? minitorch::randn(read_list(in)) : minitorch::rand(read_list(in));
           break;
+        case Call::kCompare: {
+          using Compare = Tensor (*)(const Tensor&, const Tensor&);
+          static constexpr Compare kCompares[] = {
+              minitorch::eq, minitorch::ne,          minitorch::lt,         minitorch::le,
+              minitorch::gt, minitorch::logical_and, minitorch::logical_or, minitorch::ge};
+          result = kCompares[(d0 + 6) % 8](a, flag ? minitorch::logical_not(b) : b);
+          break;
+        }
+        case Call::kIndexReduce: {
+          const std::optional<int64_t> dim = flag ? std::optional<int64_t>(d0) : std::nullopt;
+          const bool keepdim = in.flag();
+          switch ((d1 + 6) % 5) {
+            case 0:
+              result = minitorch::argmax(a, dim, keepdim);
+              break;
+            case 1:
+              result = minitorch::argmin(a, dim, keepdim);
+              break;
+            case 2:
+              result = dim ? minitorch::any(a, *dim, keepdim) : minitorch::any(a);
+              break;
+            case 3:
+              result = dim ? minitorch::all(a, *dim, keepdim) : minitorch::all(a);
+              break;
+            default:
+              result = dim ? minitorch::sum(a, {*dim}, keepdim) : minitorch::sum(a);
+              break;
+          }
+          break;
+        }
         case Call::kTranspose:
           result = minitorch::transpose(a, d0, d1);
           break;

@@ -282,6 +282,10 @@ def seeds_api():
         # view (41) of a transpose refuses; randint (42), randperm (43) and
         # the global generator's randn (44) after manual_seed.
         'view_of_transpose': [1, 21, 0, 0, 6, 7, 0, 41, 7, 0, 0, 0, 0, 1, 0],
+        # compare (45) float64 with int64, logical_not first; argmax (46) along dim 1
+        # of the comparison's bool result is an error, of the float64 one not.
+        'compare_and_reduce': [2, 45, 0, 2, 6, 0, 1, 46, 0, 0, 7, 6, 1, 1,
+                               46, 7, 0, 7, 6, 1, 0],
         'random_draws': [3, 42, 0, 0, 5, 8, 1, 3, 3, 2, 3, 4,
                          43, 0, 0, 8, 0, 0, 9,
                          44, 0, 0, 0, 9, 1, 2, 3, 4],
