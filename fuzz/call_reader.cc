@@ -53,6 +53,9 @@ OpCall read_call(ByteReader& in, Op op, const std::vector<Tensor>& operands) {
       call.dims.push_back(in.in_range(-3, 3));  // start
       call.dims.push_back(in.in_range(0, 3));   // length
       break;
+    case OpForm::kJoin:
+      call.dims = read_dims(in, 1);
+      break;
     case OpForm::kDimIndex:
       call.dims = read_dims(in, 1);
       call.dims.push_back(in.in_range(-3, 3));

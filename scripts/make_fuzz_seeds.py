@@ -190,6 +190,8 @@ def seeds_graph():
         ('indexing', [(3, 4), (4,)], [('narrow', 0, 0, 1 + 4, 1 + 3, 2), ('slice', 2, 0, 0 + 4, 0 + 5, 3 + 5, 2 - 1),
                                       ('select', 3, 0, -1 + 4, 0 + 3), ('index_select', 1, 0, 0 + 4, 2, 3, 0),
                                       ('mul', 4, 5)]),
+        # cat(x0, x1, dim 0), then stack of that result with itself along -1.
+        ('joining', [(2, 3), (2, 3)], [('cat', 0, 1, 0 + 4), ('stack', 2, 2, -1 + 4)]),
     ]
     for name, shapes, steps in graphs:
         mode = GRID if 'kinks' in name else SMALL

@@ -276,6 +276,19 @@ std::vector<OpInfo> build_registry() {
   indexing("index_select_last",
            {.op = Op::kIndexSelect, .dims = {-1}, .constant = tensor({3, 0, 3, 1}, {4}, kInt64)},
            {{{4, 5}}, {{2, 3, 4}}});
+  const auto joining = [&](std::string name, Op op, int64_t dim, ShapeList shapes) {
+    ops.push_back({.name = std::move(name),
+                   .call = {.op = op, .dims = {dim}},
+                   .shapes = std::move(shapes),
+                   .domains = {Domain::kReal, Domain::kReal},
+                   .reference = [op, dim](const Refs& x) {
+                     return op == Op::kCat ? ref::cat(x, dim) : ref::stack(x, dim);
+                   }});
+  };
+  joining("cat", Op::kCat, 0, {{{2, 3}, {4, 3}}, {{3}, {2}}});
+  joining("cat_last", Op::kCat, -1, {{{2, 3}, {2, 1}}, {{2, 1, 2}, {2, 1, 3}}});
+  joining("stack", Op::kStack, 0, {{{2, 3}, {2, 3}}, {{}, {}}});
+  joining("stack_last", Op::kStack, -1, {{{3}, {3}}, {{2, 2}, {2, 2}}});
   return ops;
 }
 

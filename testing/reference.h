@@ -578,6 +578,39 @@ RefArrayT<S> index_select(const RefArrayT<S>& a, int64_t dim_in, const RefIndice
   return picked_along(a, ref_index::wrap(dim_in, a.shape.size()), index.values, true);
 }
 
+// The arrays' entries in order along `dim` (sizes may differ only there).
+template <class S>
+RefArrayT<S> cat(const std::vector<RefArrayT<S>>& parts, int64_t dim_in) {
+  std::vector<const RefArrayT<S>*> kept;  // LibTorch skips 1-D empty tensors
+  for (const RefArrayT<S>& p : parts) {
+    if (!(p.shape.size() == 1 && p.shape[0] == 0)) kept.push_back(&p);
+  }
+  if (kept.empty()) kept.push_back(&parts.at(0));
+  const RefArrayT<S>& first = *kept[0];
+  if (first.shape.empty()) throw std::invalid_argument("reference cat: 0-dim tensor");
+  const auto d = static_cast<size_t>(ref_index::wrap(dim_in, first.shape.size()));
+  int64_t outer = 1, inner = 1;
+  for (size_t i = 0; i < d; ++i) outer *= first.shape[i];
+  for (size_t i = d + 1; i < first.shape.size(); ++i) inner *= first.shape[i];
+  RefArrayT<S> out{first.shape, {}};
+  out.shape[d] = 0;
+  for (const RefArrayT<S>* p : kept) out.shape[d] += p->shape[d];
+  for (int64_t o = 0; o < outer; ++o) {
+    for (const RefArrayT<S>* p : kept) {
+      const int64_t block = p->shape[d] * inner;
+      for (int64_t i = 0; i < block; ++i) out.values.push_back(p->values[o * block + i]);
+    }
+  }
+  return out;
+}
+template <class S>
+RefArrayT<S> stack(const std::vector<RefArrayT<S>>& parts, int64_t dim_in) {
+  const int64_t dim = ref_index::wrap(dim_in, parts.at(0).shape.size() + 1);
+  std::vector<RefArrayT<S>> lifted;
+  for (const RefArrayT<S>& p : parts) lifted.push_back(unsqueeze(p, dim));
+  return cat(lifted, dim);
+}
+
 template <class S>
 RefArrayT<S> clone(const RefArrayT<S>& a) {
   return a;

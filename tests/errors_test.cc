@@ -184,6 +184,30 @@ std::vector<ErrorCase> cases() {
        {"cross_entropy", "[2, 3, 4]"}},
       {"exp_int", [] { exp(tensor({1}, {1}, kInt64)); }, {"exp", "int64", "[1]"}},
       {"add_int", [] { add(kA, tensor({1}, {1}, kInt64)); }, {"add", "int64"}},
+      {"cat_empty", [] { cat({}); }, {"cat", "non-empty"}},
+      {"cat_shapes",
+       [] {
+         cat({kA, zeros({3, 3})}, 1);
+       },
+       {"cat", "[3, 3]", "[2, 3]", "dim 1"}},
+      {"cat_scalar", [] { cat({scalar_tensor(1)}); }, {"cat", "zero-dimensional"}},
+      {"cat_undefined",
+       [] {
+         cat({kA, Tensor()});
+       },
+       {"cat", "tensor 1", "undefined"}},
+      {"stack_shapes",
+       [] {
+         stack({kA, kB});
+       },
+       {"stack", "[4]", "[2, 3]"}},
+      {"stack_dim",
+       [] {
+         stack({kA, kA}, 3);
+       },
+       {"stack", "dim 3"}},
+      {"split_size", [] { split(kA, 0, 1); }, {"split", "split_size", "0", "size 3"}},
+      {"chunk_count", [] { chunk(kA, -1); }, {"chunk", "-1"}},
       {"mean_int", [] { mean(tensor({1}, {1}, kInt64)); }, {"mean", "int64"}},
       {"mean_bool", [] { mean(tensor({1}, {1}, kBool)); }, {"mean", "bool"}},
       {"exp_bool", [] { exp(tensor({1}, {1}, kBool)); }, {"exp", "bool"}},
@@ -251,10 +275,11 @@ INSTANTIATE_TEST_SUITE_P(Ops, Errors, ::testing::ValuesIn(cases()),
 namespace minitorch::testing {
 namespace {
 
-// Views only move metadata and index_select copies: any dtype; an int64
-// sum is int64, as in LibTorch.
+// Views only move metadata and index_select, cat and stack copy: any dtype;
+// an int64 sum is int64, as in LibTorch.
 bool accepts_int64(Op op) {
-  return op_family(op) == OpFamily::kView || op == Op::kIndexSelect || op == Op::kSum;
+  return op_family(op) == OpFamily::kView || op_family(op) == OpFamily::kJoining ||
+         op == Op::kIndexSelect || op == Op::kSum;
 }
 
 // Whether the call's dims are dims of the input (not a shape or a permutation,

@@ -208,6 +208,25 @@ TEST(IndexSelectProperty, RandomDimsAndIndicesWithRepeats) {
   });
 }
 
+TEST(JoinProperty, CatAndStackOfRandomShapesAlongRandomDims) {
+  check_property([] {
+    const Shape shape = draw_shape();
+    const int rank = static_cast<int>(shape.size());
+    const uint64_t seed = draw_seed();
+    if (*rc::gen::arbitrary<bool>()) {
+      const int64_t dim = *rc::gen::inRange(-rank, rank);
+      Shape other = shape;
+      other[static_cast<size_t>((dim + rank) % rank)] = *rc::gen::inRange<int64_t>(0, 4);
+      RC_LOG() << "cat of " << shape << " and " << other << " along " << dim;
+      check_call({.op = Op::kCat, .dims = {dim}}, {randn(shape, seed), randn(other, seed + 1)});
+    } else {
+      const int64_t dim = *rc::gen::inRange(-rank - 1, rank + 1);
+      RC_LOG() << "stack of two " << shape << " along " << dim;
+      check_call({.op = Op::kStack, .dims = {dim}}, {randn(shape, seed), randn(shape, seed + 1)});
+    }
+  });
+}
+
 TEST(MatmulProperty, RandomVectorMatrixAndBroadcastBatchShapes) {
   check_property([] {
     const int64_t m = *rc::gen::inRange(1, 6), k = *rc::gen::inRange(1, 6),

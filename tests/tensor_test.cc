@@ -124,6 +124,28 @@ TEST(Tensor, BoolTensorsFromComparisonsCountSelectAndConvert) {
   EXPECT_NEAR(logits.argmax(1).eq(labels).to(kFloat64).mean().item(), 2.0 / 3, 1e-15);
 }
 
+TEST(Tensor, SplitAndChunkAreViewsAndCatUndoesThem) {
+  Tensor x = arange(10, kFloat64).reshape({2, 5});
+  std::vector<Tensor> parts = split(x, 2, 1);
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[2].shape(), (Shape{2, 1}));
+  EXPECT_EQ(cat(parts, 1).to_vector(), x.to_vector());
+  EXPECT_EQ(chunk(x, 3, 1).size(), 3u);  // parts of 2, 2, 1
+  EXPECT_EQ(chunk(x, 2, 0)[1].to_vector(), (std::vector<double>{5, 6, 7, 8, 9}));
+  EXPECT_EQ(chunk(zeros({4}), 3).size(), 2u);  // parts of 2, as LibTorch
+  parts[0].fill_(-1);                          // views: the write reaches x
+  EXPECT_EQ(x.to_vector()[1], -1);
+  EXPECT_EQ(stack({x, x}, 1).shape(), (Shape{2, 2, 5}));
+  // dtypes promote, and cat skips 1-D empty tensors.
+  EXPECT_EQ(cat({tensor({1}, {1}, kInt64), tensor({0.5}, {1}, kFloat32)}).dtype(), kFloat32);
+  EXPECT_EQ(cat({zeros({0}), x}).shape(), x.shape());
+  // A gradient reaches every input of a cat of many tensors.
+  std::vector<Tensor> leaves;
+  for (int i = 0; i < 40; ++i) leaves.push_back(full({1}, i).requires_grad_());
+  (cat(leaves) * arange(40, kFloat64)).sum().backward();
+  EXPECT_EQ(leaves[39].grad().item(), 39);
+}
+
 TEST(Tensor, CopiesAliasLikeLibTorch) {
   Tensor a = zeros({2});
   Tensor b = a;

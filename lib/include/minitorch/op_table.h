@@ -53,6 +53,7 @@ enum class OpForm : uint8_t {
   kNarrow,        // f(x, dim, start, length)
   kDimIndex,      // f(x, dim, index)
   kDimIndices,    // f(x, dim, index), the index an int64 constant
+  kJoin,          // f({a, b}, dim): a list of tensors (two in programs)
   kDtype,         // converts to the other float dtype
   kBackwardOnly,  // recorded by a backward formula; not callable
 };
@@ -66,6 +67,7 @@ enum class OpFamily : uint8_t {
   kSoftmax,     // softmax, log_softmax and the loss built on them
   kSelection,   // where, embedding
   kConversion,  // dtype conversion, copies
+  kJoining,     // cat, stack: several tensors into one
 };
 
 // Where an op is not differentiable. Finite differences must not straddle
@@ -115,6 +117,8 @@ enum class OpKinks : uint8_t {
   X(kNarrow,       "narrow",             narrow,        1, kNarrow,       kView,        kNone,          37) \
   X(kSelect,       "select",             select,        1, kDimIndex,     kView,        kNone,          38) \
   X(kIndexSelect,  "index_select",       index_select,  1, kDimIndices,   kSelection,   kNone,          39) \
+  X(kCat,          "cat",                cat,           2, kJoin,         kJoining,     kNone,          42) \
+  X(kStack,        "stack",              stack,         2, kJoin,         kJoining,     kNone,          43) \
   /* helpers, not counted in kNumPublicOps */                                                    \
   X(kPowScalar,    "pow_scalar",         pow,           1, kExponent,     kElementwise, kNone,          30) \
   X(kWhere,        "where",              where,         2, kCondition,    kSelection,   kNone,          31) \
@@ -137,8 +141,8 @@ inline constexpr int kNumOps = 0
     MINITORCH_FOR_EACH_OP(MINITORCH_OP_COUNT)
 #undef MINITORCH_OP_COUNT
     ;
-inline constexpr int kNumPublicOps = 34;
-static_assert(kNumOps == 42, "op table changed: update kNumPublicOps");
+inline constexpr int kNumPublicOps = 36;
+static_assert(kNumOps == 44, "op table changed: update kNumPublicOps");
 static_assert(static_cast<int>(Op::kPowScalar) == kNumPublicOps,
               "public ops must come first in MINITORCH_FOR_EACH_OP");
 

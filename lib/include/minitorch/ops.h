@@ -146,6 +146,18 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target);
 // row's gradient into the row it came from (repeated indices accumulate).
 Tensor embedding(const Tensor& weight, const Tensor& indices);
 
+// --- Joining and splitting -----------------------------------------------------
+// The tensors joined along `dim` (cat: an existing dim, in which their sizes
+// may differ; stack: a new dim, equal shapes), in their promoted dtype. Each
+// input's gradient is its part of the result's, as a view. cat skips 1-D
+// empty tensors, as LibTorch's.
+Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
+Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
+// Views of x along `dim`: parts of split_size (the last may be smaller), or
+// `chunks` parts of ceil(size / chunks) (fewer when they run out).
+std::vector<Tensor> split(const Tensor& x, int64_t split_size, int64_t dim = 0);
+std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim = 0);
+
 // --- Comparisons and logical ops (not differentiable) ----------------------
 // Elementwise, broadcasting, in the operands' promoted dtype (bool < int64 <
 // float32 < float64); the result is kBool. A number is compared in a float

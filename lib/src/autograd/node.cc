@@ -87,6 +87,10 @@ Tensor SavedTensor::unpack(const BackwardContext& ctx) const {
 TensorImpl::~TensorImpl() { release_later(grad_fn); }
 
 bool should_record(std::initializer_list<const Tensor*> operands) {
+  return should_record(absl::Span<const Tensor* const>(operands.begin(), operands.size()));
+}
+
+bool should_record(absl::Span<const Tensor* const> operands) {
   if (!is_grad_enabled()) return false;
   for (const Tensor* t : operands) {
     if (t->requires_grad()) return true;

@@ -22,6 +22,7 @@
 #include <utility>
 
 #include "absl/container/inlined_vector.h"
+#include "absl/types/span.h"
 #include "minitorch/op_table.h"
 #include "minitorch/tensor.h"
 #include "tensor_impl.h"
@@ -30,11 +31,13 @@ namespace minitorch {
 
 using GradList = absl::InlinedVector<Tensor, 3>;
 
-// Which operands of a node need a gradient (bit i for operand i).
+// Which operands of a node need a gradient (bit i for operand i). Operands
+// past the 32nd (a cat of many tensors) always count as needing one.
 class GradMask {
  public:
+  static constexpr size_t kBits = 32;
   explicit GradMask(unsigned bits) : bits_(bits) {}
-  bool operator[](int i) const { return (bits_ >> i) & 1U; }
+  bool operator[](size_t i) const { return i >= kBits || ((bits_ >> i) & 1U) != 0; }
 
  private:
   unsigned bits_;
@@ -126,7 +129,9 @@ class FunctionNode final : public Node {
   GradList apply(const Tensor& grad_output, const std::shared_ptr<Node>& self) override {
     if (!backward_) throw_freed();
     unsigned bits = 0;
-    for (size_t i = 0; i < next.size(); ++i) bits |= (next[i] != nullptr ? 1U : 0U) << i;
+    for (size_t i = 0; i < next.size() && i < GradMask::kBits; ++i) {
+      bits |= (next[i] != nullptr ? 1U : 0U) << i;
+    }
     return (*backward_)(grad_output, BackwardContext{GradMask(bits), self, name()});
   }
   void release_saved() override { backward_.reset(); }
@@ -154,18 +159,25 @@ inline std::shared_ptr<Node> gradient_edge(const Tensor& t) {
 // True if grad mode is on and any operand requires grad: only then is a
 // node worth recording.
 bool should_record(std::initializer_list<const Tensor*> operands);
+// The same for a run-time list of operands (cat, stack).
+bool should_record(absl::Span<const Tensor* const> operands);
 
 // Records `output` as produced by `op` from `operands` with `backward` as its
 // backward formula. Call only when should_record() is true.
 template <class Backward>
-void record(Op op, Tensor& output, std::initializer_list<const Tensor*> operands,
-            Backward backward) {
+void record(Op op, Tensor& output, absl::Span<const Tensor* const> operands, Backward backward) {
   std::shared_ptr<Node> node =
       std::make_shared<FunctionNode<Backward>>(op, output, std::move(backward));
   for (const Tensor* operand : operands) {
     node->next.push_back(operand->requires_grad() ? gradient_edge(*operand) : nullptr);
   }
   output.impl()->grad_fn = std::move(node);
+}
+template <class Backward>
+void record(Op op, Tensor& output, std::initializer_list<const Tensor*> operands,
+            Backward backward) {
+  record(op, output, absl::Span<const Tensor* const>(operands.begin(), operands.size()),
+         std::move(backward));
 }
 
 // Runs backward from `root` with `root_grad`. create_graph implies

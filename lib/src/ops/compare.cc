@@ -13,25 +13,6 @@ namespace minitorch {
 
 namespace {
 
-// LibTorch's promotion among minitorch's dtypes: each is promoted to the
-// later of bool, int64, float32, float64.
-DType promote(DType a, DType b) {
-  const auto rank = [](DType d) {
-    switch (d) {
-      case kBool:
-        return 0;
-      case kInt64:
-        return 1;
-      case kFloat32:
-        return 2;
-      case kFloat64:
-        break;
-    }
-    return 3;
-  };
-  return rank(a) >= rank(b) ? a : b;
-}
-
 void check_defined(const Tensor& x, const char* op, const char* role) {
   MT_CHECK(x.defined(), op, ": ", role, " is an undefined tensor");
 }
@@ -48,7 +29,7 @@ Tensor compare(const Tensor& a_in, const Tensor& b_in, const char* op, Pred pred
   check_defined(a_in, op, "operand a");
   check_defined(b_in, op, "operand b");
   const Shape shape = broadcast_shapes(a_in.shape(), b_in.shape(), op);
-  const DType common = promote(a_in.dtype(), b_in.dtype());
+  const DType common = promote_types(a_in.dtype(), b_in.dtype());
   const Tensor a = as_dtype(a_in, common), b = as_dtype(b_in, common);
   return dispatch_all(common, [&]<class T>() {
     return map_binary<T, bool>(

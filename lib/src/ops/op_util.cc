@@ -19,6 +19,23 @@ void check_float(const Tensor& t, const char* op, const char* role) {
            "; this op needs float32 or float64 (convert with .to(kFloat64))");
 }
 
+DType promote_types(DType a, DType b) {
+  const auto rank = [](DType d) {
+    switch (d) {
+      case kBool:
+        return 0;
+      case kInt64:
+        return 1;
+      case kFloat32:
+        return 2;
+      case kFloat64:
+        break;
+    }
+    return 3;
+  };
+  return rank(a) >= rank(b) ? a : b;
+}
+
 Promoted::Promoted(const Tensor& a, const Tensor& b, const char* op) {
   check_float(a, op, "operand a");
   check_float(b, op, "operand b");

@@ -38,6 +38,10 @@ class Promoted {
   Tensor converted_a_, converted_b_;
 };
 
+// LibTorch's promotion among minitorch's dtypes: the later of bool, int64,
+// float32, float64 (comparisons, cat, stack).
+DType promote_types(DType a, DType b);
+
 // Reverse broadcasting: sums `grad` over the dims along which a tensor of
 // `shape` was broadcast to grad's shape, and returns it with `shape`. Every
 // broadcasting backward calls this and nothing else does the job.
