@@ -184,6 +184,8 @@ std::vector<ErrorCase> cases() {
        {"cross_entropy", "[2, 3, 4]"}},
       {"exp_int", [] { exp(tensor({1}, {1}, kInt64)); }, {"exp", "int64", "[1]"}},
       {"add_int", [] { add(kA, tensor({1}, {1}, kInt64)); }, {"add", "int64"}},
+      {"from_blob_null", [] { from_blob(nullptr, {2}); }, {"from_blob", "null", "[2]"}},
+      {"data_ptr_dtype", [] { kA.data_ptr<float>(); }, {"data_ptr", "float64", "float32"}},
       {"cat_empty", [] { cat({}); }, {"cat", "non-empty"}},
       {"cat_shapes",
        [] {

@@ -146,6 +146,41 @@ TEST(Tensor, SplitAndChunkAreViewsAndCatUndoesThem) {
   EXPECT_EQ(leaves[39].grad().item(), 39);
 }
 
+TEST(Tensor, FromBlobSharesTheCallersBufferAndCallsTheDeleter) {
+  std::vector<float> buffer = {1, 2, 3, 4, 5, 6};
+  int deleted = 0;
+  {
+    Tensor t = from_blob(
+        buffer.data(), {2, 3}, [&deleted](void*) { ++deleted; }, kFloat32);
+    EXPECT_EQ(t.to_vector(), (std::vector<double>{1, 2, 3, 4, 5, 6}));
+    buffer[4] = 50;  // the caller's writes show
+    EXPECT_EQ(t.select(1, 1).to_vector(), (std::vector<double>{2, 50}));
+    Tensor row = t.select(0, 0);
+    t.mul_(2.0);  // and the tensor's reach the buffer
+    EXPECT_EQ(buffer[0], 2);
+    EXPECT_EQ(row.data_ptr<float>(), buffer.data());
+    EXPECT_EQ(t.select(0, 1).data_ptr<float>(), buffer.data() + 3);
+    EXPECT_THROW(t.data_ptr<double>(), Error);
+    EXPECT_EQ(deleted, 0);
+  }
+  EXPECT_EQ(deleted, 1);  // when the last view went
+  // Without a deleter the buffer is left alone; gradients flow as for any leaf.
+  std::vector<double> values = {1, 2};
+  Tensor x = from_blob(values.data(), {2}).requires_grad_();
+  (x * x).sum().backward();
+  EXPECT_EQ(x.grad().to_vector(), (std::vector<double>{2, 4}));
+  EXPECT_EQ(from_blob(nullptr, {0, 3}).numel(), 0);
+}
+
+TEST(Tensor, ItemOfEachDtypeIsExact) {
+  const int64_t big = (int64_t{1} << 60) + 1;  // not a double
+  int64_t value = big;
+  EXPECT_EQ(from_blob(&value, {}, kInt64).item<int64_t>(), big);
+  EXPECT_EQ(scalar_tensor(0.1, kFloat32).item<float>(), 0.1f);
+  EXPECT_EQ((scalar_tensor(3) > 2.0).item<bool>(), true);
+  EXPECT_THROW(zeros({2}).item<double>(), Error);
+}
+
 TEST(Tensor, CopiesAliasLikeLibTorch) {
   Tensor a = zeros({2});
   Tensor b = a;

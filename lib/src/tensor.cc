@@ -2,6 +2,7 @@
 #include "minitorch/tensor.h"
 
 #include <cmath>
+#include <limits>
 #include <random>
 #include <sstream>
 
@@ -109,6 +110,45 @@ double Tensor::item() const {
   return to_vector()[0];
 }
 
+namespace {
+
+// The DType whose C++ type is T.
+template <class T>
+constexpr DType dtype_of() {
+  if constexpr (std::is_same_v<T, float>) return kFloat32;
+  if constexpr (std::is_same_v<T, double>) return kFloat64;
+  if constexpr (std::is_same_v<T, int64_t>) return kInt64;
+  return kBool;
+}
+
+}  // namespace
+
+template <class T>
+T Tensor::item() const {
+  const TensorImpl& impl = checked_impl();
+  MT_CHECK(impl.numel() == 1, "item: tensor of shape ", impl.shape.to_string(), " has ",
+           impl.numel(), " elements, not 1");
+  return dispatch_all(impl.dtype,
+                      [&]<class From>() { return static_cast<T>(impl.data<From>()[0]); });
+}
+
+template <class T>
+T* Tensor::data_ptr() const {
+  const TensorImpl& impl = checked_impl();
+  MT_CHECK(impl.dtype == dtype_of<T>(), "data_ptr: the tensor is ", dtype_name(impl.dtype),
+           ", not ", dtype_name(dtype_of<T>()));
+  return impl.data<T>();
+}
+
+template float Tensor::item<float>() const;
+template double Tensor::item<double>() const;
+template int64_t Tensor::item<int64_t>() const;
+template bool Tensor::item<bool>() const;
+template float* Tensor::data_ptr<float>() const;
+template double* Tensor::data_ptr<double>() const;
+template int64_t* Tensor::data_ptr<int64_t>() const;
+template bool* Tensor::data_ptr<bool>() const;
+
 std::vector<double> Tensor::to_vector() const {
   const TensorImpl& impl = checked_impl();
   // An expanded view can hold far more elements than memory: check before
@@ -188,6 +228,25 @@ Tensor scalar_tensor(double value, DType dtype) {
 Tensor full(Shape shape, double value, DType dtype) { return filled(shape, value, dtype, "full"); }
 Tensor zeros(Shape shape, DType dtype) { return filled(shape, 0.0, dtype, "zeros"); }
 Tensor ones(Shape shape, DType dtype) { return filled(shape, 1.0, dtype, "ones"); }
+
+Tensor from_blob(void* data, Shape shape, std::function<void(void*)> deleter, DType dtype) {
+  const int64_t n = checked_numel(shape, "from_blob");
+  MT_CHECK(data != nullptr || n == 0, "from_blob: data is null for shape ", shape.to_string());
+  MT_CHECK(static_cast<uint64_t>(n) <= std::numeric_limits<size_t>::max() / element_size(dtype),
+           "from_blob: shape ", shape.to_string(), " of ", dtype_name(dtype),
+           " spans more bytes than memory has");
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = std::make_shared<Storage>(data, static_cast<size_t>(n) * element_size(dtype),
+                                            std::move(deleter));
+  impl->strides = contiguous_strides(shape);
+  impl->shape = std::move(shape);
+  impl->dtype = dtype;
+  return Tensor(std::move(impl));
+}
+
+Tensor from_blob(void* data, Shape shape, DType dtype) {
+  return from_blob(data, std::move(shape), nullptr, dtype);
+}
 
 Tensor arange(int64_t n, DType dtype) {
   MT_CHECK(n >= 0, "arange: n must be >= 0, got ", n);

@@ -102,7 +102,17 @@ Storage::Storage(size_t nbytes) : nbytes(nbytes), capacity(capacity_class(nbytes
   if (data == nullptr) data = ::operator new(capacity, kAlignment);
 }
 
+Storage::Storage(void* external, size_t nbytes, std::function<void(void*)> deleter)
+    : data(external),
+      nbytes(nbytes),
+      capacity(nbytes),
+      external_deleter_(std::make_unique<std::function<void(void*)>>(std::move(deleter))) {}
+
 Storage::~Storage() {
+  if (external_deleter_) {
+    if (*external_deleter_) (*external_deleter_)(data);
+    return;
+  }
   if (data == inline_) return;
   if (capacity >= kRecycledBytes && !BufferCache::destroyed()) {
     t_buffer_cache.give(data, capacity);

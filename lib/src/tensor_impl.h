@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "minitorch/dtype.h"
@@ -27,6 +28,9 @@ struct Storage {
   static constexpr size_t kRecycledBytes = size_t{64} << 10;
 
   explicit Storage(size_t nbytes);
+  // A buffer the caller owns (from_blob): never freed here; `deleter`, if
+  // set, is called on it when the last tensor using it goes.
+  Storage(void* external, size_t nbytes, std::function<void(void*)> deleter);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -40,6 +44,8 @@ struct Storage {
   std::atomic<uint32_t> version{0};
 
  private:
+  // Set for a caller's buffer (from_blob), with its deleter (maybe empty).
+  std::unique_ptr<std::function<void(void*)>> external_deleter_;
   // Small tensors (scalars, biases, the tiny graphs of per-op overhead) keep
   // their data here, saving an allocation per tensor. Aligned for any scalar
   // but no more: an over-aligned Storage would need aligned operator new,

@@ -21,6 +21,7 @@
 #define MINITORCH_OPS_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -56,6 +57,12 @@ Tensor randperm(int64_t n, DType dtype = kInt64);
 // Restarts the global generator from `seed`: every unseeded draw after it
 // (randn, rand, randint, randperm, nn layers' initialisation) repeats.
 void manual_seed(uint64_t seed);
+// A tensor over `data`, which the caller owns, as contiguous `shape` of
+// `dtype`: no copy, writes go both ways (as torch::from_blob). With a
+// deleter, it is called on `data` when the last tensor using it goes.
+Tensor from_blob(void* data, Shape shape, DType dtype = kFloat64);
+Tensor from_blob(void* data, Shape shape, std::function<void(void*)> deleter,
+                 DType dtype = kFloat64);
 // 0, 1, ..., n-1 as int64 (or another dtype).
 Tensor arange(int64_t n, DType dtype = kInt64);
 

@@ -86,6 +86,14 @@ class Tensor {
   Tensor clone() const;
   // The single element as a double. Throws unless numel() == 1.
   double item() const;
+  // The single element as T (float, double, int64_t or bool), converted from
+  // the tensor's dtype without a detour through double.
+  template <class T>
+  T item() const;
+  // The first element's address (views start at their offset). T must be
+  // the dtype's C++ type (float, double, int64_t, bool), else an Error.
+  template <class T>
+  T* data_ptr() const;
   // All elements in row-major order, as doubles.
   std::vector<double> to_vector() const;
   std::string to_string() const;
