@@ -71,6 +71,22 @@ OpCall read_call(ByteReader& in, Op op, const std::vector<Tensor>& operands) {
       call.constant = tensor(index, {static_cast<int64_t>(index.size())}, kInt64);
       break;
     }
+    case OpForm::kGatherIndex: {
+      call.dims = read_dims(in, 1);
+      // An index of x's rank, each dim up to x's (any size along dim), with
+      // values in range where the dim has any.
+      const int64_t d = rank > 0 ? (call.dims[0] % rank + rank) % rank : 0;
+      Shape shape;
+      for (int64_t i = 0; i < rank; ++i) {
+        shape.push_back(i == d ? in.in_range(0, 3)
+                               : in.in_range(0, std::max<int64_t>(x.size(i), 0)));
+      }
+      const int64_t size = rank > 0 ? x.size(d) : 1;
+      std::vector<double> index(static_cast<size_t>(numel(shape)));
+      for (double& i : index) i = static_cast<double>(size > 0 ? in.in_range(0, size - 1) : 0);
+      call.constant = tensor(index, shape, kInt64);
+      break;
+    }
     case OpForm::kPermutation: {
       std::vector<int64_t> perm(static_cast<size_t>(rank));
       for (int64_t i = 0; i < rank; ++i) perm[i] = i;

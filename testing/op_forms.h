@@ -49,7 +49,7 @@ typename Lib::Tensor call_form(const F& f, const OpCall& c,
     return f(x.at(0), d.at(0), d.at(1), d.at(2));
   } else if constexpr (kForm == OpForm::kJoin) {
     return f(std::vector<typename Lib::Tensor>{x.at(0), x.at(1)}, d.at(0));
-  } else if constexpr (kForm == OpForm::kDimIndices) {
+  } else if constexpr (kForm == OpForm::kDimIndices || kForm == OpForm::kGatherIndex) {
     return f(x.at(0), d.at(0), Lib::constant(c.constant));
   } else if constexpr (kForm == OpForm::kShape || kForm == OpForm::kExpandShape ||
                        kForm == OpForm::kPermutation) {

@@ -259,6 +259,8 @@ std::vector<OpInfo> build_registry() {
                          return ref::narrow(x[0], d[0], d[1], d[2]);
                        case Op::kSelect:
                          return ref::select(x[0], d[0], d[1]);
+                       case Op::kGather:
+                         return ref::gather(x[0], d[0], to_ref_indices(call.constant));
                        default:
                          return ref::index_select(x[0], d[0], to_ref_indices(call.constant));
                      }
@@ -285,6 +287,14 @@ std::vector<OpInfo> build_registry() {
                      return op == Op::kCat ? ref::cat(x, dim) : ref::stack(x, dim);
                    }});
   };
+  indexing("gather",
+           {.op = Op::kGather,
+            .dims = {1},
+            .constant = tensor({2, 0, 0, 1, 1, 1, 0, 2}, {4, 2}, kInt64)},
+           {{{4, 3}}, {{5, 4}}});
+  indexing("gather_first",
+           {.op = Op::kGather, .dims = {0}, .constant = tensor({3, 0, 1, 3}, {2, 2}, kInt64)},
+           {{{4, 3}}});
   joining("cat", Op::kCat, 0, {{{2, 3}, {4, 3}}, {{3}, {2}}});
   joining("cat_last", Op::kCat, -1, {{{2, 3}, {2, 1}}, {{2, 1, 2}, {2, 1, 3}}});
   joining("stack", Op::kStack, 0, {{{2, 3}, {2, 3}}, {{}, {}}});

@@ -490,7 +490,7 @@ RefArrayT<S> embedding(const RefArrayT<S>& weight, const RefIndices& indices) {
   // Rows no index picks get an exact zero gradient in reverse mode, which
   // their earlier partials then multiply: every output carries their NaN
   // paths (select_off), as every cotangent meets them.
-  std::vector<bool> picked(static_cast<size_t>(ref_index::count(weight.shape) / width), false);
+  std::vector<bool> picked(static_cast<size_t>(weight.shape.at(0)), false);
   for (int64_t row : indices.values) picked[static_cast<size_t>(row)] = true;
   S unpicked = constant<S>(0);
   for (size_t i = 0; i < weight.values.size(); ++i) {
@@ -576,6 +576,34 @@ template <class S>
 RefArrayT<S> index_select(const RefArrayT<S>& a, int64_t dim_in, const RefIndices& index) {
   if (a.shape.empty()) throw std::invalid_argument("reference index_select: 0-dim input");
   return picked_along(a, ref_index::wrap(dim_in, a.shape.size()), index.values, true);
+}
+
+// out[i][j][k] = a[i][index[i][j][k]][k] (dim 1). As for embedding, the
+// entries never read carry their NaN paths into every output.
+template <class S>
+RefArrayT<S> gather(const RefArrayT<S>& a, int64_t dim_in, const RefIndices& index) {
+  const std::vector<int64_t> a_shape = a.shape.empty() ? std::vector<int64_t>{1} : a.shape;
+  const std::vector<int64_t> i_shape = index.shape.empty() ? std::vector<int64_t>{1} : index.shape;
+  if (a_shape.size() != i_shape.size()) throw std::invalid_argument("reference gather: rank");
+  const auto d = static_cast<size_t>(ref_index::wrap(dim_in, a_shape.size()));
+  std::vector<bool> read(a.values.size(), false);
+  std::vector<int64_t> positions;
+  for (ref_index::MultiIndex i(i_shape); i.valid(); i.next()) {
+    std::vector<int64_t> source = *i;
+    source[d] = index.values[positions.size()];
+    if (source[d] < 0 || source[d] >= a_shape[d]) {
+      throw std::invalid_argument("reference gather: index out of range");
+    }
+    positions.push_back(ref_index::ravel(source, a_shape));
+    read[static_cast<size_t>(positions.back())] = true;
+  }
+  S unread = constant<S>(0);
+  for (size_t e = 0; e < a.values.size(); ++e) {
+    if (!read[e]) unread += not_taken(a.values[e]);
+  }
+  RefArrayT<S> out{index.shape, {}};
+  for (int64_t p : positions) out.values.push_back(a.values[static_cast<size_t>(p)] + unread);
+  return out;
 }
 
 // The arrays' entries in order along `dim` (sizes may differ only there).

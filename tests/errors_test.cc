@@ -186,6 +186,29 @@ std::vector<ErrorCase> cases() {
       {"add_int", [] { add(kA, tensor({1}, {1}, kInt64)); }, {"add", "int64"}},
       {"from_blob_null", [] { from_blob(nullptr, {2}); }, {"from_blob", "null", "[2]"}},
       {"data_ptr_dtype", [] { kA.data_ptr<float>(); }, {"data_ptr", "float64", "float32"}},
+      {"gather_rank",
+       [] { gather(kA, 1, tensor({0}, {1}, kInt64)); },
+       {"gather", "[1]", "rank", "[2, 3]"}},
+      {"gather_range",
+       [] {
+         gather(kA, 1, tensor({3}, {1, 1}, kInt64));
+       },
+       {"gather", "index 3", "size 3"}},
+      {"gather_larger",
+       [] {
+         gather(kA, 1, tensor({0, 0, 0}, {3, 1}, kInt64));
+       },
+       {"gather", "[3, 1]", "larger", "dim 0"}},
+      {"max_dim", [] { max(kA, 2); }, {"max", "dim 2"}},
+      {"min_undefined", [] { min(Tensor(), 0); }, {"min", "undefined"}},
+      {"masked_fill_mask",
+       [] { masked_fill(kA, tensor({1}, {1}), 0); },
+       {"masked_fill", "bool", "float64"}},
+      {"masked_fill_shape",
+       [] {
+         masked_fill(kB, tensor({1, 0}, {2, 1}, kBool), 0);
+       },
+       {"masked_fill", "[2, 1]", "[4]"}},
       {"cat_empty", [] { cat({}); }, {"cat", "non-empty"}},
       {"cat_shapes",
        [] {
@@ -281,7 +304,7 @@ namespace {
 // an int64 sum is int64, as in LibTorch.
 bool accepts_int64(Op op) {
   return op_family(op) == OpFamily::kView || op_family(op) == OpFamily::kJoining ||
-         op == Op::kIndexSelect || op == Op::kSum;
+         op == Op::kIndexSelect || op == Op::kGather || op == Op::kSum;
 }
 
 // Whether the call's dims are dims of the input (not a shape or a permutation,

@@ -59,6 +59,8 @@ TEST(OpTable, FuzzCodesArePinned) {
       {"index_select_backward", 41},
       {"cat", 42},
       {"stack", 43},
+      {"gather", 44},
+      {"gather_backward", 45},
   };
   for (const auto& [name, code] : pinned) {
     const std::optional<Op> op = op_with_fuzz_code(code);

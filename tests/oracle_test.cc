@@ -226,6 +226,45 @@ TEST(NonDifferentiableOracle, ComparisonsLogicalOpsAndArgReductionsMatchLibTorch
   EXPECT_GT(checked, 250);
 }
 
+// max(dim) / min(dim): values, int64 positions (the first of ties, NaN as
+// the extreme) and the values' gradient, which goes to that position only.
+TEST(IndexedReductionOracle, MaxAndMinAlongADimMatchLibTorch) {
+  Tensor x = randn({3, 4, 5}, 8);
+  x.narrow(2, 1, 3).select(1, 2).fill_(4);  // ties along dim 2
+  x.select(0, 1).select(1, 3).fill_(NAN);   // a NaN along dims 0 and 1
+  for (const bool is_max : {true, false}) {
+    for (int64_t dim = -3; dim < 3; ++dim) {
+      for (const bool keepdim : {false, true}) {
+        const Tensor leaf = x.clone().requires_grad_();
+        const auto [values, indices] = is_max ? max(leaf, dim, keepdim) : min(leaf, dim, keepdim);
+        const Tensor cotangent = randn(values.shape(), 9);
+        (values * cotangent).sum().backward();
+        const TorchIndexed want = torch_max_dim(x, dim, keepdim, is_max, cotangent);
+        const std::string what = std::string(is_max ? "max" : "min") + " dim " +
+                                 std::to_string(dim) + (keepdim ? " keepdim" : "");
+        EXPECT_EQ(indices.dtype(), kInt64) << what;
+        EXPECT_EQ(indices.to_vector(), want.indices.values) << what;
+        EXPECT_TRUE(all_close(values, want.values, 0, 0)) << what;
+        EXPECT_TRUE(all_close(leaf.grad(), want.grad, 0, 0)) << what;
+      }
+    }
+  }
+}
+
+TEST(IndexedReductionOracle, MaskedFillAndItsGradientMatchLibTorch) {
+  const Tensor x = randn({3, 4}, 10);
+  for (const Tensor& mask :
+       {x > 0.0, tensor({1, 0, 0, 1}, {4}, kBool), tensor({0, 1, 1}, {3, 1}, kBool)}) {
+    const Tensor leaf = x.clone().requires_grad_();
+    const Tensor out = masked_fill(leaf, mask, -2.5);
+    const Tensor cotangent = randn(out.shape(), 11);
+    (out * cotangent).sum().backward();
+    const TorchIndexed want = torch_masked_fill(x, mask, -2.5, cotangent);
+    EXPECT_TRUE(all_close(out, want.values, 0, 0)) << mask.shape();
+    EXPECT_TRUE(all_close(leaf.grad(), want.grad, 0, 0)) << mask.shape();
+  }
+}
+
 TEST(ViewOracle, WritesThroughNarrowSelectAndSliceReachTheBase) {
   Tensor base = arange(12, kFloat64).reshape({3, 4});
   base.narrow(1, 1, 2).fill_(-1);

@@ -208,6 +208,25 @@ TEST(IndexSelectProperty, RandomDimsAndIndicesWithRepeats) {
   });
 }
 
+TEST(GatherProperty, RandomIndexShapesAndValues) {
+  check_property([] {
+    const Shape shape = draw_shape();
+    const int rank = static_cast<int>(shape.size());
+    const int64_t dim = *rc::gen::inRange(-rank, rank);
+    const auto d = static_cast<size_t>((dim + rank) % rank);
+    Shape index_shape;
+    for (size_t i = 0; i < shape.size(); ++i) {
+      index_shape.push_back(i == d ? *rc::gen::inRange<int64_t>(0, 5)
+                                   : *rc::gen::inRange<int64_t>(1, shape[i] + 1));
+    }
+    std::vector<double> index(static_cast<size_t>(numel(index_shape)));
+    for (double& i : index) i = static_cast<double>(*rc::gen::inRange<int64_t>(0, shape[d]));
+    RC_LOG() << "gather of " << shape << " along " << dim << " by " << index_shape;
+    check_call({.op = Op::kGather, .dims = {dim}, .constant = tensor(index, index_shape, kInt64)},
+               {randn(shape, draw_seed())});
+  });
+}
+
 TEST(JoinProperty, CatAndStackOfRandomShapesAlongRandomDims) {
   check_property([] {
     const Shape shape = draw_shape();

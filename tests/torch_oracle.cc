@@ -224,6 +224,25 @@ TorchValue torch_nondifferentiable(const std::string& op, const std::vector<Tens
   return {from_torch(out), dtype};
 }
 
+TorchIndexed torch_max_dim(const Tensor& x, int64_t dim, bool keepdim, bool is_max,
+                           const Tensor& cotangent) {
+  single_threaded();
+  const torch::Tensor leaf = to_torch(x).requires_grad_();
+  const auto [values, indices] =
+      is_max ? torch::max(leaf, dim, keepdim) : torch::min(leaf, dim, keepdim);
+  (values * to_torch(cotangent)).sum().backward();
+  return {from_torch(values), from_torch(indices), from_torch(leaf.grad())};
+}
+
+TorchIndexed torch_masked_fill(const Tensor& x, const Tensor& mask, double value,
+                               const Tensor& cotangent) {
+  single_threaded();
+  const torch::Tensor leaf = to_torch(x).requires_grad_();
+  const torch::Tensor out = leaf.masked_fill(to_torch(mask), value);
+  (out * to_torch(cotangent)).sum().backward();
+  return {from_torch(out), {}, from_torch(leaf.grad())};
+}
+
 RefArray torch_writes_through_views() {
   torch::Tensor base = torch::arange(12, torch::kFloat64).reshape({3, 4});
   base.narrow(1, 1, 2).fill_(-1);

@@ -68,6 +68,16 @@ struct TorchValue {
 TorchValue torch_nondifferentiable(const std::string& op, const std::vector<Tensor>& inputs,
                                    std::optional<int64_t> dim, bool keepdim);
 
+// LibTorch's max(dim) (or min) of x and masked_fill(x, mask, value), each
+// with the gradient of x for the cotangent (of the result's shape).
+struct TorchIndexed {
+  RefArray values, indices, grad;
+};
+TorchIndexed torch_max_dim(const Tensor& x, int64_t dim, bool keepdim, bool is_max,
+                           const Tensor& cotangent);
+TorchIndexed torch_masked_fill(const Tensor& x, const Tensor& mask, double value,
+                               const Tensor& cotangent);
+
 // An optimizer and its settings, as in LibTorch's SGDOptions / AdamOptions.
 struct OptimizerSettings {
   std::string kind;  // "sgd" or "adam"

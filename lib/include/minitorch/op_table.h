@@ -54,6 +54,7 @@ enum class OpForm : uint8_t {
   kDimIndex,      // f(x, dim, index)
   kDimIndices,    // f(x, dim, index), the index an int64 constant
   kJoin,          // f({a, b}, dim): a list of tensors (two in programs)
+  kGatherIndex,   // f(x, dim, index), the index an int64 constant of x's rank
   kDtype,         // converts to the other float dtype
   kBackwardOnly,  // recorded by a backward formula; not callable
 };
@@ -119,6 +120,7 @@ enum class OpKinks : uint8_t {
   X(kIndexSelect,  "index_select",       index_select,  1, kDimIndices,   kSelection,   kNone,          39) \
   X(kCat,          "cat",                cat,           2, kJoin,         kJoining,     kNone,          42) \
   X(kStack,        "stack",              stack,         2, kJoin,         kJoining,     kNone,          43) \
+  X(kGather,       "gather",             gather,        1, kGatherIndex,  kSelection,   kNone,          44) \
   /* helpers, not counted in kNumPublicOps */                                                    \
   X(kPowScalar,    "pow_scalar",         pow,           1, kExponent,     kElementwise, kNone,          30) \
   X(kWhere,        "where",              where,         2, kCondition,    kSelection,   kNone,          31) \
@@ -127,7 +129,8 @@ enum class OpKinks : uint8_t {
   X(kEmbedding,    "embedding",          embedding,     1, kIndices,      kSelection,   kNone,          34) \
   X(kEmbeddingBackward, "embedding_backward", embedding, 1, kBackwardOnly, kSelection,  kNone,          35) \
   X(kSliceBackward, "slice_backward",    slice,         1, kBackwardOnly, kView,        kNone,          40) \
-  X(kIndexSelectBackward, "index_select_backward", index_select, 1, kBackwardOnly, kSelection, kNone, 41)
+  X(kIndexSelectBackward, "index_select_backward", index_select, 1, kBackwardOnly, kSelection, kNone, 41) \
+  X(kGatherBackward, "gather_backward",  gather,        1, kBackwardOnly, kSelection,   kNone,          45)
 // clang-format on
 
 enum class Op : uint8_t {
@@ -141,8 +144,8 @@ inline constexpr int kNumOps = 0
     MINITORCH_FOR_EACH_OP(MINITORCH_OP_COUNT)
 #undef MINITORCH_OP_COUNT
     ;
-inline constexpr int kNumPublicOps = 36;
-static_assert(kNumOps == 44, "op table changed: update kNumPublicOps");
+inline constexpr int kNumPublicOps = 37;
+static_assert(kNumOps == 46, "op table changed: update kNumPublicOps");
 static_assert(static_cast<int>(Op::kPowScalar) == kNumPublicOps,
               "public ops must come first in MINITORCH_FOR_EACH_OP");
 

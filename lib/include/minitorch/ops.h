@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <tuple>
 #include <vector>
 
 #include "absl/types/span.h"
@@ -138,6 +139,18 @@ Tensor select(const Tensor& x, int64_t dim, int64_t index);
 // 1-D int64, each in [0, size)); any dtype. The gradient adds each entry's
 // gradient back where it was picked (repeated indices accumulate).
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index);
+// out[i][j][k] = x[i][index[i][j][k]][k] for dim 1 (and so on): `index` is
+// int64 of x's rank, no larger than x in the other dims; the result has its
+// shape. The gradient adds each entry back where it was read (scatter-add).
+Tensor gather(const Tensor& x, int64_t dim, const Tensor& index);
+// The maximum (minimum) along `dim` and its int64 position, as LibTorch's
+// max(dim): the first of equal extremes, a NaN the extreme; the values'
+// gradient goes to that position alone.
+std::tuple<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim = false);
+std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim = false);
+// x with `value` where the bool `mask` (broadcast to x's shape) is set; the
+// gradient is zero there.
+Tensor masked_fill(const Tensor& x, const Tensor& mask, double value);
 
 // --- Normalisation and loss ------------------------------------------------
 Tensor softmax(const Tensor& x, int64_t dim);

@@ -3,7 +3,10 @@
 // int64 index along a dim). Each backward puts the gradient back where its
 // entries came from in a tensor of zeros, and is itself recorded (its own
 // gradient is the same slice or index_select), so second derivatives flow.
+#include <algorithm>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "ops/op_util.h"
 
@@ -124,7 +127,123 @@ Tensor index_select_backward(const Tensor& grad_in, int64_t dim, const Tensor& i
   return out;
 }
 
+// The flat positions gather reads: for every element of `index` (same rank
+// as x, no larger than x in any dim but `dim`), x's element at the index's
+// position with coordinate `dim` replaced by the index value. Checked.
+std::vector<int64_t> gather_positions(const Tensor& x, int64_t dim, const Tensor& index,
+                                      const char* op) {
+  MT_CHECK(index.defined() && index.dtype() == kInt64, op, ": index must be an int64 tensor, got ",
+           index.defined() ? std::string(dtype_name(index.dtype())) : std::string("undefined"));
+  const int64_t rank = std::max<int64_t>(x.dim(), 1);
+  MT_CHECK(std::max<int64_t>(index.dim(), 1) == rank, op, ": index of shape ",
+           index.shape().to_string(), " must have the rank of the input's shape ",
+           x.shape().to_string());
+  const Shape x_shape = x.dim() == 0 ? Shape{1} : x.shape();
+  const Shape i_shape = index.dim() == 0 ? Shape{1} : index.shape();
+  for (int64_t d = 0; d < rank; ++d) {
+    MT_CHECK(d == dim || i_shape[d] <= x_shape[d], op, ": index of shape ",
+             index.shape().to_string(), " is larger than the input's shape ", x.shape().to_string(),
+             " in dim ", d);
+  }
+  const Shape x_strides = contiguous_strides(x_shape);
+  const std::vector<double> values = index.to_vector();
+  std::vector<int64_t> positions(values.size());
+  std::vector<int64_t> coordinate(static_cast<size_t>(rank), 0);
+  for (size_t k = 0; k < values.size(); ++k) {
+    const auto v = static_cast<int64_t>(values[k]);
+    MT_CHECK(v >= 0 && v < x_shape[dim], op, ": index ", v, " is out of range for dim ", dim,
+             " of size ", x_shape[dim], " (input of shape ", x.shape().to_string(), ")");
+    int64_t flat = 0;
+    for (int64_t d = 0; d < rank; ++d) flat += (d == dim ? v : coordinate[d]) * x_strides[d];
+    positions[k] = flat;
+    // The next coordinate of index, row-major.
+    for (int64_t d = rank - 1; d >= 0 && ++coordinate[d] == i_shape[d]; --d) coordinate[d] = 0;
+  }
+  return positions;
+}
+
+// d x of gather: zeros of x's shape with each gradient entry added where it
+// was read from (scatter_add); its own gradient is the gather again.
+Tensor gather_backward(const Tensor& grad_in, int64_t dim, const Tensor& index,
+                       const std::vector<int64_t>& positions, const Shape& input_shape) {
+  Tensor grad, out;
+  {
+    NoGradGuard no_grad;
+    grad = grad_in.contiguous();
+    out = zeros(input_shape, grad.dtype());
+  }
+  dispatch_float(grad.dtype(), "gather_backward", [&]<class T>() {
+    const T* g = grad.impl()->data<T>();
+    T* o = out.impl()->data<T>();
+    for (size_t k = 0; k < positions.size(); ++k) o[positions[k]] += g[k];
+    return 0;
+  });
+  if (should_record({&grad_in})) {
+    record(Op::kGatherBackward, out, {&grad_in},
+           [dim, index](const Tensor& g, const BackwardContext&) {
+             return GradList{gather(g, dim, index)};
+           });
+  }
+  return out;
+}
+
 }  // namespace
+
+Tensor gather(const Tensor& x_in, int64_t dim_in, const Tensor& index) {
+  MT_CHECK(x_in.defined(), "gather: input is an undefined tensor");
+  const int64_t dim = wrap_dim(dim_in, std::max<int64_t>(x_in.dim(), 1), "gather");
+  const std::vector<int64_t> positions = gather_positions(x_in, dim, index, "gather");
+  Tensor x;
+  {
+    NoGradGuard no_grad;  // the recorded op reads x_in
+    x = x_in.contiguous();
+  }
+  Tensor out = empty(index.shape(), x.dtype(), "gather");
+  dispatch_all(x.dtype(), [&]<class T>() {
+    const T* p = x.impl()->data<T>();
+    T* o = out.impl()->data<T>();
+    for (size_t k = 0; k < positions.size(); ++k) o[k] = p[positions[k]];
+    return 0;
+  });
+  if (should_record({&x_in})) {
+    record(Op::kGather, out, {&x_in},
+           [dim, index, positions, shape = x.shape()](const Tensor& grad, const BackwardContext&) {
+             return GradList{gather_backward(grad, dim, index, positions, shape)};
+           });
+  }
+  return out;
+}
+
+std::tuple<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim) {
+  MT_CHECK(x.defined(), "max: input is an undefined tensor");
+  wrap_dim(dim, std::max<int64_t>(x.dim(), 1), "max");  // the error names max
+  const Tensor indices = argmax(x, dim, /*keepdim=*/true);
+  const Tensor values = gather(x, dim, indices);
+  if (keepdim) return {values, indices};
+  return {squeeze(values, dim), squeeze(indices, dim)};
+}
+
+std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) {
+  MT_CHECK(x.defined(), "min: input is an undefined tensor");
+  wrap_dim(dim, std::max<int64_t>(x.dim(), 1), "min");
+  const Tensor indices = argmin(x, dim, /*keepdim=*/true);
+  const Tensor values = gather(x, dim, indices);
+  if (keepdim) return {values, indices};
+  return {squeeze(values, dim), squeeze(indices, dim)};
+}
+
+Tensor masked_fill(const Tensor& x, const Tensor& mask, double value) {
+  check_float(x, "masked_fill", "input");
+  MT_CHECK(mask.defined(), "masked_fill: mask is an undefined tensor");
+  MT_CHECK(mask.dtype() == kBool, "masked_fill: mask must be a bool tensor, got ",
+           dtype_name(mask.dtype()), " of shape ", mask.shape().to_string());
+  MT_CHECK(broadcast_shapes(x.shape(), mask.shape(), "masked_fill") == x.shape(),
+           "masked_fill: mask of shape ", mask.shape().to_string(),
+           " does not broadcast to the input's shape ", x.shape().to_string());
+  // where() already has the gradient LibTorch's masked_fill has: zero where
+  // the mask is set.
+  return where(mask, scalar_like(value, x), x);
+}
 
 Tensor slice(const Tensor& x, int64_t dim_in, std::optional<int64_t> start_in,
              std::optional<int64_t> end_in, int64_t step) {
@@ -212,6 +331,12 @@ Tensor Tensor::narrow(int64_t dim, int64_t start, int64_t length) const {
 }
 Tensor Tensor::select(int64_t dim, int64_t index) const {
   return minitorch::select(*this, dim, index);
+}
+Tensor Tensor::gather(int64_t dim, const Tensor& index) const {
+  return minitorch::gather(*this, dim, index);
+}
+Tensor Tensor::masked_fill(const Tensor& mask, double value) const {
+  return minitorch::masked_fill(*this, mask, value);
 }
 Tensor Tensor::index_select(int64_t dim, const Tensor& index) const {
   return minitorch::index_select(*this, dim, index);
