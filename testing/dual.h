@@ -482,7 +482,10 @@ S pow(const S& x, double e) {
   const B v = value_of(x);
   const B out = std::pow(v, static_cast<B>(e));
   if constexpr (IsDual<S>::value) {
-    return chain(x, out, e == 0 ? B(0) : static_cast<B>(e) * std::pow(v, static_cast<B>(e - 1)),
+    // x^0's backward is zeros whatever arrives (LibTorch's pow_backward, and
+    // minitorch's): a constant that ends the paths, as a mask does.
+    if (e == 0) return select_off(x, out);
+    return chain(x, out, static_cast<B>(e) * std::pow(v, static_cast<B>(e - 1)),
                  std::fabs(static_cast<B>(e - 1) / v));
   } else if constexpr (IsHyperDual<S>::value) {
     const B p = e == 0 ? B(0) : static_cast<B>(e) * std::pow(v, static_cast<B>(e - 1));
