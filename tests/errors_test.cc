@@ -209,6 +209,21 @@ std::vector<ErrorCase> cases() {
          masked_fill(kB, tensor({1, 0}, {2, 1}, kBool), 0);
        },
        {"masked_fill", "[2, 1]", "[4]"}},
+      {"index_too_many",
+       [] {
+         kA.index({0, 0, 0});
+       },
+       {"index", "too many", "[2, 3]"}},
+      {"index_ellipses",
+       [] {
+         kA.index({indexing::Ellipsis, indexing::Ellipsis});
+       },
+       {"index", "one Ellipsis"}},
+      {"index_range",
+       [] {
+         kA.index({0, 5});
+       },
+       {"select", "index 5", "size 3"}},
       {"cat_empty", [] { cat({}); }, {"cat", "non-empty"}},
       {"cat_shapes",
        [] {

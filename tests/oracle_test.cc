@@ -265,6 +265,77 @@ TEST(IndexedReductionOracle, MaskedFillAndItsGradientMatchLibTorch) {
   }
 }
 
+// x.index({...}) and x.index_put_({...}, v) against LibTorch over integer,
+// slice, None and Ellipsis expressions; the result is a view of x.
+TEST(ViewOracle, IndexExpressionsAndIndexPutMatchLibTorch) {
+  using namespace indexing;
+  using K = IndexSpec::Kind;
+  const auto integer = [](int64_t i) { return IndexSpec{.kind = K::kInteger, .integer = i}; };
+  const auto slice_of = [](std::optional<int64_t> start, std::optional<int64_t> stop,
+                           std::optional<int64_t> step) {
+    return IndexSpec{.kind = K::kSlice, .start = start, .stop = stop, .step = step};
+  };
+  const IndexSpec none{.kind = K::kNone}, ellipsis{.kind = K::kEllipsis};
+  struct Case {
+    std::vector<IndexSpec> spec;
+    std::function<Tensor(const Tensor&)> index;
+    std::function<void(Tensor&)> put;
+  };
+  const std::vector<Case> cases = {
+      {{integer(1)},
+       [](const Tensor& x) { return x.index({1}); },
+       [](Tensor& x) { x.index_put_({1}, 7.0); }},
+      {{slice_of(1, std::nullopt, std::nullopt), integer(-1)},
+       [](const Tensor& x) {
+         return x.index({Slice(1, None), -1});
+       },
+       [](Tensor& x) {
+         x.index_put_({Slice(1, None), -1}, 7.0);
+       }},
+      {{ellipsis, integer(0)},
+       [](const Tensor& x) {
+         return x.index({Ellipsis, 0});
+       },
+       [](Tensor& x) {
+         x.index_put_({Ellipsis, 0}, 7.0);
+       }},
+      {{none, slice_of(std::nullopt, std::nullopt, 2), ellipsis, none},
+       [](const Tensor& x) {
+         return x.index({None, Slice(None, None, 2), Ellipsis, None});
+       },
+       [](Tensor& x) {
+         x.index_put_({None, Slice(None, None, 2), Ellipsis, None}, 7.0);
+       }},
+      {{integer(0), slice_of(-3, 100, 2), integer(2)},
+       [](const Tensor& x) {
+         return x.index({0, Slice(-3, 100, 2), 2});
+       },
+       [](Tensor& x) {
+         x.index_put_({0, Slice(-3, 100, 2), 2}, 7.0);
+       }},
+      {{slice_of(5, 1, std::nullopt)},
+       [](const Tensor& x) { return x.index({Slice(5, 1)}); },
+       [](Tensor& x) { x.index_put_({Slice(5, 1)}, 7.0); }},
+  };
+  const Tensor x = arange(60, kFloat64).reshape({3, 4, 5});
+  for (size_t c = 0; c < cases.size(); ++c) {
+    const Tensor got = cases[c].index(x);
+    const RefArray want = torch_index(x, cases[c].spec);
+    EXPECT_EQ(std::vector<int64_t>(got.shape().begin(), got.shape().end()), want.shape) << c;
+    EXPECT_EQ(got.to_vector(), want.values) << c;
+    // A view: its first element lies in x's buffer.
+    const double* base = x.data_ptr<double>();
+    EXPECT_TRUE(got.numel() == 0 ||
+                (got.data_ptr<double>() >= base && got.data_ptr<double>() < base + x.numel()))
+        << c;
+    Tensor target = x.clone();
+    cases[c].put(target);
+    EXPECT_EQ(target.to_vector(), torch_index_put(x, cases[c].spec, 7.0).values) << c;
+  }
+  EXPECT_THROW(x.index({0, 0, 0, 0}), Error);
+  EXPECT_THROW(x.index({Ellipsis, Ellipsis}), Error);
+}
+
 TEST(ViewOracle, WritesThroughNarrowSelectAndSliceReachTheBase) {
   Tensor base = arange(12, kFloat64).reshape({3, 4});
   base.narrow(1, 1, 2).fill_(-1);

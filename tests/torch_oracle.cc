@@ -243,6 +243,45 @@ TorchIndexed torch_masked_fill(const Tensor& x, const Tensor& mask, double value
   return {from_torch(out), {}, from_torch(leaf.grad())};
 }
 
+namespace {
+
+std::vector<torch::indexing::TensorIndex> torch_indices(const std::vector<IndexSpec>& index) {
+  namespace ti = torch::indexing;
+  const auto bound = [](std::optional<int64_t> b) -> c10::optional<int64_t> {
+    return b ? c10::optional<int64_t>(*b) : c10::nullopt;
+  };
+  std::vector<ti::TensorIndex> out;
+  for (const IndexSpec& i : index) {
+    switch (i.kind) {
+      case IndexSpec::Kind::kInteger:
+        out.emplace_back(i.integer);
+        break;
+      case IndexSpec::Kind::kSlice:
+        out.emplace_back(ti::Slice(bound(i.start), bound(i.stop), bound(i.step)));
+        break;
+      case IndexSpec::Kind::kNone:
+        out.emplace_back(ti::None);
+        break;
+      case IndexSpec::Kind::kEllipsis:
+        out.emplace_back(ti::Ellipsis);
+        break;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+RefArray torch_index(const Tensor& x, const std::vector<IndexSpec>& index) {
+  return from_torch(to_torch(x).index(torch_indices(index)));
+}
+
+RefArray torch_index_put(const Tensor& x, const std::vector<IndexSpec>& index, double value) {
+  torch::Tensor t = to_torch(x);
+  t.index_put_(torch_indices(index), value);
+  return from_torch(t);
+}
+
 RefArray torch_writes_through_views() {
   torch::Tensor base = torch::arange(12, torch::kFloat64).reshape({3, 4});
   base.narrow(1, 1, 2).fill_(-1);

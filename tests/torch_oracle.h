@@ -78,6 +78,18 @@ TorchIndexed torch_max_dim(const Tensor& x, int64_t dim, bool keepdim, bool is_m
 TorchIndexed torch_masked_fill(const Tensor& x, const Tensor& mask, double value,
                                const Tensor& cotangent);
 
+// One entry of an index expression for torch_index: an integer, a slice
+// (absent bounds: None), None, or Ellipsis.
+struct IndexSpec {
+  enum class Kind { kInteger, kSlice, kNone, kEllipsis } kind;
+  int64_t integer = 0;
+  std::optional<int64_t> start, stop, step;
+};
+// LibTorch's x.index({...}) of a float64 tensor: values (row-major) and
+// shape; and x after x.index_put_({...}, value).
+RefArray torch_index(const Tensor& x, const std::vector<IndexSpec>& index);
+RefArray torch_index_put(const Tensor& x, const std::vector<IndexSpec>& index, double value);
+
 // An optimizer and its settings, as in LibTorch's SGDOptions / AdamOptions.
 struct OptimizerSettings {
   std::string kind;  // "sgd" or "adam"

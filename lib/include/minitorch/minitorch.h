@@ -34,6 +34,7 @@
 #include "minitorch/dtype.h"
 #include "minitorch/error.h"
 #include "minitorch/gradcheck.h"
+#include "minitorch/indexing.h"
 #include "minitorch/memory.h"
 #include "minitorch/nn.h"
 #include "minitorch/op_table.h"

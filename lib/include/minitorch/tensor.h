@@ -18,6 +18,7 @@
 #define MINITORCH_TENSOR_H_
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -26,6 +27,7 @@
 
 #include "absl/types/span.h"
 #include "minitorch/dtype.h"
+#include "minitorch/indexing.h"
 #include "minitorch/shape.h"
 
 namespace minitorch {
@@ -134,6 +136,12 @@ class Tensor {
   Tensor select(int64_t dim, int64_t index) const;
   Tensor index_select(int64_t dim, const Tensor& index) const;
   Tensor gather(int64_t dim, const Tensor& index) const;
+  // x[...] as in LibTorch's x.index({...}) (integers, Slice, None,
+  // Ellipsis; see indexing.h): always a view of this tensor.
+  Tensor index(std::initializer_list<indexing::TensorIndex> indices) const;
+  // x[...] = value, written in place through that view (version-counted).
+  Tensor& index_put_(std::initializer_list<indexing::TensorIndex> indices, const Tensor& value);
+  Tensor& index_put_(std::initializer_list<indexing::TensorIndex> indices, double value);
   Tensor masked_fill(const Tensor& mask, double value) const;
   Tensor eq(const Tensor& other) const;
   Tensor ne(const Tensor& other) const;

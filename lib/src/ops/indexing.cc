@@ -322,6 +322,60 @@ Tensor index_select(const Tensor& x_in, int64_t dim_in, const Tensor& index) {
   return out;
 }
 
+Tensor Tensor::index(std::initializer_list<indexing::TensorIndex> indices) const {
+  using Kind = indexing::TensorIndex::Kind;
+  MT_CHECK(defined(), "index: input is an undefined tensor");
+  // Dims the expression consumes (integers and slices), for the Ellipsis.
+  int64_t consumed = 0, ellipses = 0;
+  for (const indexing::TensorIndex& i : indices) {
+    consumed += i.kind() == Kind::kInteger || i.kind() == Kind::kSlice ? 1 : 0;
+    ellipses += i.kind() == Kind::kEllipsis ? 1 : 0;
+  }
+  MT_CHECK(ellipses <= 1, "index: an index may have only one Ellipsis");
+  MT_CHECK(consumed <= dim(), "index: too many indices (", consumed, ") for a tensor of shape ",
+           shape().to_string());
+  // Left to right, `d` the dim of the result the next entry applies to. An
+  // entry's own error (an integer out of range) is reported as index's.
+  Tensor out = *this;
+  int64_t d = 0;
+  try {
+    for (const indexing::TensorIndex& i : indices) {
+      switch (i.kind()) {
+        case Kind::kInteger:
+          out = minitorch::select(out, d, i.integer());
+          break;
+        case Kind::kSlice: {
+          const indexing::Slice& s = i.slice();
+          out = minitorch::slice(out, d, s.start, s.stop, s.step.value_or(1));
+          ++d;
+          break;
+        }
+        case Kind::kNone:
+          out = minitorch::unsqueeze(out, d);
+          ++d;
+          break;
+        case Kind::kEllipsis:
+          d += dim() - consumed;
+          break;
+      }
+    }
+  } catch (const Error& e) {
+    throw Error(std::string("index: ") + e.what());
+  }
+  return out;
+}
+
+Tensor& Tensor::index_put_(std::initializer_list<indexing::TensorIndex> indices,
+                           const Tensor& value) {
+  index(indices).copy_(value);
+  return *this;
+}
+
+Tensor& Tensor::index_put_(std::initializer_list<indexing::TensorIndex> indices, double value) {
+  index(indices).fill_(value);
+  return *this;
+}
+
 Tensor Tensor::slice(int64_t dim, std::optional<int64_t> start, std::optional<int64_t> end,
                      int64_t step) const {
   return minitorch::slice(*this, dim, start, end, step);
