@@ -250,7 +250,10 @@ std::vector<torch::indexing::TensorIndex> torch_indices(const std::vector<IndexS
   const auto bound = [](std::optional<int64_t> b) -> c10::optional<int64_t> {
     return b ? c10::optional<int64_t>(*b) : c10::nullopt;
   };
+  // Reserved so the entries are never moved: LibTorch's TensorIndex leaves a
+  // bool member uninitialised, and moving it reads that bool (UBSan).
   std::vector<ti::TensorIndex> out;
+  out.reserve(index.size());
   for (const IndexSpec& i : index) {
     switch (i.kind) {
       case IndexSpec::Kind::kInteger:
