@@ -1,6 +1,7 @@
 // Reading an op call from fuzz bytes (see call_reader.h).
 #include "fuzz/call_reader.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace minitorch::fuzz {
@@ -71,15 +72,19 @@ OpCall read_call(ByteReader& in, Op op, const std::vector<Tensor>& operands) {
       call.constant = tensor(index, {static_cast<int64_t>(index.size())}, kInt64);
       break;
     }
-    case OpForm::kGatherIndex: {
+    case OpForm::kGatherIndex:
+    case OpForm::kScatterIndex: {
       call.dims = read_dims(in, 1);
-      // An index of x's rank, each dim up to x's (any size along dim), with
-      // values in range where the dim has any.
+      // An index of x's rank, each dim up to x's (any size along dim; for
+      // scatter_add also up to src's), with values in range where the dim
+      // has any.
       const int64_t d = rank > 0 ? (call.dims[0] % rank + rank) % rank : 0;
+      const Shape src = form == OpForm::kScatterIndex ? shape_of(operands.at(1)) : Shape{};
       Shape shape;
       for (int64_t i = 0; i < rank; ++i) {
-        shape.push_back(i == d ? in.in_range(0, 3)
-                               : in.in_range(0, std::max<int64_t>(x.size(i), 0)));
+        int64_t most = i == d ? 3 : std::max<int64_t>(x.size(i), 0);
+        if (i < static_cast<int64_t>(src.size())) most = std::min(most, src[i]);
+        shape.push_back(in.in_range(0, most));
       }
       const int64_t size = rank > 0 ? x.size(d) : 1;
       std::vector<double> index(static_cast<size_t>(numel(shape)));

@@ -23,6 +23,7 @@
 #include <exception>
 #include <functional>
 #include <optional>
+#include <sstream>
 
 #include "fuzz/call_reader.h"
 #include "fuzz/decoder.h"
@@ -105,6 +106,8 @@ enum class Call : uint8_t {
   kGlobalRandn = 44,  // randn or rand from the global generator, after manual_seed
   kCompare = 45,      // eq ... ge, logical_and / logical_or by d0
   kIndexReduce = 46,  // argmax, argmin, any, all, integer sum by d1; dim d0 if flag
+  kTopk = 47,         // topk(a, k, d0, largest if flag), then max and min along d0
+  kPrint = 48,        // print(a) at a line width read from a byte
 };
 // Kinds when the format had version 1: version-1 inputs read the kind byte
 // modulo this; later versions read it modulo kCallSpace (a value without a kind
@@ -116,7 +119,7 @@ constexpr int kVersion1Ops = 36;
 std::optional<Call> read_kind(minitorch::fuzz::ByteReader& in) {
   const int b = in.byte();
   const int kind = in.version() == 1 ? b % kVersion1Calls : b % kCallSpace;
-  if (kind > static_cast<int>(Call::kIndexReduce)) return std::nullopt;
+  if (kind > static_cast<int>(Call::kPrint)) return std::nullopt;
   return static_cast<Call>(kind);
 }
 
@@ -327,6 +330,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         case Call::kGrad:
           (void)minitorch::grad(a, {b});
           break;
+        case Call::kTopk: {
+          const int64_t k = in.in_range(-1, 6);
+          result = std::get<0>(minitorch::topk(a, k, d0, flag));
+          (void)minitorch::max(a, d0);
+          (void)minitorch::min(a, d0, flag);
+          break;
+        }
+        case Call::kPrint: {
+          std::ostringstream os;
+          minitorch::print(os, a, in.in_range(0, 100));
+          os << b;
+          break;
+        }
         case Call::kInspect:
           (void)a.to_vector();
           (void)a.to_string();

@@ -192,6 +192,10 @@ def seeds_graph():
                                       ('mul', 4, 5)]),
         # cat(x0, x1, dim 0), then stack of that result with itself along -1.
         ('joining', [(2, 3), (2, 3)], [('cat', 0, 1, 0 + 4), ('stack', 2, 2, -1 + 4)]),
+        # scatter_add(x0, 0, index (2, 3) with repeats, x1), then gather of that
+        # along dim 1 by an index of shape (3, 2).
+        ('scatter_gather', [(3, 4), (2, 4)], [('scatter_add', 0, 1, 0 + 4, 2, 3, 2, 0, 2, 1, 1, 0),
+                                               ('gather', 2, 0, 1 + 4, 3, 2, 3, 0, 1, 1, 2, 0)]),
     ]
     for name, shapes, steps in graphs:
         mode = GRID if 'kinks' in name else SMALL
@@ -288,6 +292,8 @@ def seeds_api():
         # of the comparison's bool result is an error, of the float64 one not.
         'compare_and_reduce': [2, 45, 0, 2, 6, 0, 1, 46, 0, 0, 7, 6, 1, 1,
                                46, 7, 0, 7, 6, 1, 0],
+        # topk (47) of k 2 along dim 1, then print (48) at line width 30.
+        'topk_and_print': [1, 47, 0, 0, 7, 0, 1, 3, 48, 6, 1, 0, 0, 0, 30],
         'random_draws': [3, 42, 0, 0, 5, 8, 1, 3, 3, 2, 3, 4,
                          43, 0, 0, 8, 0, 0, 9,
                          44, 0, 0, 0, 9, 1, 2, 3, 4],

@@ -51,6 +51,8 @@ typename Lib::Tensor call_form(const F& f, const OpCall& c,
     return f(std::vector<typename Lib::Tensor>{x.at(0), x.at(1)}, d.at(0));
   } else if constexpr (kForm == OpForm::kDimIndices || kForm == OpForm::kGatherIndex) {
     return f(x.at(0), d.at(0), Lib::constant(c.constant));
+  } else if constexpr (kForm == OpForm::kScatterIndex) {
+    return f(x.at(0), d.at(0), Lib::constant(c.constant), x.at(1));
   } else if constexpr (kForm == OpForm::kShape || kForm == OpForm::kExpandShape ||
                        kForm == OpForm::kPermutation) {
     return f(x.at(0), d);

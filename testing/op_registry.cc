@@ -295,6 +295,22 @@ std::vector<OpInfo> build_registry() {
   indexing("gather_first",
            {.op = Op::kGather, .dims = {0}, .constant = tensor({3, 0, 1, 3}, {2, 2}, kInt64)},
            {{{4, 3}}});
+  const auto scatter_add = [&](std::string name, int64_t dim, const Tensor& index,
+                               ShapeList shapes) {
+    ops.push_back({.name = std::move(name),
+                   .call = {.op = Op::kScatterAdd, .dims = {dim}, .constant = index},
+                   .shapes = std::move(shapes),
+                   .domains = {Domain::kReal, Domain::kReal},
+                   .reference = [dim, index](const Refs& x) {
+                     return ref::scatter_add(x[0], dim, to_ref_indices(index), x[1]);
+                   }});
+  };
+  // src as large as the index: LibTorch (1.13) refuses a larger src's
+  // gradient (docs/design.md); ScatterAdd.GradientOfSrcLargerThanIndex
+  // checks it by gradcheck.
+  scatter_add("scatter_add", 1, tensor({2, 0, 0, 0, 1, 1, 0, 2}, {4, 2}, kInt64),
+              {{{4, 3}, {4, 2}}, {{5, 3}, {4, 2}}});
+  scatter_add("scatter_add_first", 0, tensor({3, 0, 3, 1}, {2, 2}, kInt64), {{{4, 3}, {2, 2}}});
   joining("cat", Op::kCat, 0, {{{2, 3}, {4, 3}}, {{3}, {2}}});
   joining("cat_last", Op::kCat, -1, {{{2, 3}, {2, 1}}, {{2, 1, 2}, {2, 1, 3}}});
   joining("stack", Op::kStack, 0, {{{2, 3}, {2, 3}}, {{}, {}}});

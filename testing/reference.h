@@ -606,6 +606,42 @@ RefArrayT<S> gather(const RefArrayT<S>& a, int64_t dim_in, const RefIndices& ind
   return out;
 }
 
+// a with src's entries added where index points (dim 1):
+// out[i][index[i][j][k]][k] += src[i][j][k]. src's entries past index's shape
+// are never read: as gather's, they carry their NaN paths into every output.
+template <class S>
+RefArrayT<S> scatter_add(const RefArrayT<S>& a, int64_t dim_in, const RefIndices& index,
+                         const RefArrayT<S>& src) {
+  const auto as_1d = [](const std::vector<int64_t>& s) {
+    return s.empty() ? std::vector<int64_t>{1} : s;
+  };
+  const std::vector<int64_t> a_shape = as_1d(a.shape), i_shape = as_1d(index.shape),
+                             s_shape = as_1d(src.shape);
+  if (a_shape.size() != i_shape.size() || s_shape.size() != i_shape.size()) {
+    throw std::invalid_argument("reference scatter_add: rank");
+  }
+  const auto d = static_cast<size_t>(ref_index::wrap(dim_in, a_shape.size()));
+  RefArrayT<S> out = a;
+  std::vector<bool> read(src.values.size(), false);
+  size_t k = 0;
+  for (ref_index::MultiIndex i(i_shape); i.valid(); i.next(), ++k) {
+    std::vector<int64_t> target = *i;
+    target[d] = index.values[k];
+    if (target[d] < 0 || target[d] >= a_shape[d]) {
+      throw std::invalid_argument("reference scatter_add: index out of range");
+    }
+    const auto from = static_cast<size_t>(ref_index::ravel(*i, s_shape));
+    out.values[static_cast<size_t>(ref_index::ravel(target, a_shape))] += src.values[from];
+    read[from] = true;
+  }
+  S unread = constant<S>(0);
+  for (size_t e = 0; e < src.values.size(); ++e) {
+    if (!read[e]) unread += not_taken(src.values[e]);
+  }
+  for (S& v : out.values) v += unread;
+  return out;
+}
+
 // The arrays' entries in order along `dim` (sizes may differ only there).
 template <class S>
 RefArrayT<S> cat(const std::vector<RefArrayT<S>>& parts, int64_t dim_in) {

@@ -186,6 +186,23 @@ std::vector<ErrorCase> cases() {
       {"add_int", [] { add(kA, tensor({1}, {1}, kInt64)); }, {"add", "int64"}},
       {"from_blob_null", [] { from_blob(nullptr, {2}); }, {"from_blob", "null", "[2]"}},
       {"data_ptr_dtype", [] { kA.data_ptr<float>(); }, {"data_ptr", "float64", "float32"}},
+      {"scatter_add_dtype",
+       [] {
+         scatter_add(kA, 1, tensor({0}, {1, 1}, kInt64), zeros({1, 1}, kFloat32));
+       },
+       {"scatter_add", "float64", "float32", "[1, 1]"}},
+      {"scatter_add_src_smaller",
+       [] {
+         scatter_add(kA, 1, tensor({0, 1}, {1, 2}, kInt64), zeros({1, 1}));
+       },
+       {"scatter_add", "[1, 2]", "src", "[1, 1]", "dim 1"}},
+      {"scatter_add_range",
+       [] {
+         scatter_add(kA, 0, tensor({2}, {1, 1}, kInt64), zeros({1, 1}));
+       },
+       {"scatter_add", "index 2", "size 2"}},
+      {"topk_k", [] { topk(kA, 4, 1); }, {"topk", "k (4)", "size 3", "[2, 3]"}},
+      {"topk_bool", [] { topk(kA > 0.0, 1); }, {"topk", "bool", "[2, 3]"}},
       {"gather_rank",
        [] { gather(kA, 1, tensor({0}, {1}, kInt64)); },
        {"gather", "[1]", "rank", "[2, 3]"}},
@@ -319,7 +336,7 @@ namespace {
 // an int64 sum is int64, as in LibTorch.
 bool accepts_int64(Op op) {
   return op_family(op) == OpFamily::kView || op_family(op) == OpFamily::kJoining ||
-         op == Op::kIndexSelect || op == Op::kGather || op == Op::kSum;
+         op == Op::kIndexSelect || op == Op::kGather || op == Op::kScatterAdd || op == Op::kSum;
 }
 
 // Whether the call's dims are dims of the input (not a shape or a permutation,
@@ -368,7 +385,9 @@ TEST(ErrorMatrix, EveryOpWithEveryKindOfBadInput) {
     }
     if (info.arity() == 2 && op_form(info.op()) != OpForm::kClassTarget) {
       Inputs bad = good;
-      bad[1] = zeros({7, 9});
+      // scatter_add's src may be larger than its index: a smaller one is
+      // the mismatch.
+      bad[1] = op_form(info.op()) == OpForm::kScatterIndex ? zeros({1}) : zeros({7, 9});
       expect_error(
           info, "shape-mismatched operand", [&] { info.fn(bad); }, &rows);
     }

@@ -458,3 +458,28 @@ TEST(ErrorBoundedGradcheck, CatchesAWrongSubgradientAtAKink) {
 
 }  // namespace
 }  // namespace minitorch::testing
+
+namespace minitorch {
+namespace {
+
+// src's entries past the index are never added: their gradient is zero, and
+// the rest is grad gathered by the index (LibTorch 1.13 raises here instead;
+// docs/design.md).
+TEST(ScatterAdd, GradientOfSrcLargerThanIndex) {
+  const Tensor index = tensor({2, 0, 0, 2, 1, 1}, {2, 3}, kInt64);
+  const auto f = [&](const std::vector<Tensor>& x) { return scatter_add(x[0], 0, index, x[1]); };
+  const std::vector<Tensor> inputs = {randn({3, 4}, 1), randn({4, 5}, 2)};
+  EXPECT_TRUE(gradcheck(f, inputs).ok);
+  EXPECT_TRUE(gradgradcheck(f, inputs).ok);
+  const Tensor src = inputs[1].clone().requires_grad_();
+  scatter_add(inputs[0], 0, index, src).backward(ones({3, 4}));
+  const std::vector<double> grad = src.grad().to_vector();
+  for (int64_t r = 0; r < 4; ++r) {
+    for (int64_t c = 0; c < 5; ++c) {
+      EXPECT_EQ(grad[r * 5 + c], r < 2 && c < 3 ? 1 : 0) << r << ", " << c;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace minitorch

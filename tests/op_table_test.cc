@@ -61,6 +61,7 @@ TEST(OpTable, FuzzCodesArePinned) {
       {"stack", 43},
       {"gather", 44},
       {"gather_backward", 45},
+      {"scatter_add", 46},
   };
   for (const auto& [name, code] : pinned) {
     const std::optional<Op> op = op_with_fuzz_code(code);
@@ -89,7 +90,7 @@ TEST(OpTable, NamesAreUniqueAndOperandCountsFitTheForm) {
     if (op_form(op) == OpForm::kTensors) {
       EXPECT_TRUE(operands == 1 || operands == 2) << op_name(op);
     } else if (op_form(op) == OpForm::kClassTarget || op_form(op) == OpForm::kCondition ||
-               op_form(op) == OpForm::kJoin) {
+               op_form(op) == OpForm::kJoin || op_form(op) == OpForm::kScatterIndex) {
       EXPECT_EQ(operands, 2) << op_name(op);
     } else {
       EXPECT_EQ(operands, 1) << op_name(op);

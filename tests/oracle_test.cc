@@ -10,6 +10,7 @@
 #include <functional>
 #include <numeric>
 #include <optional>
+#include <sstream>
 
 #include "minitorch/minitorch.h"
 #include "test_util.h"
@@ -251,6 +252,54 @@ TEST(IndexedReductionOracle, MaxAndMinAlongADimMatchLibTorch) {
   }
 }
 
+// topk over every dim, k from 0 to the dim's size, both directions, with a
+// NaN (the largest value) and the values' gradient. Equal values come in an
+// order LibTorch leaves unspecified, so the inputs here have none.
+TEST(IndexedReductionOracle, TopkAlongEveryDimMatchesLibTorch) {
+  Tensor x = randn({3, 4, 5}, 12);
+  x.index({2, 1, 3}).fill_(NAN);
+  for (const bool largest : {true, false}) {
+    for (int64_t dim = -3; dim < 3; ++dim) {
+      for (int64_t k = 0; k <= x.size(dim); ++k) {
+        const Tensor leaf = x.clone().requires_grad_();
+        const auto [values, indices] = topk(leaf, k, dim, largest);
+        const Tensor cotangent = randn(values.shape(), 13);
+        (values * cotangent).sum().backward();
+        const TorchIndexed want = torch_topk(x, k, dim, largest, cotangent);
+        const std::string what = std::string(largest ? "largest " : "smallest ") +
+                                 std::to_string(k) + " along " + std::to_string(dim);
+        EXPECT_EQ(indices.dtype(), kInt64) << what;
+        EXPECT_EQ(indices.shape(), Shape(want.indices.shape)) << what;
+        EXPECT_EQ(indices.to_vector(), want.indices.values) << what;
+        EXPECT_TRUE(all_close(values, want.values, 0, 0)) << what;
+        EXPECT_TRUE(all_close(leaf.grad(), want.grad, 0, 0)) << what;
+      }
+    }
+  }
+  // A 0-dim input and an int64 one.
+  const Tensor scalar = scalar_tensor(2.5).requires_grad_();
+  const auto [top, position] = topk(scalar, 1);
+  top.backward();
+  const TorchIndexed want = torch_topk(scalar_tensor(2.5), 1, -1, true, scalar_tensor(1.0));
+  EXPECT_EQ(top.shape(), Shape{});
+  EXPECT_TRUE(all_close(top, want.values, 0, 0));
+  EXPECT_TRUE(all_close(scalar.grad(), want.grad, 0, 0));
+  const Tensor counts = tensor({4, 9, 1, 7}, {4}, kInt64);
+  EXPECT_EQ(std::get<0>(counts.topk(2)).to_vector(), (std::vector<double>{9, 7}));
+  EXPECT_EQ(std::get<0>(counts.topk(2)).dtype(), kInt64);
+}
+
+// Ties come first by position here; whatever order LibTorch gives them, its
+// values are the same and its positions hold those values.
+TEST(IndexedReductionOracle, TopkOfTiesPicksEqualValues) {
+  const Tensor x = tensor({1, 3, 3, 0, 3, 2}, {6});
+  const auto [values, indices] = topk(x, 3);
+  EXPECT_EQ(indices.to_vector(), (std::vector<double>{1, 2, 4}));
+  const TorchIndexed want = torch_topk(x, 3, 0, true, ones({3}));
+  EXPECT_TRUE(all_close(values, want.values, 0, 0));
+  for (const double i : want.indices.values) EXPECT_EQ(x.to_vector()[static_cast<size_t>(i)], 3);
+}
+
 TEST(IndexedReductionOracle, MaskedFillAndItsGradientMatchLibTorch) {
   const Tensor x = randn({3, 4}, 10);
   for (const Tensor& mask :
@@ -439,6 +488,76 @@ TEST_P(NonFiniteOracle, NaNAndInfPatternsMatchLibTorch) {
 
 INSTANTIATE_TEST_SUITE_P(Ops, NonFiniteOracle, ::testing::ValuesIn(registry_entries()),
                          [](const auto& p) { return test_name(p.param->name); });
+
+}  // namespace
+}  // namespace minitorch::testing
+
+namespace minitorch::testing {
+namespace {
+
+// operator<< against LibTorch's print, byte for byte, over the layouts and
+// number formats it chooses between.
+TEST(PrintOracle, LayoutAndNumberFormatMatchLibTorch) {
+  const Tensor wide = randn({3, 25}, 20);
+  const std::vector<Tensor> cases = {
+      scalar_tensor(2.5),
+      scalar_tensor(7, kInt64),
+      tensor({1, 2, 30}, {3}),                       // integers
+      tensor({-1.5, 0.25, 3}, {3}, kFloat32),        // fixed, 4 decimals
+      tensor({123456.5, 2.5, -7}, {3}),              // a common scale
+      tensor({0.00012, 0.00034}, {2}),               // a small scale
+      tensor({1e-8, 1, 1e8}, {3}),                   // scientific
+      tensor({1e120, 1e-120}, {2}),                  // 3-digit exponents
+      tensor({12345678901.0, 1}, {2}),               // integers past 9 digits
+      tensor({NAN, INFINITY, -INFINITY, 0.5}, {4}),  // non-finite
+      tensor({NAN, INFINITY}, {2}),                  // nothing finite
+      tensor({-1000, 2}, {2}),                       // a large negative
+      tensor({0, 0}, {2}),                           // zeros
+      tensor({1, 0, 1}, {3}, kBool),
+      tensor({4, -9, 120}, {3}, kInt64),
+      randn({2, 3}, 21),
+      randn({4, 3}, 22) * 1e6,             // scaled rows
+      wide,                                // column blocks
+      wide * 1e-7,                         // column blocks, scaled
+      transpose(randn({3, 2}, 23), 0, 1),  // non-contiguous
+      randn({2, 3, 4}, 24),
+      randn({2, 1, 2, 3}, 25),
+      zeros({0}),
+      zeros({2, 0}),
+      zeros({2, 0, 3}),
+  };
+  for (const Tensor& t : cases) {
+    for (const int64_t line_width : {80, 30}) {
+      std::ostringstream ours;
+      print(ours, t, line_width);
+      EXPECT_EQ(ours.str(), torch_print(t, line_width)) << t.to_string() << " width " << line_width;
+    }
+  }
+  std::ostringstream via_operator;
+  via_operator << wide;
+  EXPECT_EQ(via_operator.str(), torch_print(wide, 80));
+}
+
+// Past 1000 elements, 3 entries at each end of every dim and "..." between;
+// the footer keeps the whole shape, and the stream's own format is restored.
+TEST(Print, SummarisesLargeTensorsAtTheirEnds) {
+  const Tensor x = arange(3000).reshape({1000, 3}).to(kFloat64);
+  std::ostringstream os;
+  os << x << " " << 0.5;
+  const std::string text = os.str();
+  // Four digits at most: five columns per number.
+  EXPECT_EQ(
+      text.find("    0     1     2\n    3     4     5\n    6     7     8\n  ...   ...   ...\n"), 0u)
+      << text;
+  EXPECT_NE(text.find(" 2997  2998  2999\n[ CPUDoubleType{1000,3} ] 0.5"), std::string::npos)
+      << text;
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 7) << text;
+  std::ostringstream cube;
+  cube << zeros({20, 20, 20}, kInt64);
+  EXPECT_NE(cube.str().find("(3,.,.) = \n"), std::string::npos) << cube.str();
+  EXPECT_NE(cube.str().find("\n...\n\n(18,.,.) = \n"), std::string::npos) << cube.str();
+  EXPECT_EQ(cube.str().find("(4,"), std::string::npos) << cube.str();
+}
 
 }  // namespace
 }  // namespace minitorch::testing

@@ -227,6 +227,29 @@ TEST(GatherProperty, RandomIndexShapesAndValues) {
   });
 }
 
+// src as large as the index (LibTorch refuses the gradient of a larger one;
+// ScatterAdd.GradientOfSrcLargerThanIndex covers that by gradcheck).
+TEST(ScatterAddProperty, RandomIndexShapesAndValuesWithRepeats) {
+  check_property([] {
+    const Shape shape = draw_shape();
+    const int rank = static_cast<int>(shape.size());
+    const int64_t dim = *rc::gen::inRange(-rank, rank);
+    const auto d = static_cast<size_t>((dim + rank) % rank);
+    Shape index_shape;
+    for (size_t i = 0; i < shape.size(); ++i) {
+      index_shape.push_back(i == d ? *rc::gen::inRange<int64_t>(0, 5)
+                                   : *rc::gen::inRange<int64_t>(1, shape[i] + 1));
+    }
+    std::vector<double> index(static_cast<size_t>(numel(index_shape)));
+    for (double& i : index) i = static_cast<double>(*rc::gen::inRange<int64_t>(0, shape[d]));
+    RC_LOG() << "scatter_add into " << shape << " along " << dim << " by " << index_shape;
+    const uint64_t seed = draw_seed();
+    check_call(
+        {.op = Op::kScatterAdd, .dims = {dim}, .constant = tensor(index, index_shape, kInt64)},
+        {randn(shape, seed), randn(index_shape, seed + 1)});
+  });
+}
+
 TEST(JoinProperty, CatAndStackOfRandomShapesAlongRandomDims) {
   check_property([] {
     const Shape shape = draw_shape();

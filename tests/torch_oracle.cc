@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <mutex>
+#include <sstream>
 #include <stdexcept>
 
 #include "testing/op_forms.h"
@@ -232,6 +233,21 @@ TorchIndexed torch_max_dim(const Tensor& x, int64_t dim, bool keepdim, bool is_m
       is_max ? torch::max(leaf, dim, keepdim) : torch::min(leaf, dim, keepdim);
   (values * to_torch(cotangent)).sum().backward();
   return {from_torch(values), from_torch(indices), from_torch(leaf.grad())};
+}
+
+TorchIndexed torch_topk(const Tensor& x, int64_t k, int64_t dim, bool largest,
+                        const Tensor& cotangent) {
+  single_threaded();
+  const torch::Tensor leaf = to_torch(x).requires_grad_();
+  const auto [values, indices] = torch::topk(leaf, k, dim, largest, /*sorted=*/true);
+  (values * to_torch(cotangent)).sum().backward();
+  return {from_torch(values), from_torch(indices), from_torch(leaf.grad())};
+}
+
+std::string torch_print(const Tensor& x, int64_t line_width) {
+  std::ostringstream os;
+  at::print(os, to_torch(x), line_width);
+  return os.str();
 }
 
 TorchIndexed torch_masked_fill(const Tensor& x, const Tensor& mask, double value,

@@ -75,8 +75,14 @@ struct TorchIndexed {
 };
 TorchIndexed torch_max_dim(const Tensor& x, int64_t dim, bool keepdim, bool is_max,
                            const Tensor& cotangent);
+// LibTorch's topk(x, k, dim, largest) (sorted), with x's gradient.
+TorchIndexed torch_topk(const Tensor& x, int64_t k, int64_t dim, bool largest,
+                        const Tensor& cotangent);
 TorchIndexed torch_masked_fill(const Tensor& x, const Tensor& mask, double value,
                                const Tensor& cotangent);
+
+// What LibTorch's print(stream, x, line_width) writes for x.
+std::string torch_print(const Tensor& x, int64_t line_width);
 
 // One entry of an index expression for torch_index: an integer, a slice
 // (absent bounds: None), None, or Ellipsis.

@@ -181,8 +181,6 @@ std::string Tensor::to_string() const {
   return os.str();
 }
 
-std::ostream& operator<<(std::ostream& os, const Tensor& t) { return os << t.to_string(); }
-
 // --- Creation -----------------------------------------------------------------
 
 Tensor tensor(const std::vector<double>& values, Shape shape, DType dtype) {

@@ -55,6 +55,7 @@ enum class OpForm : uint8_t {
   kDimIndices,    // f(x, dim, index), the index an int64 constant
   kJoin,          // f({a, b}, dim): a list of tensors (two in programs)
   kGatherIndex,   // f(x, dim, index), the index an int64 constant of x's rank
+  kScatterIndex,  // f(x, dim, index, src), the index an int64 constant of x's rank
   kDtype,         // converts to the other float dtype
   kBackwardOnly,  // recorded by a backward formula; not callable
 };
@@ -121,6 +122,7 @@ enum class OpKinks : uint8_t {
   X(kCat,          "cat",                cat,           2, kJoin,         kJoining,     kNone,          42) \
   X(kStack,        "stack",              stack,         2, kJoin,         kJoining,     kNone,          43) \
   X(kGather,       "gather",             gather,        1, kGatherIndex,  kSelection,   kNone,          44) \
+  X(kScatterAdd,   "scatter_add",        scatter_add,   2, kScatterIndex, kSelection,   kNone,          46) \
   /* helpers, not counted in kNumPublicOps */                                                    \
   X(kPowScalar,    "pow_scalar",         pow,           1, kExponent,     kElementwise, kNone,          30) \
   X(kWhere,        "where",              where,         2, kCondition,    kSelection,   kNone,          31) \
@@ -144,8 +146,8 @@ inline constexpr int kNumOps = 0
     MINITORCH_FOR_EACH_OP(MINITORCH_OP_COUNT)
 #undef MINITORCH_OP_COUNT
     ;
-inline constexpr int kNumPublicOps = 37;
-static_assert(kNumOps == 46, "op table changed: update kNumPublicOps");
+inline constexpr int kNumPublicOps = 38;
+static_assert(kNumOps == 47, "op table changed: update kNumPublicOps");
 static_assert(static_cast<int>(Op::kPowScalar) == kNumPublicOps,
               "public ops must come first in MINITORCH_FOR_EACH_OP");
 

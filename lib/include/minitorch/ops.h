@@ -143,11 +143,25 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index);
 // int64 of x's rank, no larger than x in the other dims; the result has its
 // shape. The gradient adds each entry back where it was read (scatter-add).
 Tensor gather(const Tensor& x, int64_t dim, const Tensor& index);
+// x with src's entries added at the positions `index` names along `dim`:
+// out[i][index[i][j][k]][k] += src[i][j][k] for dim 1 (and so on), repeated
+// positions accumulating. `index` is int64 of x's rank, no larger than src
+// in any dim nor than x in the dims but `dim`; src's entries past index's
+// shape are not read. x and src share a dtype. The gradient is grad for x
+// and grad gathered by index for src.
+Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src);
 // The maximum (minimum) along `dim` and its int64 position, as LibTorch's
 // max(dim): the first of equal extremes, a NaN the extreme; the values'
 // gradient goes to that position alone.
 std::tuple<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim = false);
 std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim = false);
+// The k largest (largest = false: smallest) entries along `dim` and their
+// int64 positions, as LibTorch's topk: NaN counts as the largest value, and
+// the result is sorted (first the largest; with largest = false, first the
+// smallest), equal values by position. Any dtype but bool; the values'
+// gradient goes to the positions picked.
+std::tuple<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim = -1, bool largest = true,
+                                bool sorted = true);
 // x with `value` where the bool `mask` (broadcast to x's shape) is set; the
 // gradient is zero there.
 Tensor masked_fill(const Tensor& x, const Tensor& mask, double value);

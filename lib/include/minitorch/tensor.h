@@ -23,6 +23,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/types/span.h"
@@ -98,6 +99,8 @@ class Tensor {
   T* data_ptr() const;
   // All elements in row-major order, as doubles.
   std::vector<double> to_vector() const;
+  // One line for messages: shape, dtype and the first 16 values (operator<<
+  // prints LibTorch's layout).
   std::string to_string() const;
 
   // --- Methods that LibTorch has; see ops.h for their meaning -------------
@@ -136,6 +139,7 @@ class Tensor {
   Tensor select(int64_t dim, int64_t index) const;
   Tensor index_select(int64_t dim, const Tensor& index) const;
   Tensor gather(int64_t dim, const Tensor& index) const;
+  Tensor scatter_add(int64_t dim, const Tensor& index, const Tensor& src) const;
   // x[...] as in LibTorch's x.index({...}) (integers, Slice, None,
   // Ellipsis; see indexing.h): always a view of this tensor.
   Tensor index(std::initializer_list<indexing::TensorIndex> indices) const;
@@ -153,6 +157,10 @@ class Tensor {
   Tensor argmin(std::optional<int64_t> dim = std::nullopt, bool keepdim = false) const;
   Tensor any() const;
   Tensor all() const;
+  std::tuple<Tensor, Tensor> max(int64_t dim, bool keepdim = false) const;
+  std::tuple<Tensor, Tensor> min(int64_t dim, bool keepdim = false) const;
+  std::tuple<Tensor, Tensor> topk(int64_t k, int64_t dim = -1, bool largest = true,
+                                  bool sorted = true) const;
   Tensor transpose(int64_t dim0, int64_t dim1) const;
   Tensor t() const;
   Tensor permute(absl::Span<const int64_t> dims) const;
@@ -184,6 +192,12 @@ class Tensor {
   std::shared_ptr<TensorImpl> impl_;
 };
 
+// Prints `t` as LibTorch's operator<< does: the values in one number format
+// (a column for 1-D, rows for 2-D, "(i,j,.,.) = " matrices above), columns
+// in blocks that fit `line_width`, then "[ CPUFloatType{2,3} ]". Beyond
+// LibTorch, a tensor of more than 1000 elements shows 3 entries at each end
+// of every dim and "..." between (docs/design.md).
+std::ostream& print(std::ostream& os, const Tensor& t, int64_t line_width = 80);
 std::ostream& operator<<(std::ostream& os, const Tensor& t);
 
 }  // namespace minitorch

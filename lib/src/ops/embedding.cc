@@ -22,40 +22,21 @@ std::vector<int64_t> checked_indices(const Tensor& indices, int64_t rows, const 
   return out;
 }
 
-Tensor scatter_rows(const Tensor& grad, const Tensor& indices, const Shape& weight_shape);
-
-Tensor gather_rows(const Tensor& weight_in, const Tensor& indices) {
-  const Tensor weight = weight_in.contiguous();
-  const int64_t rows = weight.size(0), width = weight.size(1);
-  const std::vector<int64_t> picked = checked_indices(indices, rows, "embedding");
-  Shape shape = indices.shape();
-  shape.push_back(width);
-  Tensor out = empty(shape, weight.dtype(), "embedding");
-  dispatch_float(weight.dtype(), "embedding", [&]<class T>() {
-    const T* w = weight.impl()->data<T>();
-    T* o = out.impl()->data<T>();
-    for (size_t r = 0; r < picked.size(); ++r) {
-      std::copy(w + picked[r] * width, w + (picked[r] + 1) * width, o + r * width);
-    }
-    return 0;
-  });
-  return out;
+// The flat positions of the rows `indices` picks, row after row.
+std::vector<int64_t> row_positions(const Tensor& indices, const Shape& weight_shape,
+                                   const char* op) {
+  return positions_along(weight_shape, 0, checked_indices(indices, weight_shape[0], op));
 }
 
-Tensor scatter_rows(const Tensor& grad_in, const Tensor& indices, const Shape& weight_shape) {
-  const Tensor grad = grad_in.contiguous();
-  const int64_t width = weight_shape[1];
-  const std::vector<int64_t> picked =
-      checked_indices(indices, weight_shape[0], "embedding_backward");
+Tensor gather_rows(const Tensor& weight, const Tensor& indices) {
+  Shape shape = indices.shape();
+  shape.push_back(weight.size(1));
+  return take(weight, row_positions(indices, weight.shape(), "embedding"), shape);
+}
+
+Tensor scatter_rows(const Tensor& grad, const Tensor& indices, const Shape& weight_shape) {
   Tensor out = zeros(weight_shape, grad.dtype());
-  dispatch_float(grad.dtype(), "embedding_backward", [&]<class T>() {
-    const T* g = grad.impl()->data<T>();
-    T* o = out.impl()->data<T>();
-    for (size_t r = 0; r < picked.size(); ++r) {
-      for (int64_t c = 0; c < width; ++c) o[picked[r] * width + c] += g[r * width + c];
-    }
-    return 0;
-  });
+  add_at(out, row_positions(indices, weight_shape, "embedding_backward"), grad);
   return out;
 }
 

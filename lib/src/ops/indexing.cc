@@ -4,6 +4,7 @@
 // entries came from in a tensor of zeros, and is itself recorded (its own
 // gradient is the same slice or index_select), so second derivatives flow.
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -77,49 +78,14 @@ std::vector<int64_t> checked_index(const Tensor& x, int64_t dim, const Tensor& i
   return picked;
 }
 
-// For each block before dim and each k: to[.., k, ..] = from[.., picked[k], ..]
-// (add: +=), over contiguous tensors; `to` has picked.size() entries along dim
-// when !scatter, `from` has them when scatter.
-template <class T>
-void move_rows(const T* from, T* to, const Shape& from_shape, const Shape& to_shape, int64_t dim,
-               const std::vector<int64_t>& picked, bool scatter) {
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < dim; ++d) outer *= from_shape[d];
-  for (auto d = dim + 1; d < static_cast<int64_t>(from_shape.size()); ++d) inner *= from_shape[d];
-  const int64_t from_size = from_shape[dim], to_size = to_shape[dim];
-  const auto count = static_cast<int64_t>(picked.size());
-  for (int64_t o = 0; o < outer; ++o) {
-    for (int64_t k = 0; k < count; ++k) {
-      const T* src = from + (o * from_size + (scatter ? k : picked[k])) * inner;
-      T* dst = to + (o * to_size + (scatter ? picked[k] : k)) * inner;
-      for (int64_t i = 0; i < inner; ++i) {
-        if (scatter) {
-          dst[i] += src[i];
-        } else {
-          dst[i] = src[i];
-        }
-      }
-    }
-  }
-}
-
 // d x of index_select: zeros of the input's shape, each gradient entry added
 // where it was picked from (repeated indices accumulate).
-Tensor index_select_backward(const Tensor& grad_in, int64_t dim, const Tensor& index,
-                             const std::vector<int64_t>& picked, const Shape& input_shape) {
-  Tensor grad, out;
-  {
-    NoGradGuard no_grad;
-    grad = grad_in.contiguous();
-    out = zeros(input_shape, grad.dtype());
-  }
-  dispatch_float(grad.dtype(), "index_select_backward", [&]<class T>() {
-    move_rows(grad.impl()->data<T>(), out.impl()->data<T>(), grad.shape(), input_shape, dim, picked,
-              /*scatter=*/true);
-    return 0;
-  });
-  if (should_record({&grad_in})) {
-    record(Op::kIndexSelectBackward, out, {&grad_in},
+Tensor index_select_backward(const Tensor& grad, int64_t dim, const Tensor& index,
+                             const std::vector<int64_t>& positions, const Shape& input_shape) {
+  Tensor out = zeros(input_shape, grad.dtype());
+  add_at(out, positions, grad);
+  if (should_record({&grad})) {
+    record(Op::kIndexSelectBackward, out, {&grad},
            [dim, index](const Tensor& g, const BackwardContext&) {
              return GradList{index_select(g, dim, index)};
            });
@@ -127,59 +93,72 @@ Tensor index_select_backward(const Tensor& grad_in, int64_t dim, const Tensor& i
   return out;
 }
 
-// The flat positions gather reads: for every element of `index` (same rank
-// as x, no larger than x in any dim but `dim`), x's element at the index's
-// position with coordinate `dim` replaced by the index value. Checked.
-std::vector<int64_t> gather_positions(const Tensor& x, int64_t dim, const Tensor& index,
-                                      const char* op) {
+// Where each element of `index` (int64 of x's rank, no larger than x in any
+// dim but `dim`) points: `target`, x's flat position of the element's own
+// coordinate with coordinate `dim` replaced by its value (what gather reads
+// and scatter_add writes); `source`, the flat position of the element's
+// coordinate in `src` (scatter_add's values, no smaller than index in any
+// dim), when src is given. Checked as LibTorch checks; a 0-dim tensor counts
+// as shape (1).
+struct IndexPositions {
+  std::vector<int64_t> target, source;
+};
+IndexPositions index_positions(const Tensor& x, int64_t dim, const Tensor& index, const Tensor* src,
+                               const char* op) {
   MT_CHECK(index.defined() && index.dtype() == kInt64, op, ": index must be an int64 tensor, got ",
            index.defined() ? std::string(dtype_name(index.dtype())) : std::string("undefined"));
-  const int64_t rank = std::max<int64_t>(x.dim(), 1);
-  MT_CHECK(std::max<int64_t>(index.dim(), 1) == rank, op, ": index of shape ",
+  const auto as_1d = [](const Shape& s) { return s.empty() ? Shape{1} : s; };
+  const Shape x_shape = as_1d(x.shape()), i_shape = as_1d(index.shape());
+  const auto rank = static_cast<int64_t>(x_shape.size());
+  MT_CHECK(static_cast<int64_t>(i_shape.size()) == rank, op, ": index of shape ",
            index.shape().to_string(), " must have the rank of the input's shape ",
            x.shape().to_string());
-  const Shape x_shape = x.dim() == 0 ? Shape{1} : x.shape();
-  const Shape i_shape = index.dim() == 0 ? Shape{1} : index.shape();
   for (int64_t d = 0; d < rank; ++d) {
     MT_CHECK(d == dim || i_shape[d] <= x_shape[d], op, ": index of shape ",
              index.shape().to_string(), " is larger than the input's shape ", x.shape().to_string(),
              " in dim ", d);
   }
-  const Shape x_strides = contiguous_strides(x_shape);
+  const Shape s_shape = src != nullptr ? as_1d(src->shape()) : i_shape;
+  if (src != nullptr) {
+    MT_CHECK(static_cast<int64_t>(s_shape.size()) == rank, op, ": src of shape ",
+             src->shape().to_string(), " must have the rank of the input's shape ",
+             x.shape().to_string());
+    for (int64_t d = 0; d < rank; ++d) {
+      MT_CHECK(i_shape[d] <= s_shape[d], op, ": index of shape ", index.shape().to_string(),
+               " is larger than src's shape ", src->shape().to_string(), " in dim ", d);
+    }
+  }
+  const Shape x_strides = contiguous_strides(x_shape), s_strides = contiguous_strides(s_shape);
   const std::vector<double> values = index.to_vector();
-  std::vector<int64_t> positions(values.size());
+  IndexPositions out;
+  out.target.resize(values.size());
+  if (src != nullptr) out.source.resize(values.size());
   std::vector<int64_t> coordinate(static_cast<size_t>(rank), 0);
   for (size_t k = 0; k < values.size(); ++k) {
     const auto v = static_cast<int64_t>(values[k]);
     MT_CHECK(v >= 0 && v < x_shape[dim], op, ": index ", v, " is out of range for dim ", dim,
              " of size ", x_shape[dim], " (input of shape ", x.shape().to_string(), ")");
-    int64_t flat = 0;
-    for (int64_t d = 0; d < rank; ++d) flat += (d == dim ? v : coordinate[d]) * x_strides[d];
-    positions[k] = flat;
+    int64_t target = 0, source = 0;
+    for (int64_t d = 0; d < rank; ++d) {
+      target += (d == dim ? v : coordinate[d]) * x_strides[d];
+      source += coordinate[d] * s_strides[d];
+    }
+    out.target[k] = target;
+    if (src != nullptr) out.source[k] = source;
     // The next coordinate of index, row-major.
     for (int64_t d = rank - 1; d >= 0 && ++coordinate[d] == i_shape[d]; --d) coordinate[d] = 0;
   }
-  return positions;
+  return out;
 }
 
 // d x of gather: zeros of x's shape with each gradient entry added where it
 // was read from (scatter_add); its own gradient is the gather again.
-Tensor gather_backward(const Tensor& grad_in, int64_t dim, const Tensor& index,
+Tensor gather_backward(const Tensor& grad, int64_t dim, const Tensor& index,
                        const std::vector<int64_t>& positions, const Shape& input_shape) {
-  Tensor grad, out;
-  {
-    NoGradGuard no_grad;
-    grad = grad_in.contiguous();
-    out = zeros(input_shape, grad.dtype());
-  }
-  dispatch_float(grad.dtype(), "gather_backward", [&]<class T>() {
-    const T* g = grad.impl()->data<T>();
-    T* o = out.impl()->data<T>();
-    for (size_t k = 0; k < positions.size(); ++k) o[positions[k]] += g[k];
-    return 0;
-  });
-  if (should_record({&grad_in})) {
-    record(Op::kGatherBackward, out, {&grad_in},
+  Tensor out = zeros(input_shape, grad.dtype());
+  add_at(out, positions, grad);
+  if (should_record({&grad})) {
+    record(Op::kGatherBackward, out, {&grad},
            [dim, index](const Tensor& g, const BackwardContext&) {
              return GradList{gather(g, dim, index)};
            });
@@ -192,44 +171,142 @@ Tensor gather_backward(const Tensor& grad_in, int64_t dim, const Tensor& index,
 Tensor gather(const Tensor& x_in, int64_t dim_in, const Tensor& index) {
   MT_CHECK(x_in.defined(), "gather: input is an undefined tensor");
   const int64_t dim = wrap_dim(dim_in, std::max<int64_t>(x_in.dim(), 1), "gather");
-  const std::vector<int64_t> positions = gather_positions(x_in, dim, index, "gather");
-  Tensor x;
-  {
-    NoGradGuard no_grad;  // the recorded op reads x_in
-    x = x_in.contiguous();
-  }
-  Tensor out = empty(index.shape(), x.dtype(), "gather");
-  dispatch_all(x.dtype(), [&]<class T>() {
-    const T* p = x.impl()->data<T>();
-    T* o = out.impl()->data<T>();
-    for (size_t k = 0; k < positions.size(); ++k) o[k] = p[positions[k]];
-    return 0;
-  });
+  std::vector<int64_t> positions =
+      index_positions(x_in, dim, index, /*src=*/nullptr, "gather").target;
+  Tensor out = take(x_in, positions, index.shape());
   if (should_record({&x_in})) {
     record(Op::kGather, out, {&x_in},
-           [dim, index, positions, shape = x.shape()](const Tensor& grad, const BackwardContext&) {
+           [dim, index, positions = std::move(positions), shape = x_in.shape()](
+               const Tensor& grad, const BackwardContext&) {
              return GradList{gather_backward(grad, dim, index, positions, shape)};
            });
   }
   return out;
 }
 
-std::tuple<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim) {
-  MT_CHECK(x.defined(), "max: input is an undefined tensor");
-  wrap_dim(dim, std::max<int64_t>(x.dim(), 1), "max");  // the error names max
-  const Tensor indices = argmax(x, dim, /*keepdim=*/true);
+Tensor scatter_add(const Tensor& x, int64_t dim_in, const Tensor& index, const Tensor& src) {
+  MT_CHECK(x.defined(), "scatter_add: input is an undefined tensor");
+  MT_CHECK(src.defined(), "scatter_add: src is an undefined tensor");
+  MT_CHECK(x.dtype() == src.dtype() && x.dtype() != kBool,
+           "scatter_add: the input and src must have one dtype other than bool, got ",
+           dtype_name(x.dtype()), " of shape ", x.shape().to_string(), " and ",
+           dtype_name(src.dtype()), " of shape ", src.shape().to_string());
+  const int64_t dim = wrap_dim(dim_in, std::max<int64_t>(x.dim(), 1), "scatter_add");
+  const IndexPositions positions = index_positions(x, dim, index, &src, "scatter_add");
+  Tensor out;
+  {
+    NoGradGuard no_grad;  // the recorded op reads x and src
+    out = x.contiguous().clone();
+    add_at(out, positions.target, take(src, positions.source, index.shape()));
+  }
+  if (should_record({&x, &src})) {
+    record(Op::kScatterAdd, out, {&x, &src},
+           [dim, index, src_shape = src.shape()](const Tensor& grad, const BackwardContext& ctx) {
+             // src's gradient is the gather of grad, padded with zeros where
+             // src reaches past index (entries never added).
+             Tensor grad_src;
+             if (ctx.needs[1]) {
+               grad_src = gather(grad, dim, index);
+               if (grad_src.shape() != src_shape) {
+                 const Shape src_1d = src_shape.empty() ? Shape{1} : src_shape;
+                 grad_src = reshape(grad_src, index.dim() == 0 ? Shape{1} : index.shape());
+                 for (size_t d = 0; d < src_1d.size(); ++d) {
+                   const auto at = static_cast<int64_t>(d);
+                   Shape padded = grad_src.shape();
+                   padded[d] = src_1d[d];
+                   grad_src = slice_backward(grad_src, padded, at, 0, grad_src.size(at), 1);
+                 }
+                 grad_src = reshape(grad_src, src_shape);
+               }
+             }
+             return GradList{ctx.needs[0] ? grad : Tensor(), grad_src};
+           });
+  }
+  return out;
+}
+
+namespace {
+
+// max(dim) / min(dim): the position argmax / argmin picks, and the value read
+// there by gather, so the gradient reaches that position alone.
+std::tuple<Tensor, Tensor> extreme_along(const Tensor& x, int64_t dim, bool keepdim, bool is_max) {
+  const char* op = is_max ? "max" : "min";
+  MT_CHECK(x.defined(), op, ": input is an undefined tensor");
+  wrap_dim(dim, std::max<int64_t>(x.dim(), 1), op);  // the error names the op
+  const Tensor indices = is_max ? argmax(x, dim, /*keepdim=*/true) : argmin(x, dim, true);
   const Tensor values = gather(x, dim, indices);
   if (keepdim) return {values, indices};
   return {squeeze(values, dim), squeeze(indices, dim)};
 }
 
+// Positions of the k first entries along `dim` of contiguous x (shape, as
+// 1-D when 0-dim) in the order `before` sorts them, ties by position.
+template <class T, class Before>
+std::vector<double> first_k_along(const T* p, const Shape& shape, int64_t dim, int64_t k,
+                                  const Before& before) {
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= shape[d];
+  for (auto d = dim + 1; d < static_cast<int64_t>(shape.size()); ++d) inner *= shape[d];
+  const int64_t size = shape[dim];
+  std::vector<double> out(static_cast<size_t>(outer * k * inner));
+  std::vector<int64_t> order(static_cast<size_t>(size));
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t i = 0; i < inner; ++i) {
+      const T* row = p + o * size * inner + i;
+      for (int64_t j = 0; j < size; ++j) order[j] = j;
+      std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](int64_t a, int64_t b) {
+        const T va = row[a * inner], vb = row[b * inner];
+        if (before(va, vb)) return true;
+        return !before(vb, va) && a < b;
+      });
+      for (int64_t j = 0; j < k; ++j) out[(o * k + j) * inner + i] = static_cast<double>(order[j]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::tuple<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim) {
+  return extreme_along(x, dim, keepdim, /*is_max=*/true);
+}
+
 std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) {
-  MT_CHECK(x.defined(), "min: input is an undefined tensor");
-  wrap_dim(dim, std::max<int64_t>(x.dim(), 1), "min");
-  const Tensor indices = argmin(x, dim, /*keepdim=*/true);
-  const Tensor values = gather(x, dim, indices);
-  if (keepdim) return {values, indices};
-  return {squeeze(values, dim), squeeze(indices, dim)};
+  return extreme_along(x, dim, keepdim, /*is_max=*/false);
+}
+
+std::tuple<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim_in, bool largest,
+                                bool sorted) {
+  MT_CHECK(x.defined(), "topk: input is an undefined tensor");
+  MT_CHECK(x.dtype() != kBool, "topk: not defined for bool tensors (tensor of shape ",
+           x.shape().to_string(), ")");
+  const int64_t dim = wrap_dim(dim_in, std::max<int64_t>(x.dim(), 1), "topk");
+  const Shape shape = x.dim() == 0 ? Shape{1} : x.shape();
+  MT_CHECK(k >= 0 && k <= shape[dim], "topk: k (", k, ") is out of range for dim ", dim_in,
+           " of size ", shape[dim], " (tensor of shape ", x.shape().to_string(), ")");
+  // The result is sorted whether or not `sorted` asks: LibTorch leaves the
+  // order unsorted results come in unspecified.
+  (void)sorted;
+  Tensor contiguous;
+  {
+    NoGradGuard no_grad;
+    contiguous = x.contiguous();
+  }
+  const std::vector<double> positions = dispatch_all(x.dtype(), [&]<class T>() {
+    const T* p = contiguous.impl()->data<T>();
+    // NaN counts as the largest value, as LibTorch's topk has it.
+    const auto nan = [](T v) { return std::isnan(static_cast<double>(v)); };
+    if (largest) {
+      return first_k_along(p, shape, dim, k,
+                           [&](T a, T b) { return (nan(a) && !nan(b)) || a > b; });
+    }
+    return first_k_along(p, shape, dim, k, [&](T a, T b) { return (!nan(a) && nan(b)) || a < b; });
+  });
+  Shape out_shape = shape;
+  out_shape[dim] = k;
+  if (x.dim() == 0 && k == 1) out_shape.clear();  // a 0-dim input keeps its shape
+  const Tensor indices = tensor(positions, out_shape, kInt64);
+  return {gather(x, dim, indices), indices};
 }
 
 Tensor masked_fill(const Tensor& x, const Tensor& mask, double value) {
@@ -300,23 +377,15 @@ Tensor index_select(const Tensor& x_in, int64_t dim_in, const Tensor& index) {
   check_sliceable(x_in, "index_select");
   const int64_t dim = wrap_dim(dim_in, x_in.dim(), "index_select");
   const std::vector<int64_t> picked = checked_index(x_in, dim, index, "index_select");
-  Tensor x;
-  {
-    NoGradGuard no_grad;  // the recorded op reads x_in
-    x = x_in.contiguous();
-  }
-  Shape shape = x.shape();
+  Shape shape = x_in.shape();
   shape[dim] = static_cast<int64_t>(picked.size());
-  Tensor out = empty(shape, x.dtype(), "index_select");
-  dispatch_all(x.dtype(), [&]<class T>() {
-    move_rows(x.impl()->data<T>(), out.impl()->data<T>(), x.shape(), shape, dim, picked,
-              /*scatter=*/false);
-    return 0;
-  });
+  std::vector<int64_t> positions = positions_along(x_in.shape(), dim, picked);
+  Tensor out = take(x_in, positions, shape);
   if (should_record({&x_in})) {
     record(Op::kIndexSelect, out, {&x_in},
-           [dim, index, picked, shape = x.shape()](const Tensor& grad, const BackwardContext&) {
-             return GradList{index_select_backward(grad, dim, index, picked, shape)};
+           [dim, index, positions = std::move(positions), shape = x_in.shape()](
+               const Tensor& grad, const BackwardContext&) {
+             return GradList{index_select_backward(grad, dim, index, positions, shape)};
            });
   }
   return out;
@@ -388,6 +457,18 @@ Tensor Tensor::select(int64_t dim, int64_t index) const {
 }
 Tensor Tensor::gather(int64_t dim, const Tensor& index) const {
   return minitorch::gather(*this, dim, index);
+}
+Tensor Tensor::scatter_add(int64_t dim, const Tensor& index, const Tensor& src) const {
+  return minitorch::scatter_add(*this, dim, index, src);
+}
+std::tuple<Tensor, Tensor> Tensor::max(int64_t dim, bool keepdim) const {
+  return minitorch::max(*this, dim, keepdim);
+}
+std::tuple<Tensor, Tensor> Tensor::min(int64_t dim, bool keepdim) const {
+  return minitorch::min(*this, dim, keepdim);
+}
+std::tuple<Tensor, Tensor> Tensor::topk(int64_t k, int64_t dim, bool largest, bool sorted) const {
+  return minitorch::topk(*this, k, dim, largest, sorted);
 }
 Tensor Tensor::masked_fill(const Tensor& mask, double value) const {
   return minitorch::masked_fill(*this, mask, value);

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace minitorch {
 
@@ -124,6 +125,45 @@ Tensor expand_reduced(const Tensor& grad, const Shape& shape, absl::Span<const b
         return make_view(grad, shape, std::move(strides), grad.impl()->offset);
       },
       [&] { return expand(reshape(grad, reduced_shape(shape, mask, /*keepdim=*/true)), shape); });
+}
+
+std::vector<int64_t> positions_along(const Shape& shape, int64_t dim,
+                                     const std::vector<int64_t>& picked) {
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= shape[d];
+  for (auto d = dim + 1; d < static_cast<int64_t>(shape.size()); ++d) inner *= shape[d];
+  std::vector<int64_t> positions;
+  positions.reserve(static_cast<size_t>(outer) * picked.size() * static_cast<size_t>(inner));
+  for (int64_t o = 0; o < outer; ++o) {
+    for (const int64_t p : picked) {
+      for (int64_t i = 0; i < inner; ++i) positions.push_back((o * shape[dim] + p) * inner + i);
+    }
+  }
+  return positions;
+}
+
+Tensor take(const Tensor& x_in, const std::vector<int64_t>& positions, const Shape& shape) {
+  NoGradGuard no_grad;
+  const Tensor x = x_in.contiguous();
+  Tensor out = empty(shape, x.dtype());
+  dispatch_all(x.dtype(), [&]<class T>() {
+    const T* from = x.impl()->data<T>();
+    T* to = out.impl()->data<T>();
+    for (size_t k = 0; k < positions.size(); ++k) to[k] = from[positions[k]];
+    return 0;
+  });
+  return out;
+}
+
+void add_at(Tensor& into, const std::vector<int64_t>& positions, const Tensor& values_in) {
+  NoGradGuard no_grad;
+  const Tensor values = values_in.contiguous();
+  dispatch_all(into.dtype(), [&]<class T>() {
+    const T* from = values.impl()->data<T>();
+    T* to = into.impl()->data<T>();
+    for (size_t k = 0; k < positions.size(); ++k) to[positions[k]] += from[k];
+    return 0;
+  });
 }
 
 }  // namespace minitorch

@@ -128,6 +128,21 @@ Shape reduced_shape(const Shape& shape, absl::Span<const bool> mask, bool keepdi
 // again, then expanded to `shape`. Used by every reduction's backward.
 Tensor expand_reduced(const Tensor& grad, const Shape& shape, absl::Span<const bool> mask);
 
+// The indexed copies that index_select, gather, scatter_add and embedding
+// share, over flat positions in row-major order (of a contiguous tensor).
+//
+// Positions along `dim` of a tensor of `shape`: for every entry of the shape
+// with `dim` resized to picked.size(), in row-major order, the flat position
+// of the same entry with its `dim` coordinate replaced by picked[k].
+std::vector<int64_t> positions_along(const Shape& shape, int64_t dim,
+                                     const std::vector<int64_t>& picked);
+// A fresh tensor of `shape` holding x's entries at `positions` in order; any
+// dtype. Unrecorded: the caller records.
+Tensor take(const Tensor& x, const std::vector<int64_t>& positions, const Shape& shape);
+// into[positions[k]] += values[k] for every k, repeated positions
+// accumulating; `into` contiguous and of values' dtype, any dtype.
+void add_at(Tensor& into, const std::vector<int64_t>& positions, const Tensor& values);
+
 }  // namespace minitorch
 
 #endif  // MINITORCH_SRC_OPS_OP_UTIL_H_
