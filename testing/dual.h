@@ -475,9 +475,10 @@ S clamp(const S& x, double lo, double hi) {
     return out;
   }
 }
-// x^e for a constant e; derivative e x^(e-1), and 0 for e == 0.
+// x^e for a constant e; derivative e x^(e-1), and 0 for e == 0. Named apart
+// from pow(a, b), which a double S would make ambiguous.
 template <class S>
-S pow(const S& x, double e) {
+S pow_constant(const S& x, double e) {
   using B = decltype(value_of(x));
   const B v = value_of(x);
   const B out = std::pow(v, static_cast<B>(e));

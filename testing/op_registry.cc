@@ -244,66 +244,42 @@ std::vector<OpInfo> build_registry() {
                    }
                    return out;
                  }});
-  // Indexing: the reference interpreter's own kernels (reference.h).
-  const auto indexing = [&](std::string name, OpCall call, ShapeList shapes) {
+  // Ops whose reference is the reference interpreter's own (reference.h).
+  const auto interpreted = [&](std::string name, OpCall call, ShapeList shapes) {
+    const int operands = op_operands(call.op);
     ops.push_back({.name = std::move(name),
                    .call = call,
                    .shapes = std::move(shapes),
-                   .domains = {Domain::kReal},
-                   .reference = [call](const Refs& x) {
-                     const std::vector<int64_t>& d = call.dims;
-                     switch (call.op) {
-                       case Op::kSlice:
-                         return ref::slice(x[0], d[0], d[1], d[2], d[3]);
-                       case Op::kNarrow:
-                         return ref::narrow(x[0], d[0], d[1], d[2]);
-                       case Op::kSelect:
-                         return ref::select(x[0], d[0], d[1]);
-                       case Op::kGather:
-                         return ref::gather(x[0], d[0], to_ref_indices(call.constant));
-                       default:
-                         return ref::index_select(x[0], d[0], to_ref_indices(call.constant));
-                     }
-                   }});
+                   .domains = std::vector<Domain>(static_cast<size_t>(operands), Domain::kReal),
+                   .reference = [call](const Refs& x) { return ref::call<double>(call, x); }});
   };
-  indexing("slice_step", {.op = Op::kSlice, .dims = {1, 1, 5, 2}}, {{{4, 5}}, {{2, 5, 3}}});
-  indexing("slice_clamped", {.op = Op::kSlice, .dims = {-1, -3, 100, 1}}, {{{4, 5}}});
-  indexing("narrow", {.op = Op::kNarrow, .dims = {0, 1, 2}}, {{{4, 5}}, {{3, 2, 4}}});
-  indexing("narrow_from_end", {.op = Op::kNarrow, .dims = {-1, -2, 2}}, {{{4, 5}}});
-  indexing("select", {.op = Op::kSelect, .dims = {1, 2}}, {{{4, 5}}, {{2, 3, 4}}});
-  indexing("select_from_end", {.op = Op::kSelect, .dims = {0, -1}}, {{{3}}, {{4, 5}}});
-  indexing("index_select",
-           {.op = Op::kIndexSelect, .dims = {0}, .constant = tensor({2, 0, 2}, {3}, kInt64)},
-           {{{4, 5}}, {{3, 2, 3}}});
-  indexing("index_select_last",
-           {.op = Op::kIndexSelect, .dims = {-1}, .constant = tensor({3, 0, 3, 1}, {4}, kInt64)},
-           {{{4, 5}}, {{2, 3, 4}}});
+  interpreted("slice_step", {.op = Op::kSlice, .dims = {1, 1, 5, 2}}, {{{4, 5}}, {{2, 5, 3}}});
+  interpreted("slice_clamped", {.op = Op::kSlice, .dims = {-1, -3, 100, 1}}, {{{4, 5}}});
+  interpreted("narrow", {.op = Op::kNarrow, .dims = {0, 1, 2}}, {{{4, 5}}, {{3, 2, 4}}});
+  interpreted("narrow_from_end", {.op = Op::kNarrow, .dims = {-1, -2, 2}}, {{{4, 5}}});
+  interpreted("select", {.op = Op::kSelect, .dims = {1, 2}}, {{{4, 5}}, {{2, 3, 4}}});
+  interpreted("select_from_end", {.op = Op::kSelect, .dims = {0, -1}}, {{{3}}, {{4, 5}}});
+  interpreted("index_select",
+              {.op = Op::kIndexSelect, .dims = {0}, .constant = tensor({2, 0, 2}, {3}, kInt64)},
+              {{{4, 5}}, {{3, 2, 3}}});
+  interpreted("index_select_last",
+              {.op = Op::kIndexSelect, .dims = {-1}, .constant = tensor({3, 0, 3, 1}, {4}, kInt64)},
+              {{{4, 5}}, {{2, 3, 4}}});
   const auto joining = [&](std::string name, Op op, int64_t dim, ShapeList shapes) {
-    ops.push_back({.name = std::move(name),
-                   .call = {.op = op, .dims = {dim}},
-                   .shapes = std::move(shapes),
-                   .domains = {Domain::kReal, Domain::kReal},
-                   .reference = [op, dim](const Refs& x) {
-                     return op == Op::kCat ? ref::cat(x, dim) : ref::stack(x, dim);
-                   }});
+    interpreted(std::move(name), {.op = op, .dims = {dim}}, std::move(shapes));
   };
-  indexing("gather",
-           {.op = Op::kGather,
-            .dims = {1},
-            .constant = tensor({2, 0, 0, 1, 1, 1, 0, 2}, {4, 2}, kInt64)},
-           {{{4, 3}}, {{5, 4}}});
-  indexing("gather_first",
-           {.op = Op::kGather, .dims = {0}, .constant = tensor({3, 0, 1, 3}, {2, 2}, kInt64)},
-           {{{4, 3}}});
+  interpreted("gather",
+              {.op = Op::kGather,
+               .dims = {1},
+               .constant = tensor({2, 0, 0, 1, 1, 1, 0, 2}, {4, 2}, kInt64)},
+              {{{4, 3}}, {{5, 4}}});
+  interpreted("gather_first",
+              {.op = Op::kGather, .dims = {0}, .constant = tensor({3, 0, 1, 3}, {2, 2}, kInt64)},
+              {{{4, 3}}});
   const auto scatter_add = [&](std::string name, int64_t dim, const Tensor& index,
                                ShapeList shapes) {
-    ops.push_back({.name = std::move(name),
-                   .call = {.op = Op::kScatterAdd, .dims = {dim}, .constant = index},
-                   .shapes = std::move(shapes),
-                   .domains = {Domain::kReal, Domain::kReal},
-                   .reference = [dim, index](const Refs& x) {
-                     return ref::scatter_add(x[0], dim, to_ref_indices(index), x[1]);
-                   }});
+    interpreted(std::move(name), {.op = Op::kScatterAdd, .dims = {dim}, .constant = index},
+                std::move(shapes));
   };
   // src as large as the index: LibTorch (1.13) refuses a larger src's
   // gradient (docs/design.md); ScatterAdd.GradientOfSrcLargerThanIndex

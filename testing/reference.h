@@ -293,7 +293,7 @@ RefArrayT<S> clamp(const RefArrayT<S>& a, std::optional<double> lo, std::optiona
 }
 template <class S>
 RefArrayT<S> pow(const RefArrayT<S>& a, double exponent) {
-  return map(a, [exponent](const S& x) { return scalar::pow(x, exponent); });
+  return map(a, [exponent](const S& x) { return scalar::pow_constant(x, exponent); });
 }
 
 template <class S>

@@ -208,22 +208,33 @@ TEST(IndexSelectProperty, RandomDimsAndIndicesWithRepeats) {
   });
 }
 
+// An int64 index of shape's rank along a random dim, as gather and
+// scatter_add take: any size along the dim, at most shape's elsewhere, its
+// values in range (with repeats).
+struct IndexAlongDim {
+  int64_t dim;
+  Tensor index;
+};
+IndexAlongDim draw_index_along(const Shape& shape) {
+  const int rank = static_cast<int>(shape.size());
+  const int64_t dim = *rc::gen::inRange(-rank, rank);
+  const auto d = static_cast<size_t>((dim + rank) % rank);
+  Shape index_shape;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    index_shape.push_back(i == d ? *rc::gen::inRange<int64_t>(0, 5)
+                                 : *rc::gen::inRange<int64_t>(1, shape[i] + 1));
+  }
+  std::vector<double> index(static_cast<size_t>(numel(index_shape)));
+  for (double& i : index) i = static_cast<double>(*rc::gen::inRange<int64_t>(0, shape[d]));
+  return {dim, tensor(index, index_shape, kInt64)};
+}
+
 TEST(GatherProperty, RandomIndexShapesAndValues) {
   check_property([] {
     const Shape shape = draw_shape();
-    const int rank = static_cast<int>(shape.size());
-    const int64_t dim = *rc::gen::inRange(-rank, rank);
-    const auto d = static_cast<size_t>((dim + rank) % rank);
-    Shape index_shape;
-    for (size_t i = 0; i < shape.size(); ++i) {
-      index_shape.push_back(i == d ? *rc::gen::inRange<int64_t>(0, 5)
-                                   : *rc::gen::inRange<int64_t>(1, shape[i] + 1));
-    }
-    std::vector<double> index(static_cast<size_t>(numel(index_shape)));
-    for (double& i : index) i = static_cast<double>(*rc::gen::inRange<int64_t>(0, shape[d]));
-    RC_LOG() << "gather of " << shape << " along " << dim << " by " << index_shape;
-    check_call({.op = Op::kGather, .dims = {dim}, .constant = tensor(index, index_shape, kInt64)},
-               {randn(shape, draw_seed())});
+    const auto [dim, index] = draw_index_along(shape);
+    RC_LOG() << "gather of " << shape << " along " << dim << " by " << index.shape();
+    check_call({.op = Op::kGather, .dims = {dim}, .constant = index}, {randn(shape, draw_seed())});
   });
 }
 
@@ -232,21 +243,11 @@ TEST(GatherProperty, RandomIndexShapesAndValues) {
 TEST(ScatterAddProperty, RandomIndexShapesAndValuesWithRepeats) {
   check_property([] {
     const Shape shape = draw_shape();
-    const int rank = static_cast<int>(shape.size());
-    const int64_t dim = *rc::gen::inRange(-rank, rank);
-    const auto d = static_cast<size_t>((dim + rank) % rank);
-    Shape index_shape;
-    for (size_t i = 0; i < shape.size(); ++i) {
-      index_shape.push_back(i == d ? *rc::gen::inRange<int64_t>(0, 5)
-                                   : *rc::gen::inRange<int64_t>(1, shape[i] + 1));
-    }
-    std::vector<double> index(static_cast<size_t>(numel(index_shape)));
-    for (double& i : index) i = static_cast<double>(*rc::gen::inRange<int64_t>(0, shape[d]));
-    RC_LOG() << "scatter_add into " << shape << " along " << dim << " by " << index_shape;
+    const auto [dim, index] = draw_index_along(shape);
+    RC_LOG() << "scatter_add into " << shape << " along " << dim << " by " << index.shape();
     const uint64_t seed = draw_seed();
-    check_call(
-        {.op = Op::kScatterAdd, .dims = {dim}, .constant = tensor(index, index_shape, kInt64)},
-        {randn(shape, seed), randn(index_shape, seed + 1)});
+    check_call({.op = Op::kScatterAdd, .dims = {dim}, .constant = index},
+               {randn(shape, seed), randn(index.shape(), seed + 1)});
   });
 }
 

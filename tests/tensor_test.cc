@@ -296,6 +296,32 @@ TEST(Tensor, InPlaceOpsBumpVersionsAndBackwardNotices) {
   }
 }
 
+// index_put_ writes through a view of the base, whose storage (and version
+// counter) it shares: a backward that saved the base notices, as LibTorch's.
+TEST(Tensor, IndexPutBumpsTheBasesVersion) {
+  using indexing::None;
+  using indexing::Slice;
+  const Tensor x = tensor({1, 2, 3}, {3}).requires_grad_();
+  for (const bool through_slice : {false, true}) {
+    Tensor y = exp(x);  // exp saves its result for backward
+    const Tensor loss = y.sum();
+    NoGradGuard no_grad;  // in-place writes into a tensor requiring grad need it
+    if (through_slice) {
+      y.index_put_({Slice(1, None)}, tensor({5, 6}, {2}));
+    } else {
+      y.index_put_({0}, 7.0);
+    }
+    try {
+      EnableGradGuard grad;
+      loss.backward();
+      FAIL() << "backward used a result written by index_put_";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("exp"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("modified in place"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(Tensor, InPlaceOnLeafRequiringGradNeedsNoGrad) {
   Tensor w = ones({2}).requires_grad_();
   EXPECT_THROW(w.add_(ones({2})), Error);

@@ -161,7 +161,7 @@ Tensor maximum(const Tensor& a, const Tensor& b) { return extremum<true>(a, b); 
 Tensor minimum(const Tensor& a, const Tensor& b) { return extremum<false>(a, b); }
 
 Tensor where(const Tensor& condition, const Tensor& a_in, const Tensor& b_in) {
-  MT_CHECK(condition.defined(), "where: condition is an undefined tensor");
+  check_defined(condition, "where", "condition");
   const Promoted promoted(a_in, b_in, "where");
   const Tensor& a = promoted.a();
   const Tensor& b = promoted.b();

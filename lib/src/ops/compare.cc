@@ -13,10 +13,6 @@ namespace minitorch {
 
 namespace {
 
-void check_defined(const Tensor& x, const char* op, const char* role) {
-  MT_CHECK(x.defined(), op, ": ", role, " is an undefined tensor");
-}
-
 // x's values as `dtype`, outside autograd.
 Tensor as_dtype(const Tensor& x, DType dtype) {
   NoGradGuard no_grad;

@@ -1,8 +1,10 @@
 // Indexing: slice, narrow and select (views of every step-th element along a
-// dim, sharing storage), and index_select (a copy of the entries picked by an
-// int64 index along a dim). Each backward puts the gradient back where its
-// entries came from in a tensor of zeros, and is itself recorded (its own
-// gradient is the same slice or index_select), so second derivatives flow.
+// dim, sharing storage); index_select, gather and scatter_add (copies of the
+// entries an int64 index picks, read and added by flat positions); the
+// reductions with positions (max, min and topk along a dim); masked_fill;
+// and x.index({...}) / index_put_. Each backward puts the gradient back where
+// its entries came from in a tensor of zeros, and is itself recorded (its own
+// gradient is the same slice or read), so second derivatives flow.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -42,11 +44,6 @@ Tensor slice_backward(const Tensor& grad, const Shape& input_shape, int64_t dim,
   return out;
 }
 
-void check_sliceable(const Tensor& x, const char* op) {
-  MT_CHECK(x.defined(), op, ": input is an undefined tensor");
-  MT_CHECK(x.dim() > 0, op, ": cannot be applied to a 0-dim tensor");
-}
-
 // A view from slice_view, recorded as `op` with slice_backward.
 Tensor recorded_slice(Op op, const Tensor& x, int64_t dim, int64_t start, int64_t end,
                       int64_t step) {
@@ -78,17 +75,19 @@ std::vector<int64_t> checked_index(const Tensor& x, int64_t dim, const Tensor& i
   return picked;
 }
 
-// d x of index_select: zeros of the input's shape, each gradient entry added
-// where it was picked from (repeated indices accumulate).
-Tensor index_select_backward(const Tensor& grad, int64_t dim, const Tensor& index,
-                             const std::vector<int64_t>& positions, const Shape& input_shape) {
+// The backward of a read at flat positions (index_select, gather): zeros of
+// the input's shape with each gradient entry added where it was read from
+// (repeated positions accumulate), recorded as `op`; its own gradient reads
+// the same positions again, by `read` (the forward op).
+template <class Read>
+Tensor read_backward(Op op, const Tensor& grad, const std::vector<int64_t>& positions,
+                     const Shape& input_shape, Read read) {
   Tensor out = zeros(input_shape, grad.dtype());
   add_at(out, positions, grad);
   if (should_record({&grad})) {
-    record(Op::kIndexSelectBackward, out, {&grad},
-           [dim, index](const Tensor& g, const BackwardContext&) {
-             return GradList{index_select(g, dim, index)};
-           });
+    record(op, out, {&grad}, [read = std::move(read)](const Tensor& g, const BackwardContext&) {
+      return GradList{read(g)};
+    });
   }
   return out;
 }
@@ -151,25 +150,10 @@ IndexPositions index_positions(const Tensor& x, int64_t dim, const Tensor& index
   return out;
 }
 
-// d x of gather: zeros of x's shape with each gradient entry added where it
-// was read from (scatter_add); its own gradient is the gather again.
-Tensor gather_backward(const Tensor& grad, int64_t dim, const Tensor& index,
-                       const std::vector<int64_t>& positions, const Shape& input_shape) {
-  Tensor out = zeros(input_shape, grad.dtype());
-  add_at(out, positions, grad);
-  if (should_record({&grad})) {
-    record(Op::kGatherBackward, out, {&grad},
-           [dim, index](const Tensor& g, const BackwardContext&) {
-             return GradList{gather(g, dim, index)};
-           });
-  }
-  return out;
-}
-
 }  // namespace
 
 Tensor gather(const Tensor& x_in, int64_t dim_in, const Tensor& index) {
-  MT_CHECK(x_in.defined(), "gather: input is an undefined tensor");
+  check_defined(x_in, "gather");
   const int64_t dim = wrap_dim(dim_in, std::max<int64_t>(x_in.dim(), 1), "gather");
   std::vector<int64_t> positions =
       index_positions(x_in, dim, index, /*src=*/nullptr, "gather").target;
@@ -178,15 +162,17 @@ Tensor gather(const Tensor& x_in, int64_t dim_in, const Tensor& index) {
     record(Op::kGather, out, {&x_in},
            [dim, index, positions = std::move(positions), shape = x_in.shape()](
                const Tensor& grad, const BackwardContext&) {
-             return GradList{gather_backward(grad, dim, index, positions, shape)};
+             return GradList{
+                 read_backward(Op::kGatherBackward, grad, positions, shape,
+                               [dim, index](const Tensor& g) { return gather(g, dim, index); })};
            });
   }
   return out;
 }
 
 Tensor scatter_add(const Tensor& x, int64_t dim_in, const Tensor& index, const Tensor& src) {
-  MT_CHECK(x.defined(), "scatter_add: input is an undefined tensor");
-  MT_CHECK(src.defined(), "scatter_add: src is an undefined tensor");
+  check_defined(x, "scatter_add");
+  check_defined(src, "scatter_add", "src");
   MT_CHECK(x.dtype() == src.dtype() && x.dtype() != kBool,
            "scatter_add: the input and src must have one dtype other than bool, got ",
            dtype_name(x.dtype()), " of shape ", x.shape().to_string(), " and ",
@@ -231,7 +217,7 @@ namespace {
 // there by gather, so the gradient reaches that position alone.
 std::tuple<Tensor, Tensor> extreme_along(const Tensor& x, int64_t dim, bool keepdim, bool is_max) {
   const char* op = is_max ? "max" : "min";
-  MT_CHECK(x.defined(), op, ": input is an undefined tensor");
+  check_defined(x, op);
   wrap_dim(dim, std::max<int64_t>(x.dim(), 1), op);  // the error names the op
   const Tensor indices = is_max ? argmax(x, dim, /*keepdim=*/true) : argmin(x, dim, true);
   const Tensor values = gather(x, dim, indices);
@@ -277,7 +263,7 @@ std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) {
 
 std::tuple<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim_in, bool largest,
                                 bool sorted) {
-  MT_CHECK(x.defined(), "topk: input is an undefined tensor");
+  check_defined(x, "topk");
   MT_CHECK(x.dtype() != kBool, "topk: not defined for bool tensors (tensor of shape ",
            x.shape().to_string(), ")");
   const int64_t dim = wrap_dim(dim_in, std::max<int64_t>(x.dim(), 1), "topk");
@@ -311,7 +297,7 @@ std::tuple<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim_in, bool
 
 Tensor masked_fill(const Tensor& x, const Tensor& mask, double value) {
   check_float(x, "masked_fill", "input");
-  MT_CHECK(mask.defined(), "masked_fill: mask is an undefined tensor");
+  check_defined(mask, "masked_fill", "mask");
   MT_CHECK(mask.dtype() == kBool, "masked_fill: mask must be a bool tensor, got ",
            dtype_name(mask.dtype()), " of shape ", mask.shape().to_string());
   MT_CHECK(broadcast_shapes(x.shape(), mask.shape(), "masked_fill") == x.shape(),
@@ -324,7 +310,7 @@ Tensor masked_fill(const Tensor& x, const Tensor& mask, double value) {
 
 Tensor slice(const Tensor& x, int64_t dim_in, std::optional<int64_t> start_in,
              std::optional<int64_t> end_in, int64_t step) {
-  check_sliceable(x, "slice");
+  check_has_dims(x, "slice");
   const int64_t dim = wrap_dim(dim_in, x.dim(), "slice");
   MT_CHECK(step > 0, "slice: step must be positive, got ", step);
   const int64_t size = x.size(dim);
@@ -339,7 +325,7 @@ Tensor slice(const Tensor& x, int64_t dim_in, std::optional<int64_t> start_in,
 }
 
 Tensor narrow(const Tensor& x, int64_t dim_in, int64_t start, int64_t length) {
-  check_sliceable(x, "narrow");
+  check_has_dims(x, "narrow");
   const int64_t dim = wrap_dim(dim_in, x.dim(), "narrow");
   const int64_t size = x.size(dim);
   MT_CHECK(start >= -size && start <= size, "narrow: start ", start, " is out of range for dim ",
@@ -352,7 +338,7 @@ Tensor narrow(const Tensor& x, int64_t dim_in, int64_t start, int64_t length) {
 }
 
 Tensor select(const Tensor& x, int64_t dim_in, int64_t index) {
-  check_sliceable(x, "select");
+  check_has_dims(x, "select");
   const int64_t dim = wrap_dim(dim_in, x.dim(), "select");
   const int64_t size = x.size(dim);
   MT_CHECK(index >= -size && index < size, "select: index ", index, " is out of range for dim ",
@@ -374,7 +360,7 @@ Tensor select(const Tensor& x, int64_t dim_in, int64_t index) {
 }
 
 Tensor index_select(const Tensor& x_in, int64_t dim_in, const Tensor& index) {
-  check_sliceable(x_in, "index_select");
+  check_has_dims(x_in, "index_select");
   const int64_t dim = wrap_dim(dim_in, x_in.dim(), "index_select");
   const std::vector<int64_t> picked = checked_index(x_in, dim, index, "index_select");
   Shape shape = x_in.shape();
@@ -385,7 +371,9 @@ Tensor index_select(const Tensor& x_in, int64_t dim_in, const Tensor& index) {
     record(Op::kIndexSelect, out, {&x_in},
            [dim, index, positions = std::move(positions), shape = x_in.shape()](
                const Tensor& grad, const BackwardContext&) {
-             return GradList{index_select_backward(grad, dim, index, positions, shape)};
+             return GradList{read_backward(
+                 Op::kIndexSelectBackward, grad, positions, shape,
+                 [dim, index](const Tensor& g) { return index_select(g, dim, index); })};
            });
   }
   return out;
@@ -393,7 +381,7 @@ Tensor index_select(const Tensor& x_in, int64_t dim_in, const Tensor& index) {
 
 Tensor Tensor::index(std::initializer_list<indexing::TensorIndex> indices) const {
   using Kind = indexing::TensorIndex::Kind;
-  MT_CHECK(defined(), "index: input is an undefined tensor");
+  check_defined(*this, "index");
   // Dims the expression consumes (integers and slices), for the Ellipsis.
   int64_t consumed = 0, ellipses = 0;
   for (const indexing::TensorIndex& i : indices) {

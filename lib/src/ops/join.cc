@@ -129,8 +129,7 @@ Tensor stack(const std::vector<Tensor>& tensors_in, int64_t dim_in) {
 }
 
 std::vector<Tensor> split(const Tensor& x, int64_t split_size, int64_t dim_in) {
-  MT_CHECK(x.defined(), "split: input is an undefined tensor");
-  MT_CHECK(x.dim() > 0, "split: cannot be applied to a 0-dim tensor");
+  check_has_dims(x, "split");
   const int64_t dim = wrap_dim(dim_in, x.dim(), "split");
   const int64_t size = x.size(dim);
   MT_CHECK(split_size > 0 || (split_size == 0 && size == 0), "split: split_size must be ",
@@ -144,8 +143,7 @@ std::vector<Tensor> split(const Tensor& x, int64_t split_size, int64_t dim_in) {
 }
 
 std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim_in) {
-  MT_CHECK(x.defined(), "chunk: input is an undefined tensor");
-  MT_CHECK(x.dim() > 0, "chunk: cannot be applied to a 0-dim tensor");
+  check_has_dims(x, "chunk");
   MT_CHECK(chunks > 0, "chunk: chunks must be positive, got ", chunks);
   const int64_t size = x.size(wrap_dim(dim_in, x.dim(), "chunk"));
   // LibTorch's rule: parts of ceil(size / chunks), the last one smaller.

@@ -13,8 +13,17 @@ std::string dims_string(absl::Span<const int64_t> dims) { return Shape(dims).to_
 
 }  // namespace
 
-void check_float(const Tensor& t, const char* op, const char* role) {
+void check_defined(const Tensor& t, const char* op, const char* role) {
   MT_CHECK(t.defined(), op, ": ", role, " is an undefined tensor");
+}
+
+void check_has_dims(const Tensor& t, const char* op) {
+  check_defined(t, op);
+  MT_CHECK(t.dim() > 0, op, ": cannot be applied to a 0-dim tensor");
+}
+
+void check_float(const Tensor& t, const char* op, const char* role) {
+  check_defined(t, op, role);
   MT_CHECK(is_floating(t.dtype()), op, ": ", role, " of shape ", t.shape().to_string(), " is ",
            dtype_name(t.dtype()),
            "; this op needs float32 or float64 (convert with .to(kFloat64))");

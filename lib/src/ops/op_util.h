@@ -16,6 +16,11 @@
 
 namespace minitorch {
 
+// Throws unless `t` is defined ("op: input is an undefined tensor").
+void check_defined(const Tensor& t, const char* op, const char* role = "input");
+// Throws unless `t` is defined and has at least one dim (slicing, splitting).
+void check_has_dims(const Tensor& t, const char* op);
+
 // Throws unless `t` is defined and of a float dtype. `role` says which
 // operand, for the message ("add: operand b is undefined").
 void check_float(const Tensor& t, const char* op, const char* role);

@@ -178,7 +178,7 @@ Tensor class_target_cross_entropy(const Tensor& logits, const Tensor& target) {
 
 Tensor cross_entropy(const Tensor& logits_in, const Tensor& target_in) {
   check_float(logits_in, "cross_entropy", "logits");
-  MT_CHECK(target_in.defined(), "cross_entropy: target is an undefined tensor");
+  check_defined(target_in, "cross_entropy", "target");
   MT_CHECK(logits_in.dim() == 1 || logits_in.dim() == 2, "cross_entropy: logits must have shape ",
            "(N, C) or (C,), got ", logits_in.shape().to_string());
   if (target_in.dtype() == kInt64) return class_target_cross_entropy(logits_in, target_in);

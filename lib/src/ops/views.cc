@@ -15,10 +15,6 @@ Tensor view_of(const Tensor& x, Shape shape, Shape strides) {
   return make_view(x, std::move(shape), std::move(strides), x.impl()->offset);
 }
 
-void check_defined(const Tensor& x, const char* op) {
-  MT_CHECK(x.defined(), op, ": input is an undefined tensor");
-}
-
 }  // namespace
 
 namespace {
