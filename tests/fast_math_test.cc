@@ -112,3 +112,28 @@ TEST(FastMath, AxpyAddsAScaledArray) {
 
 }  // namespace
 }  // namespace minitorch
+
+namespace minitorch::fast {
+namespace {
+
+// sum_in_double against a plain double loop over the same floats, at every
+// length through several rounds and every tail: within 1e-7 of the sum of
+// magnitudes (float partials of at most 8 terms), whatever the length.
+TEST(FastMath, SumInDoubleIsADoubleSumToFloatPrecision) {
+  std::vector<float> x(20000);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(std::sin(0.37 * i) + 0.1);
+  for (const int64_t n : {0, 1, 15, 16, 17, 63, 64, 65, 511, 512, 513, 1000, 20000}) {
+    double exact = 0, magnitude = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      exact += x[static_cast<size_t>(i)];
+      magnitude += std::fabs(x[static_cast<size_t>(i)]);
+    }
+    EXPECT_NEAR(sum_in_double(x.data(), n), exact, 1e-7 * magnitude) << n;
+  }
+  const std::vector<float> tenths(10000000, 0.1F);
+  const double sum = sum_in_double(tenths.data(), static_cast<int64_t>(tenths.size()));
+  EXPECT_NEAR(sum, 1e7 * static_cast<double>(0.1F), 1e-7 * sum);
+}
+
+}  // namespace
+}  // namespace minitorch::fast

@@ -561,3 +561,65 @@ TEST(Print, SummarisesLargeTensorsAtTheirEnds) {
 
 }  // namespace
 }  // namespace minitorch::testing
+
+namespace minitorch::testing {
+namespace {
+
+// The largest |got - exact| / |exact| over the entries.
+double relative_error(const std::vector<double>& got, const std::vector<double>& exact) {
+  double worst = 0;
+  for (size_t i = 0; i < exact.size(); ++i) {
+    worst = std::max(worst, std::fabs(got[i] - exact[i]) / std::fabs(exact[i]));
+  }
+  return worst;
+}
+
+// Float32 reductions over many terms, against the float64 result of the same
+// float32 values: as accurate as LibTorch's cascade summation (its error is
+// measured on the same input) and within a few float32 roundings. Accuracy
+// only; the benchmarks time them.
+TEST(Float32SumOracle, LongReductionsAreAsAccurateAsLibTorchs) {
+  struct Case {
+    std::string what;
+    OpCall call;
+    Tensor input;
+  };
+  const std::vector<Case> cases = {
+      {"sum of 10^7 x 0.1", {.op = Op::kSum}, full({10000000}, 0.1, kFloat32)},
+      {"sum of 10^7 uniforms", {.op = Op::kSum}, rand({10000000}, 31, kFloat32)},
+      {"sum over dim 1 of (1000, 10000)",
+       {.op = Op::kSum, .dims = {1}},
+       full({1000, 10000}, 0.1, kFloat32)},
+      {"sum over dim 0 of (10000, 1000)",
+       {.op = Op::kSum, .dims = {0}},
+       rand({10000, 1000}, 32, kFloat32)},
+      {"mean of 10^7 x 0.1", {.op = Op::kMean}, full({10000000}, 0.1, kFloat32)},
+      {"logsumexp of a row of 10^6",
+       {.op = Op::kLogsumexp, .dims = {1}},
+       rand({2, 1000000}, 33, kFloat32)},
+  };
+  for (const Case& c : cases) {
+    const Program program = {{c.call, {0}}};
+    const std::vector<double> ours = run_program(program, {c.input}).to_vector();
+    const std::vector<double> exact = run_program(program, {c.input.to(kFloat64)}).to_vector();
+    const double ours_error = relative_error(ours, exact);
+    const double torch_error = relative_error(torch_forward(program, {c.input}).values, exact);
+    EXPECT_LE(ours_error, std::max(torch_error, 1e-7))
+        << c.what << ": LibTorch's error " << torch_error;
+    EXPECT_LE(ours_error, 3e-7) << c.what;
+  }
+  // A softmax row of 10^6 entries sums to 1 as closely as LibTorch's.
+  const Tensor logits = rand({1, 1000000}, 34, kFloat32);
+  const Program softmax_program = {{{.op = Op::kSoftmax, .dims = {1}}, {0}}};
+  const double ours_total =
+      run_program(softmax_program, {logits}).to(kFloat64).sum().item<double>();
+  const double torch_total = [&] {
+    double total = 0;
+    for (const double v : torch_forward(softmax_program, {logits}).values) total += v;
+    return total;
+  }();
+  EXPECT_LE(std::fabs(ours_total - 1), std::max(std::fabs(torch_total - 1), 1e-6));
+}
+
+}  // namespace
+}  // namespace minitorch::testing

@@ -251,6 +251,33 @@ TEST(ScatterAddProperty, RandomIndexShapesAndValuesWithRepeats) {
   });
 }
 
+// topk of random (tie-free: randn) values: LibTorch's values, positions and
+// gradient, and gradcheck.
+TEST(TopkProperty, RandomShapesDimsAndK) {
+  check_property([] {
+    const Shape shape = draw_shape();
+    const int rank = static_cast<int>(shape.size());
+    const int64_t dim = *rc::gen::inRange(-rank, rank);
+    const int64_t k =
+        *rc::gen::inRange<int64_t>(0, shape[static_cast<size_t>((dim + rank) % rank)] + 1);
+    const bool largest = *rc::gen::arbitrary<bool>();
+    RC_LOG() << "topk " << k << " of " << shape << " along " << dim << (largest ? "" : " smallest");
+    const Tensor x = randn(shape, draw_seed());
+    const auto f = [&](const std::vector<Tensor>& in) {
+      return std::get<0>(topk(in[0], k, dim, largest));
+    };
+    RC_ASSERT(gradcheck(f, {x}).ok);
+    const Tensor leaf = x.clone().requires_grad_();
+    const auto [values, indices] = topk(leaf, k, dim, largest);
+    const Tensor cotangent = randn(values.shape(), 3);
+    (values * cotangent).sum().backward();
+    const TorchIndexed want = torch_topk(x, k, dim, largest, cotangent);
+    RC_ASSERT(indices.to_vector() == want.indices.values);
+    RC_ASSERT(static_cast<bool>(all_close(values, want.values, 0, 0)));
+    RC_ASSERT(static_cast<bool>(all_close(leaf.grad(), want.grad, 0, 0)));
+  });
+}
+
 TEST(JoinProperty, CatAndStackOfRandomShapesAlongRandomDims) {
   check_property([] {
     const Shape shape = draw_shape();

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
+#include "kernels/fast_math.h"
 #include "ops/op_util.h"
 
 namespace minitorch {
@@ -59,8 +61,17 @@ Tensor sum_forward(const Tensor& x, absl::Span<const bool> mask, bool keepdim) {
   }
   const Tensor read = repeats == 1 ? x : make_view(x, read_shape, x.strides(), x.impl()->offset);
   return dispatch_float(x.dtype(), "sum", [&]<class T>() {
-    Tensor out = reduce_kernel<T>(read, mask, reduced_shape(x.shape(), mask, keepdim), T(0),
-                                  [](T acc, T v) { return acc + v; });
+    // float32 accumulates in double (kernels/reduce.h).
+    Tensor out;
+    if constexpr (std::is_same_v<T, float>) {
+      out = reduce_kernel<T>(
+          read, mask, reduced_shape(x.shape(), mask, keepdim), double{0},
+          [](double acc, auto v) { return acc + v; },
+          [](const float* a, int64_t n) { return fast::sum_in_double(a, n); });
+    } else {
+      out = reduce_kernel<T>(read, mask, reduced_shape(x.shape(), mask, keepdim), T(0),
+                             [](T acc, T v) { return acc + v; });
+    }
     if (repeats != 1) {
       T* po = out.impl()->data<T>();
       const int64_t n = out.numel();
