@@ -201,6 +201,9 @@ std::vector<ErrorCase> cases() {
          scatter_add(kA, 0, tensor({2}, {1, 1}, kInt64), zeros({1, 1}));
        },
        {"scatter_add", "index 2", "size 2"}},
+      {"clip_grad_norm_type",
+       [] { nn::utils::clip_grad_norm_({}, 1.0, -1.0); },
+       {"clip_grad_norm_", "-1"}},
       {"topk_k", [] { topk(kA, 4, 1); }, {"topk", "k (4)", "size 3", "[2, 3]"}},
       {"topk_bool", [] { topk(kA > 0.0, 1); }, {"topk", "bool", "[2, 3]"}},
       {"gather_rank",

@@ -209,3 +209,67 @@ TEST(Optimizer, RejectsNonLeafParameters) {
 
 }  // namespace
 }  // namespace minitorch::testing
+
+namespace minitorch::testing {
+namespace {
+
+// Parameters whose gradients are `grads` (set as a backward would leave them).
+std::vector<Tensor> parameters_with(const std::vector<Tensor>& grads) {
+  std::vector<Tensor> parameters;
+  for (const Tensor& g : grads) {
+    Tensor p = zeros(g.shape(), g.dtype()).requires_grad_();
+    p.set_grad(g.clone());
+    parameters.push_back(p);
+  }
+  return parameters;
+}
+
+// clip_grad_norm_ and clip_grad_value_ against LibTorch: the total norm and
+// every clipped gradient, for 2-, 1-, 3- and inf-norms, both dtypes, with a
+// bound that clips and one that does not, and a parameter without gradient.
+TEST(ClipGrad, NormAndValueMatchLibTorch) {
+  for (const DType dtype : {kFloat64, kFloat32}) {
+    const std::vector<Tensor> grads = {randn({3, 4}, 41, dtype) * 2.0, randn({5}, 42, dtype),
+                                       scalar_tensor(-3.5, dtype)};
+    for (const double norm_type : {2.0, 1.0, 3.0, static_cast<double>(INFINITY)}) {
+      for (const double max_norm : {0.5, 1e6}) {
+        std::vector<Tensor> parameters = parameters_with(grads);
+        parameters.push_back(zeros({2}).requires_grad_());  // no gradient: skipped
+        const double total = nn::utils::clip_grad_norm_(parameters, max_norm, norm_type);
+        const TorchClipped want = torch_clip_grad_norm(grads, max_norm, norm_type);
+        const double tol = dtype == kFloat64 ? 1e-12 : 1e-6;
+        const std::string what = std::string(dtype_name(dtype)) + " norm " +
+                                 std::to_string(norm_type) + " max " + std::to_string(max_norm);
+        EXPECT_NEAR(total, want.total, tol * want.total) << what;
+        for (size_t i = 0; i < grads.size(); ++i) {
+          EXPECT_TRUE(all_close(parameters[i].grad(), want.grads[i], tol, tol)) << what << " " << i;
+        }
+        EXPECT_FALSE(parameters.back().grad().defined());
+      }
+    }
+    std::vector<Tensor> parameters = parameters_with(grads);
+    nn::utils::clip_grad_value_(parameters, 0.75);
+    const TorchClipped want = torch_clip_grad_value(grads, 0.75);
+    for (size_t i = 0; i < grads.size(); ++i) {
+      EXPECT_TRUE(all_close(parameters[i].grad(), want.grads[i], 0, 0)) << i;
+    }
+  }
+}
+
+TEST(ClipGrad, NonFiniteTotalIsAnErrorOnlyWhenAsked) {
+  const std::vector<Tensor> grads = {tensor({1, NAN}, {2})};
+  std::vector<Tensor> parameters = parameters_with(grads);
+  EXPECT_TRUE(std::isnan(nn::utils::clip_grad_norm_(parameters, 1.0)));
+  EXPECT_TRUE(std::isnan(nn::utils::clip_grad_norm_(parameters, 1.0, INFINITY)));
+  try {
+    nn::utils::clip_grad_norm_(parameters, 1.0, 2.0, /*error_if_nonfinite=*/true);
+    FAIL() << "a NaN total norm passed";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("clip_grad_norm_"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("not finite"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(nn::utils::clip_grad_norm_(parameters, 1.0, 0.0), Error);
+}
+
+}  // namespace
+}  // namespace minitorch::testing

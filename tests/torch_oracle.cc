@@ -244,6 +244,42 @@ TorchIndexed torch_topk(const Tensor& x, int64_t k, int64_t dim, bool largest,
   return {from_torch(values), from_torch(indices), from_torch(leaf.grad())};
 }
 
+namespace {
+
+// LibTorch parameters holding `grads` as their gradients.
+std::vector<torch::Tensor> torch_parameters_with(const std::vector<Tensor>& grads) {
+  std::vector<torch::Tensor> parameters;
+  for (const Tensor& g : grads) {
+    torch::Tensor p = torch::zeros(to_torch(g).sizes(), to_torch(g).dtype()).requires_grad_();
+    p.mutable_grad() = to_torch(g);
+    parameters.push_back(p);
+  }
+  return parameters;
+}
+
+TorchClipped clipped(double total, const std::vector<torch::Tensor>& parameters) {
+  TorchClipped out{total, {}};
+  for (const torch::Tensor& p : parameters) out.grads.push_back(from_torch(p.grad()));
+  return out;
+}
+
+}  // namespace
+
+TorchClipped torch_clip_grad_norm(const std::vector<Tensor>& grads, double max_norm,
+                                  double norm_type) {
+  single_threaded();
+  const std::vector<torch::Tensor> parameters = torch_parameters_with(grads);
+  const double total = torch::nn::utils::clip_grad_norm_(parameters, max_norm, norm_type);
+  return clipped(total, parameters);
+}
+
+TorchClipped torch_clip_grad_value(const std::vector<Tensor>& grads, double clip_value) {
+  single_threaded();
+  const std::vector<torch::Tensor> parameters = torch_parameters_with(grads);
+  torch::nn::utils::clip_grad_value_(parameters, clip_value);
+  return clipped(0, parameters);
+}
+
 std::string torch_print(const Tensor& x, int64_t line_width) {
   std::ostringstream os;
   at::print(os, to_torch(x), line_width);

@@ -84,6 +84,17 @@ TorchIndexed torch_masked_fill(const Tensor& x, const Tensor& mask, double value
 // What LibTorch's print(stream, x, line_width) writes for x.
 std::string torch_print(const Tensor& x, int64_t line_width);
 
+// LibTorch's clip_grad_norm_ (returning its total norm) and
+// clip_grad_value_ over parameters whose gradients are `grads`; the clipped
+// gradients come back in `grads`.
+struct TorchClipped {
+  double total = 0;
+  std::vector<RefArray> grads;
+};
+TorchClipped torch_clip_grad_norm(const std::vector<Tensor>& grads, double max_norm,
+                                  double norm_type);
+TorchClipped torch_clip_grad_value(const std::vector<Tensor>& grads, double clip_value);
+
 // One entry of an index expression for torch_index: an integer, a slice
 // (absent bounds: None), None, or Ellipsis.
 struct IndexSpec {

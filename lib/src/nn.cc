@@ -1,6 +1,7 @@
 // Layers: Module bookkeeping, Linear and Embedding.
 #include "minitorch/nn.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -85,5 +86,51 @@ EmbeddingImpl::EmbeddingImpl(const EmbeddingOptions& options_in) : options(optio
 }
 
 Tensor EmbeddingImpl::forward(const Tensor& indices) const { return embedding(weight, indices); }
+
+namespace utils {
+
+double clip_grad_norm_(const std::vector<Tensor>& parameters, double max_norm, double norm_type,
+                       bool error_if_nonfinite) {
+  MT_CHECK(norm_type > 0, "clip_grad_norm_: norm_type must be positive or INFINITY, got ",
+           norm_type);
+  NoGradGuard no_grad;
+  std::vector<Tensor> grads;
+  for (const Tensor& p : parameters) {
+    if (p.defined() && p.grad().defined()) grads.push_back(p.grad());
+  }
+  // Each gradient's share in double: its largest magnitude, or its sum of
+  // |g|^p (float32 sums accumulate in double).
+  double total = 0;
+  for (const Tensor& g : grads) {
+    if (g.numel() == 0) continue;
+    if (std::isinf(norm_type)) {
+      const auto largest = amax(abs(g)).item<double>();
+      total = std::isnan(largest) || largest > total ? largest : total;  // NaN stays
+    } else {
+      const Tensor magnitude = abs(g);
+      total +=
+          sum(norm_type == 2 ? magnitude * magnitude : pow(magnitude, norm_type)).item<double>();
+    }
+  }
+  if (!std::isinf(norm_type)) total = std::pow(total, 1 / norm_type);
+  MT_CHECK(!error_if_nonfinite || std::isfinite(total), "clip_grad_norm_: the total norm ", total,
+           " of ", grads.size(), " gradients is not finite");
+  const double coefficient = max_norm / (total + 1e-6);
+  if (coefficient < 1) {
+    for (Tensor& g : grads) g.mul_(coefficient);
+  }
+  return total;
+}
+
+void clip_grad_value_(const std::vector<Tensor>& parameters, double clip_value) {
+  NoGradGuard no_grad;
+  for (const Tensor& p : parameters) {
+    if (!p.defined() || !p.grad().defined()) continue;
+    Tensor g = p.grad();
+    g.copy_(clamp(g, -clip_value, clip_value));
+  }
+}
+
+}  // namespace utils
 
 }  // namespace minitorch::nn

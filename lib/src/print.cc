@@ -129,6 +129,8 @@ void print_scale(std::ostream& os, double scale) {
 class Printed {
  public:
   Printed(const Tensor& t, bool summarise) {
+    // Nothing is shown of an empty tensor, whose other dims may be huge.
+    if (t.numel() == 0) return;
     Shape sizes;
     for (const int64_t size : t.shape()) {
       shown_.push_back(shown_positions(size, summarise));

@@ -133,6 +133,20 @@ class EmbeddingImpl : public Module {
 };
 using Embedding = ModuleHolder<EmbeddingImpl>;
 
+// Gradient clipping, as torch::nn::utils. Both change the parameters'
+// .grad() in place and skip parameters without one.
+namespace utils {
+// Scales every gradient by max_norm / (total + 1e-6) when that is below 1,
+// `total` being the norm_type-norm of all gradient entries together
+// (norm_type > 0, or INFINITY for the largest magnitude). Returns `total`,
+// computed in double; with error_if_nonfinite, a NaN or infinite total is an
+// Error and nothing is scaled.
+double clip_grad_norm_(const std::vector<Tensor>& parameters, double max_norm,
+                       double norm_type = 2.0, bool error_if_nonfinite = false);
+// Clamps every gradient entry into [-clip_value, clip_value].
+void clip_grad_value_(const std::vector<Tensor>& parameters, double clip_value);
+}  // namespace utils
+
 }  // namespace minitorch::nn
 
 #endif  // MINITORCH_NN_H_
