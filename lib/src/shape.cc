@@ -2,6 +2,7 @@
 // overflow checks, dim wrapping, NumPy broadcasting.
 #include "minitorch/shape.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "absl/strings/str_join.h"
@@ -57,10 +58,11 @@ Shape contiguous_strides(absl::Span<const int64_t> shape) {
 std::optional<Shape> view_strides(absl::Span<const int64_t> old_shape,
                                   absl::Span<const int64_t> old_strides,
                                   absl::Span<const int64_t> shape) {
-  int64_t numel = 1;
-  for (const int64_t d : old_shape) numel *= d;
   // Nothing to address: any strides do, the row-major ones are LibTorch's.
-  if (old_shape.empty() || numel == 0) return contiguous_strides(shape);
+  // (An empty tensor's other dims may multiply past int64: not multiplied.)
+  const bool empty =
+      std::any_of(old_shape.begin(), old_shape.end(), [](int64_t d) { return d == 0; });
+  if (old_shape.empty() || empty) return contiguous_strides(shape);
   Shape strides(shape.size());
   // Walk both shapes from the last dim, one run of mutually contiguous old
   // dims (a chunk) at a time. The new dims that cover exactly that chunk's
