@@ -14,6 +14,7 @@
 
 #include "minitorch/minitorch.h"
 #include "test_util.h"
+#include "testing/differences.h"
 #include "testing/op_registry.h"
 #include "torch_oracle.h"
 
@@ -483,6 +484,48 @@ TEST_P(NonFiniteOracle, NaNAndInfPatternsMatchLibTorch) {
     if (!expected.grads[i]) continue;
     EXPECT_EQ(classes_of(leaves[i].grad().to_vector()), classes_of(expected.grads[i]->values))
         << info.name << " gradient of input " << i;
+  }
+}
+
+// With finite inputs and NaN, +-inf and +-0 in the incoming gradient, the
+// pattern in every input gradient is LibTorch's: a backward that selects
+// where LibTorch's does (the loser of maximum, clamp outside its bounds, relu
+// at or below 0) must not multiply an infinite gradient by 0 into NaN.
+TEST_P(NonFiniteOracle, NaNAndInfCotangentsMatchLibTorch) {
+  const OpInfo& info = *GetParam();
+  Program program = {{info.call, {}}};
+  for (int i = 0; i < info.arity(); ++i) program[0].args.push_back(i);
+  const Inputs inputs = make_sample(info, info.shapes.size() - 1, kFloat64, 801);
+  std::vector<Tensor> leaves;
+  for (const Tensor& x : inputs) leaves.push_back(x.detach().clone().requires_grad_());
+  const Tensor out = run_program(program, leaves);
+  if (!out.requires_grad()) return;
+  const double specials[] = {INFINITY, 0.0, -INFINITY, NAN, 1.5, -0.0};
+  std::vector<double> c(static_cast<size_t>(out.numel()));
+  for (size_t k = 0; k < c.size(); ++k) c[k] = specials[k % 6];
+  const Tensor cotangent = tensor(c, out.shape());
+  out.backward(cotangent);
+  const OracleResult expected = torch_run(program, inputs, cotangent);
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    if (!expected.grads[i]) continue;
+    const std::vector<double> mine = leaves[i].grad().to_vector();
+    const std::vector<double>& theirs = expected.grads[i]->values;
+    // Where the patterns differ, docs/design.md's table of deliberate
+    // differences may cover it (testing/differences.h).
+    std::vector<Disagreement> differing;
+    for (size_t k = 0; k < mine.size() && k < theirs.size(); ++k) {
+      if (classes_of({mine[k]}) != classes_of({theirs[k]})) {
+        differing.push_back({.what = "gradient",
+                             .index = k,
+                             .mine = mine[k],
+                             .theirs = theirs[k],
+                             .classes_differ = true});
+      }
+    }
+    const Difference* excused =
+        excusing_difference(ProgramCase{program, inputs, std::nullopt, std::nullopt, differing});
+    if (excused != nullptr) continue;
+    EXPECT_EQ(classes_of(mine), classes_of(theirs)) << info.name << " gradient of input " << i;
   }
 }
 

@@ -1,111 +1,20 @@
-// The LibTorch interpreter for Programs: the only file that includes
-// <torch/torch.h> (see torch_oracle.h).
+// The unit tests' LibTorch oracle, on the interpreter of testing/torch_bridge.cc.
 #include "torch_oracle.h"
-
-#include <torch/torch.h>
 
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
 
-#include "testing/op_forms.h"
+#include "testing/torch_bridge.h"
+#include "testing/torch_interop.h"
 
 namespace minitorch::testing {
 
-namespace {
-
-torch::Dtype torch_dtype(DType dtype) {
-  switch (dtype) {
-    case kFloat32:
-      return torch::kFloat32;
-    case kFloat64:
-      return torch::kFloat64;
-    case kInt64:
-      return torch::kInt64;
-    case kBool:
-      return torch::kBool;
-  }
-  throw std::invalid_argument("torch_dtype: unknown dtype");
-}
-
-torch::Tensor to_torch(const Tensor& t) {
-  std::vector<double> values = t.to_vector();
-  std::vector<int64_t> shape(t.shape().begin(), t.shape().end());
-  return torch::tensor(values, torch::kFloat64).reshape(shape).to(torch_dtype(t.dtype()));
-}
-
-RefArray from_torch(const torch::Tensor& t) {
-  // LibTorch returns lazy "zero tensors" (no data) for some derivatives.
-  const torch::Tensor dense =
-      t._is_zerotensor() ? torch::zeros(t.sizes(), torch::kFloat64) : t.detach();
-  const torch::Tensor flat = dense.to(torch::kFloat64).contiguous().reshape({-1});
-  RefArray out;
-  out.shape.assign(t.sizes().begin(), t.sizes().end());
-  out.values.assign(flat.data_ptr<double>(), flat.data_ptr<double>() + flat.numel());
-  return out;
-}
-
-// The LibTorch side of call_form (testing/op_forms.h).
-struct Lib {
-  using Tensor = torch::Tensor;
-  static Tensor constant(const minitorch::Tensor& t) { return to_torch(t); }
-  static Tensor condition(const minitorch::Tensor& t) { return to_torch(t) != 0; }
-  static c10::optional<torch::Scalar> bound(const std::optional<double>& v) {
-    if (!v) return c10::nullopt;
-    return torch::Scalar(*v);
-  }
-  static Tensor other_float(const Tensor& x) {
-    return x.to(x.dtype() == torch::kFloat32 ? torch::kFloat64 : torch::kFloat32);
-  }
-};
-
-// The table's functions that LibTorch spells otherwise.
-torch::Tensor expand(const torch::Tensor& x, torch::IntArrayRef shape) { return x.expand(shape); }
-torch::Tensor cross_entropy(const torch::Tensor& logits, const torch::Tensor& target) {
-  return torch::nn::functional::cross_entropy(logits, target);
-}
-
-torch::Tensor run_call_torch(const OpCall& c, const std::vector<torch::Tensor>& x) {
-  switch (c.op) { MINITORCH_FOR_EACH_OP(MINITORCH_TESTING_CALL_CASE) }
-  throw std::invalid_argument("run_call_torch: op value outside the op table");
-}
-
-torch::Tensor run_program_torch(const Program& program, std::vector<torch::Tensor> values) {
-  for (const Step& step : program) {
-    std::vector<torch::Tensor> operands;
-    for (int a : step.args) operands.push_back(values.at(static_cast<size_t>(a)));
-    values.push_back(run_call_torch(step.call, operands));
-  }
-  return values.back();
-}
-
-void single_threaded() {
-  static std::once_flag once;
-  std::call_once(once, [] { torch::set_num_threads(1); });
-}
-
-}  // namespace
-
 OracleResult torch_run(const Program& program, const std::vector<Tensor>& inputs,
                        const Tensor& cotangent) {
-  single_threaded();
-  std::vector<torch::Tensor> leaves;
-  for (const Tensor& t : inputs) {
-    torch::Tensor leaf = to_torch(t);
-    if (is_floating(t.dtype())) leaf.requires_grad_(true);
-    leaves.push_back(leaf);
-  }
-  const torch::Tensor out = run_program_torch(program, leaves);
-  OracleResult result{from_torch(out), {}};
-  if (out.requires_grad()) out.backward(to_torch(cotangent).to(out.dtype()));
-  for (const torch::Tensor& leaf : leaves) {
-    if (leaf.grad().defined()) {
-      result.grads.emplace_back(from_torch(leaf.grad()));
-    } else {
-      result.grads.emplace_back(std::nullopt);
-    }
-  }
-  return result;
+  TorchOutcome outcome = torch_outcome(program, inputs, cotangent);
+  if (outcome.error) throw std::runtime_error("LibTorch: " + *outcome.error);
+  return {std::move(outcome.forward), std::move(outcome.grads)};
 }
 
 std::vector<std::optional<RefArray>> torch_double_backward(const Program& program,

@@ -2,8 +2,8 @@
 // value and input gradients, without exposing LibTorch types.
 //
 // This header is free of <torch/torch.h> on purpose: that header costs
-// ~13 s and ~1 GB of compiler memory per translation unit, so exactly one
-// file (torch_oracle.cc) includes it.
+// ~13 s and ~1 GB of compiler memory per translation unit (see
+// testing/torch_interop.h).
 #ifndef MINITORCH_TESTS_TORCH_ORACLE_H_
 #define MINITORCH_TESTS_TORCH_ORACLE_H_
 

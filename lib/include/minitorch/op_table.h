@@ -135,7 +135,11 @@ enum class OpKinks : uint8_t {
   X(kGatherBackward, "gather_backward",  gather,        1, kBackwardOnly, kSelection,   kNone,          45)
 // clang-format on
 
-enum class Op : uint8_t {
+// An int, not a byte: clang assumes a caller widens an argument narrower
+// than int to 32 bits and g++ does not, so an Op passed from g++-compiled
+// code (the LibTorch bridge, testing/torch_bridge.cc) into clang-compiled
+// code would arrive with garbage in its upper bits.
+enum class Op : int {
 #define MINITORCH_OP_ENUM(id, ...) id,
   MINITORCH_FOR_EACH_OP(MINITORCH_OP_ENUM)
 #undef MINITORCH_OP_ENUM

@@ -44,11 +44,11 @@ Tensor extremum(const Tensor& a_in, const Tensor& b_in) {
         kMax ? Op::kMaximum : Op::kMinimum, out, a, b,
         [weight, sa = save_if(a.requires_grad(), a), sb = save_if(a.requires_grad(), b)](
             const Tensor& grad, const BackwardContext& ctx) {
-          return grad * weight(sa.unpack(ctx), sb.unpack(ctx));
+          return weighted_grad(grad, weight(sa.unpack(ctx), sb.unpack(ctx)));
         },
         [weight, sa = save_if(b.requires_grad(), a), sb = save_if(b.requires_grad(), b)](
             const Tensor& grad, const BackwardContext& ctx) {
-          return grad * weight(sb.unpack(ctx), sa.unpack(ctx));
+          return weighted_grad(grad, weight(sb.unpack(ctx), sa.unpack(ctx)));
         });
   }
   return out;

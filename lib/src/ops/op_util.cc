@@ -78,6 +78,10 @@ Tensor sum_to(const Tensor& grad, const Shape& shape) {
 
 Tensor scalar_like(double value, const Tensor& like) { return scalar_tensor(value, like.dtype()); }
 
+Tensor weighted_grad(const Tensor& grad, const Tensor& weight) {
+  return where(weight, grad * weight, scalar_like(0, grad));
+}
+
 #define MINITORCH_DEFINE_MASK(name, expr)                                                \
   Tensor name(const Tensor& a_in, const Tensor& b_in) {                                  \
     const Promoted promoted(a_in, b_in, #name);                                          \
@@ -93,11 +97,13 @@ MINITORCH_DEFINE_MASK(eq_mask, x == y)
 absl::InlinedVector<bool, kInlineRank> reduction_mask(absl::Span<const int64_t> dims, int64_t rank,
                                                       const char* op) {
   absl::InlinedVector<bool, kInlineRank> mask(rank, dims.empty());
+  // A scalar reduces over dim 0 (or -1) to itself, named once as in LibTorch.
+  bool scalar_dim_named = false;
   for (int64_t d : dims) {
     const int64_t w = wrap_dim(d, rank, op);
-    if (rank == 0) continue;  // a scalar reduces over dim 0 / -1 to itself
-    MT_CHECK(!mask[w], op, ": dim ", d, " appears more than once in dims ", dims_string(dims));
-    mask[w] = true;
+    bool& named = rank == 0 ? scalar_dim_named : mask[w];
+    MT_CHECK(!named, op, ": dim ", d, " appears more than once in dims ", dims_string(dims));
+    named = true;
   }
   return mask;
 }

@@ -120,6 +120,12 @@ Tensor eq_mask(const Tensor& a, const Tensor& b);
 // A 0-dim tensor of `like`'s dtype holding `value`.
 Tensor scalar_like(double value, const Tensor& like);
 
+// grad * weight for a backward whose weight is 0 where the input has no
+// influence (the loser of maximum, clamp outside its bounds): exactly 0
+// there, so an infinite or NaN gradient stops, as LibTorch's backward
+// formulas select there instead of multiplying. Recorded (create_graph).
+Tensor weighted_grad(const Tensor& grad, const Tensor& weight);
+
 // Dims `dims` (wrapped, deduplicated) of a tensor of rank `rank` as a bitmask
 // vector; an empty list selects every dim. Throws naming `op` on a bad or
 // repeated dim.

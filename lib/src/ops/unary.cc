@@ -153,7 +153,7 @@ Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> m
              const Tensor in_range = unary_forward(
                  "clamp", input.unpack(ctx),
                  [lo, hi](auto v) -> decltype(v) { return (v >= lo && v <= hi) ? 1 : 0; });
-             return GradList{grad * in_range};
+             return GradList{weighted_grad(grad, in_range)};
            });
   }
   return out;

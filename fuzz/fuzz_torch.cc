@@ -1,0 +1,270 @@
+// fuzz_torch: minitorch against LibTorch at float64 on the programs
+// fuzz_graph decodes (fuzz/graph_decoder.h), with every value mode (NaN,
+// inf, subnormals, -0) and to_dtype kept. Both libraries must agree on
+//   - whether each step is an error at all (a call LibTorch rejects must
+//     raise minitorch::Error, and the reverse);
+//   - the forward value's shape, and each element's class (NaN, +inf, -inf,
+//     finite) and value;
+//   - every input gradient for one cotangent, the same way.
+// Finite values agree within a relative 1e-7 of the element or of the
+// tensor's largest element (1e-4 once the program computes in float32); a
+// value outside that which matches the exact reference AD (testing/
+// verdict.h) is LibTorch's rounding, not a failure. A disagreement that a
+// row of docs/design.md's table of deliberate differences covers is counted
+// under that row's key (testing/differences.h) instead of failing.
+//
+// LibTorch runs behind testing/torch_bridge.h, compiled by g++.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "fuzz/decoder.h"
+#include "fuzz/graph_decoder.h"
+#include "fuzz/harness.h"
+#include "testing/differences.h"
+#include "testing/torch_bridge.h"
+#include "testing/verdict.h"
+
+namespace {
+
+using minitorch::DType;
+using minitorch::Shape;
+using minitorch::Tensor;
+using minitorch::testing::Difference;
+using minitorch::testing::Disagreement;
+using minitorch::testing::OpCall;
+using minitorch::testing::Program;
+using minitorch::testing::RefArray;
+
+// Process-wide counts, printed at exit.
+struct Counts {
+  int64_t programs = 0, agreed = 0, both_raised = 0;
+  // Finite values that differed beyond the tolerance, minitorch's passing
+  // the verdict against the exact reference.
+  int64_t cleared_by_verdict = 0;
+  int64_t steps = 0, steps_both_rejected = 0;
+  std::map<std::string, int64_t> excused;  // by difference key
+};
+Counts g_counts;
+
+void print_counts() {
+  std::fprintf(
+      stderr,
+      "fuzz_torch: %lld programs: %lld agreed with LibTorch, %lld differed in finite values "
+      "only with minitorch's passing the verdict, %lld raised in both; %lld steps, %lld "
+      "rejected by both\n",
+      static_cast<long long>(g_counts.programs), static_cast<long long>(g_counts.agreed),
+      static_cast<long long>(g_counts.cleared_by_verdict),
+      static_cast<long long>(g_counts.both_raised), static_cast<long long>(g_counts.steps),
+      static_cast<long long>(g_counts.steps_both_rejected));
+  for (const auto& [key, n] : g_counts.excused) {
+    std::fprintf(stderr, "fuzz_torch: %lld excused by the deliberate difference %s\n",
+                 static_cast<long long>(n), key.c_str());
+  }
+}
+
+// A cotangent of varied magnitudes and signs, exact in float32.
+Tensor cotangent_for(const Shape& shape) {
+  std::vector<double> v(static_cast<size_t>(minitorch::numel(shape)));
+  for (size_t i = 0; i < v.size(); ++i) {
+    v[i] = (i % 2 == 0 ? 1.0 : -1.0) * (1.0 + 0.25 * static_cast<double>(i % 5));
+  }
+  return minitorch::tensor(v, shape);
+}
+
+RefArray as_ref(const Tensor& t) {
+  RefArray out;
+  out.shape.assign(t.shape().begin(), t.shape().end());
+  out.values = t.to_vector();
+  return out;
+}
+
+enum class ValueClass { kFinite, kNaN, kPosInf, kNegInf };
+ValueClass classify(double v) {
+  if (std::isnan(v)) return ValueClass::kNaN;
+  if (std::isinf(v)) return v > 0 ? ValueClass::kPosInf : ValueClass::kNegInf;
+  return ValueClass::kFinite;
+}
+
+// The first element where `mine` and `theirs` differ: in class (NaN, +inf,
+// -inf, finite), or as finite values by more than rtol of the element or of
+// the tensor's largest finite element.
+std::optional<Disagreement> compare(const std::string& what, const RefArray& mine,
+                                    const RefArray& theirs, double rtol) {
+  if (mine.shape != theirs.shape) {
+    return Disagreement{.what = what + " shape", .classes_differ = true};
+  }
+  double scale = 0;
+  for (double t : theirs.values) {
+    if (std::isfinite(t)) scale = std::max(scale, std::abs(t));
+  }
+  for (size_t i = 0; i < mine.values.size(); ++i) {
+    const double m = mine.values[i], t = theirs.values[i];
+    if (classify(m) != classify(t)) return Disagreement{what, i, m, t, /*classes_differ=*/true};
+    if (std::isfinite(m) && std::abs(m - t) > rtol * std::max(std::abs(t), scale)) {
+      return Disagreement{what, i, m, t, /*classes_differ=*/false};
+    }
+  }
+  return std::nullopt;
+}
+
+struct Run {
+  std::optional<std::string> error;
+  RefArray forward;
+  std::vector<RefArray> grads;  // zeros where no gradient reached the input
+};
+
+Run run_minitorch(const Program& program, const std::vector<Tensor>& inputs,
+                  const Tensor& cotangent) {
+  Run run;
+  try {
+    std::vector<Tensor> leaves;
+    for (const Tensor& x : inputs) leaves.push_back(x.detach().clone().requires_grad_());
+    const Tensor out = minitorch::testing::run_program(program, leaves);
+    run.forward = as_ref(out);
+    if (out.requires_grad()) out.backward(cotangent.to(out.dtype()));
+    for (const Tensor& leaf : leaves) {
+      run.grads.push_back(leaf.grad().defined() ? as_ref(leaf.grad())
+                                                : as_ref(minitorch::zeros(leaf.shape())));
+    }
+  } catch (const minitorch::Error& e) {
+    run.error = e.what();
+  }
+  return run;
+}
+
+bool computes_in_float32(const Program& program, const std::vector<Tensor>& inputs) {
+  for (const Tensor& x : inputs) {
+    if (x.dtype() == minitorch::kFloat32) return true;
+  }
+  for (const auto& step : program) {
+    if (step.call.op == minitorch::Op::kToDtype) return true;
+  }
+  return false;
+}
+
+[[noreturn]] void fail(const std::string& what, const Program& program,
+                       const std::vector<Tensor>& inputs, absl::Span<const uint8_t> bytes) {
+  const std::string report = absl::StrCat(
+      what, "\nprogram:\n", minitorch::testing::describe(program, inputs.size()), "inputs:\n",
+      minitorch::fuzz::describe_inputs(inputs),
+      "reproducer (the program and inputs as hex floats, judged against the reference):\n",
+      minitorch::testing::program_as_code(program, inputs));
+  minitorch::fuzz::fail("fuzz_torch", report, bytes);
+}
+
+std::string describe(const Disagreement& d) {
+  return absl::StrFormat("%s differs at element %zu: minitorch %.17g, LibTorch %.17g", d.what,
+                         d.index, d.mine, d.theirs);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  auto reader = minitorch::fuzz::ByteReader::Open({data, size});
+  if (!reader.ok()) return -1;
+  static const bool registered = [] {
+    minitorch::testing::check_differences_table();
+    return std::atexit(print_counts) == 0;
+  }();
+  (void)registered;
+
+  // Each step the decoder tries: LibTorch must refuse exactly what minitorch
+  // refuses.
+  std::optional<std::string> step_failure;
+  minitorch::fuzz::GraphOptions options{.every_value_mode = true, .keep_to_dtype = true};
+  options.on_step = [&](const OpCall& call, const std::vector<Tensor>& operands,
+                        const std::optional<std::string>& mine) {
+    ++g_counts.steps;
+    if (step_failure) return;
+    const std::optional<std::string> theirs = minitorch::testing::torch_rejection(call, operands);
+    if (mine && theirs) ++g_counts.steps_both_rejected;
+    if (mine.has_value() == theirs.has_value()) return;
+    const minitorch::testing::StepCase c{call, operands, mine, theirs};
+    if (const Difference* d = minitorch::testing::excusing_difference(c)) {
+      ++g_counts.excused[d->key];
+      return;
+    }
+    std::string operand_shapes;
+    for (const Tensor& x : operands) absl::StrAppend(&operand_shapes, x.shape().to_string(), " ");
+    step_failure = absl::StrCat(
+        minitorch::testing::describe(call), " on operands of shapes ", operand_shapes,
+        mine ? "raised in minitorch only: " + *mine : "raised in LibTorch only: " + *theirs);
+  };
+  const minitorch::fuzz::GraphCase c = minitorch::fuzz::decode_graph(*reader, options);
+  if (step_failure) fail(*step_failure, c.program, c.inputs, {data, size});
+
+  ++g_counts.programs;
+  minitorch::set_num_threads(c.execution.threads);
+  if (c.execution.grain > 0) minitorch::set_parallel_grain(c.execution.grain);
+  const Tensor probe = minitorch::testing::run_program(c.program, c.inputs);
+  const Tensor cotangent = cotangent_for(probe.shape());
+  const Run mine = run_minitorch(c.program, c.inputs, cotangent);
+  minitorch::set_num_threads(1);
+  minitorch::set_parallel_grain(65536);
+  const minitorch::testing::TorchOutcome theirs =
+      minitorch::testing::torch_outcome(c.program, c.inputs, cotangent);
+
+  if (mine.error || theirs.error) {
+    if (mine.error && theirs.error) {
+      ++g_counts.both_raised;
+      return 0;
+    }
+    const minitorch::testing::ProgramCase pc{c.program, c.inputs, mine.error, theirs.error, {}};
+    if (const Difference* d = minitorch::testing::excusing_difference(pc)) {
+      ++g_counts.excused[d->key];
+      return 0;
+    }
+    fail(mine.error ? "minitorch raised, LibTorch did not: " + *mine.error
+                    : "LibTorch raised, minitorch did not: " + *theirs.error,
+         c.program, c.inputs, {data, size});
+  }
+
+  const double rtol = computes_in_float32(c.program, c.inputs) ? 1e-4 : 1e-7;
+  std::vector<Disagreement> disagreements;
+  if (auto d = compare("forward", mine.forward, theirs.forward, rtol)) disagreements.push_back(*d);
+  for (size_t i = 0; i < c.inputs.size(); ++i) {
+    const RefArray zeros{mine.grads[i].shape, std::vector<double>(mine.grads[i].values.size())};
+    if (auto d = compare(absl::StrCat("gradient of v", i), mine.grads[i],
+                         theirs.grads[i] ? *theirs.grads[i] : zeros, rtol)) {
+      disagreements.push_back(*d);
+    }
+  }
+  // Finite values that differ (rounding in one order or the other, amplified
+  // by cancellation) are asked of the verdict: minitorch against the exact
+  // reference under its rounding model. It clears minitorch unless it fails.
+  const bool only_values_differ =
+      !disagreements.empty() &&
+      std::none_of(disagreements.begin(), disagreements.end(),
+                   [](const Disagreement& d) { return d.classes_differ; });
+  std::string verdict_report;
+  if (only_values_differ) {
+    const minitorch::testing::Judgement j = minitorch::testing::judge(c.program, c.inputs);
+    if (j.verdict != minitorch::GradcheckVerdict::kFail) {
+      ++g_counts.cleared_by_verdict;
+      return 0;
+    }
+    verdict_report = "\nthe verdict against the exact reference fails too:\n" + j.report;
+  }
+  if (disagreements.empty()) {
+    ++g_counts.agreed;
+    return 0;
+  }
+  const minitorch::testing::ProgramCase pc{c.program, c.inputs, mine.error, theirs.error,
+                                           disagreements};
+  if (const Difference* d = minitorch::testing::excusing_difference(pc)) {
+    ++g_counts.excused[d->key];
+    return 0;
+  }
+  std::string what;
+  for (const Disagreement& d : disagreements) absl::StrAppend(&what, describe(d), "\n");
+  fail(what + verdict_report, c.program, c.inputs, {data, size});
+}
