@@ -100,6 +100,13 @@ std::vector<OpInfo> build_registry() {
           [](double v) { return std::pow(v, 2.5); }, Domain::kPositive),
       unary("pow_scalar_int", {.op = Op::kPowScalar, .exponent = 3.0},
             [](double v) { return v * v * v; }),
+      // LibTorch computes these two exponents as sqrt and rsqrt (at -inf and -0 unlike pow).
+      unary(
+          "pow_scalar_sqrt", {.op = Op::kPowScalar, .exponent = 0.5},
+          [](double v) { return std::sqrt(v); }, Domain::kPositive),
+      unary(
+          "pow_scalar_rsqrt", {.op = Op::kPowScalar, .exponent = -0.5},
+          [](double v) { return 1 / std::sqrt(v); }, Domain::kPositive),
       unary("neg", {.op = Op::kNeg}, [](double v) { return -v; }),
       unary("exp", {.op = Op::kExp}, [](double v) { return std::exp(v); }),
       unary(

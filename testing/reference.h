@@ -617,7 +617,9 @@ RefArrayT<S> scatter_add(const RefArrayT<S>& a, int64_t dim_in, const RefIndices
   };
   const std::vector<int64_t> a_shape = as_1d(a.shape), i_shape = as_1d(index.shape),
                              s_shape = as_1d(src.shape);
-  if (a_shape.size() != i_shape.size() || s_shape.size() != i_shape.size()) {
+  // An empty index adds nothing, and its shapes are not checked (LibTorch's rule).
+  if (!index.values.empty() &&
+      (a_shape.size() != i_shape.size() || s_shape.size() != i_shape.size())) {
     throw std::invalid_argument("reference scatter_add: rank");
   }
   const auto d = static_cast<size_t>(ref_index::wrap(dim_in, a_shape.size()));

@@ -456,6 +456,26 @@ std::vector<int> classes_of(const std::vector<double>& values) {
   return out;
 }
 
+// The result dtype of binary ops is LibTorch's result_type for every pair of
+// float dtypes, 0-dim or not on either side.
+TEST(DtypeOracle, ResultTypeMatchesLibTorch) {
+  for (DType da : {kFloat32, kFloat64, kInt64, kBool}) {
+    for (DType db : {kFloat32, kFloat64, kInt64, kBool}) {
+      for (const bool a_scalar : {false, true}) {
+        for (const bool b_scalar : {false, true}) {
+          const Tensor a = a_scalar ? scalar_tensor(1, da) : ones({3}, da);
+          const Tensor b = b_scalar ? scalar_tensor(1, db) : ones({2, 3}, db);
+          const std::string pair = std::string(dtype_name(da)) + (a_scalar ? " 0-dim, " : ", ") +
+                                   dtype_name(db) + (b_scalar ? " 0-dim" : "");
+          if (!is_floating(da) || !is_floating(db)) continue;  // arithmetic takes floats only
+          EXPECT_EQ((a + b).dtype(), torch_result_dtype("add", a, b)) << pair;
+          EXPECT_EQ((a * b).dtype(), torch_result_dtype("mul", a, b)) << pair;
+        }
+      }
+    }
+  }
+}
+
 class NonFiniteOracle : public ::testing::TestWithParam<const OpInfo*> {};
 
 // With NaN, +-inf and +-0 among the inputs, the pattern of NaN / inf in the

@@ -134,6 +134,15 @@ TorchValue torch_nondifferentiable(const std::string& op, const std::vector<Tens
   return {from_torch(out), dtype};
 }
 
+DType torch_result_dtype(const std::string& op, const Tensor& a, const Tensor& b) {
+  const torch::Tensor x = to_torch(a), y = to_torch(b);
+  const torch::Tensor out = op == "add" ? x + y : x * y;
+  for (DType d : {kFloat32, kFloat64, kInt64, kBool}) {
+    if (torch_dtype(d) == out.scalar_type()) return d;
+  }
+  throw std::invalid_argument("torch_result_dtype: a dtype minitorch lacks");
+}
+
 TorchIndexed torch_max_dim(const Tensor& x, int64_t dim, bool keepdim, bool is_max,
                            const Tensor& cotangent) {
   single_threaded();

@@ -68,6 +68,9 @@ struct TorchValue {
 TorchValue torch_nondifferentiable(const std::string& op, const std::vector<Tensor>& inputs,
                                    std::optional<int64_t> dim, bool keepdim);
 
+// The dtype of LibTorch's a + b (`op` "add") or a * b ("mul").
+DType torch_result_dtype(const std::string& op, const Tensor& a, const Tensor& b);
+
 // LibTorch's max(dim) (or min) of x and masked_fill(x, mask, value), each
 // with the gradient of x for the cotangent (of the result's shape).
 struct TorchIndexed {

@@ -25,7 +25,7 @@ Tensor compare(const Tensor& a_in, const Tensor& b_in, const char* op, Pred pred
   check_defined(a_in, op, "operand a");
   check_defined(b_in, op, "operand b");
   const Shape shape = broadcast_shapes(a_in.shape(), b_in.shape(), op);
-  const DType common = promote_types(a_in.dtype(), b_in.dtype());
+  const DType common = result_type(a_in, b_in);
   const Tensor a = as_dtype(a_in, common), b = as_dtype(b_in, common);
   return dispatch_all(common, [&]<class T>() {
     return map_binary<T, bool>(

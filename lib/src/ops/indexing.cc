@@ -106,6 +106,8 @@ IndexPositions index_positions(const Tensor& x, int64_t dim, const Tensor& index
                                const char* op) {
   MT_CHECK(index.defined() && index.dtype() == kInt64, op, ": index must be an int64 tensor, got ",
            index.defined() ? std::string(dtype_name(index.dtype())) : std::string("undefined"));
+  // A scatter by an empty index writes nothing, and LibTorch checks no shape.
+  if (src != nullptr && index.numel() == 0) return {};
   const auto as_1d = [](const Shape& s) { return s.empty() ? Shape{1} : s; };
   const Shape x_shape = as_1d(x.shape()), i_shape = as_1d(index.shape());
   const auto rank = static_cast<int64_t>(x_shape.size());
@@ -191,7 +193,9 @@ Tensor scatter_add(const Tensor& x, int64_t dim_in, const Tensor& index, const T
              // src's gradient is the gather of grad, padded with zeros where
              // src reaches past index (entries never added).
              Tensor grad_src;
-             if (ctx.needs[1]) {
+             if (ctx.needs[1] && index.numel() == 0) {
+               grad_src = zeros(src_shape, grad.dtype());
+             } else if (ctx.needs[1]) {
                grad_src = gather(grad, dim, index);
                if (grad_src.shape() != src_shape) {
                  const Shape src_1d = src_shape.empty() ? Shape{1} : src_shape;

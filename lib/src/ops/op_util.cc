@@ -46,15 +46,29 @@ DType promote_types(DType a, DType b) {
   return rank(a) >= rank(b) ? a : b;
 }
 
+DType result_type(const Tensor& a, const Tensor& b) {
+  if ((a.dim() == 0) == (b.dim() == 0)) return promote_types(a.dtype(), b.dtype());
+  const Tensor& dimensioned = a.dim() == 0 ? b : a;
+  const Tensor& zero_dim = a.dim() == 0 ? a : b;
+  const auto category = [](DType d) { return is_floating(d) ? 2 : d == kInt64 ? 1 : 0; };
+  return category(dimensioned.dtype()) >= category(zero_dim.dtype())
+             ? dimensioned.dtype()
+             : promote_types(dimensioned.dtype(), zero_dim.dtype());
+}
+
 Promoted::Promoted(const Tensor& a, const Tensor& b, const char* op) {
   check_float(a, op, "operand a");
   check_float(b, op, "operand b");
-  if (a.dtype() == b.dtype()) {
+  const DType common = result_type(a, b);
+  if (a.dtype() == common) {
     a_ = &a;
+  } else {
+    converted_a_ = a.to(common);
+  }
+  if (b.dtype() == common) {
     b_ = &b;
   } else {
-    converted_a_ = a.to(kFloat64);
-    converted_b_ = b.to(kFloat64);
+    converted_b_ = b.to(common);
   }
 }
 

@@ -25,10 +25,9 @@ void check_has_dims(const Tensor& t, const char* op);
 // operand, for the message ("add: operand b is undefined").
 void check_float(const Tensor& t, const char* op, const char* role);
 
-// The operands of a binary op converted to a common float dtype (float64 if
-// either is), as LibTorch's type promotion does (the conversion is
-// differentiable). Equal dtypes, the common case, copy no handle: each copy
-// is an atomic increment and decrement on the per-op path.
+// The operands of a binary op converted to their result_type (below), as
+// LibTorch's type promotion does (the conversion is differentiable). Equal dtypes, the common case,
+// copy no handle: each copy is an atomic increment and decrement on the per-op path.
 class Promoted {
  public:
   Promoted(const Tensor& a, const Tensor& b, const char* op);
@@ -44,8 +43,15 @@ class Promoted {
 };
 
 // LibTorch's promotion among minitorch's dtypes: the later of bool, int64,
-// float32, float64 (comparisons, cat, stack).
+// float32, float64 (cat, stack).
 DType promote_types(DType a, DType b);
+
+// LibTorch's result_type of two tensors (binary ops, comparisons): the
+// promotion of their dtypes, except that a 0-dim tensor does not raise the
+// dtype of a tensor with dims unless its category (bool, integer, float)
+// is higher: float32 [3] with float64 [] is float32, int64 [3] with
+// float64 [] is float64.
+DType result_type(const Tensor& a, const Tensor& b);
 
 // Reverse broadcasting: sums `grad` over the dims along which a tensor of
 // `shape` was broadcast to grad's shape, and returns it with `shape`. Every

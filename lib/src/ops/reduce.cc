@@ -171,6 +171,9 @@ Tensor amax(const Tensor& x) { return amax(x, {}, false); }
 // The max of x over the masked dims (kept), detached, with an infinite max
 // replaced by 0: the shift that keeps logsumexp's exponentials in range.
 Tensor finite_max(const Tensor& x, absl::Span<const bool> mask) {
+  // Nothing to take the max of: a shift of 0, so the logsumexp of nothing is
+  // log(0) = -inf, as LibTorch's.
+  if (x.numel() == 0) return zeros(reduced_shape(x.shape(), mask, /*keepdim=*/true), x.dtype());
   const Tensor m = amax(x.detach(), mask_dims(mask), /*keepdim=*/true);
   return where(eq_mask(abs(m), scalar_like(INFINITY, m)), scalar_like(0, m), m);
 }
