@@ -135,15 +135,17 @@ Tensor pow(const Tensor& a_in, const Tensor& b_in) {
   if (should_record({&a, &b})) {
     record_binary(
         Op::kPow, out, a, b,
-        // d/da a^b = b a^(b-1), taken as 0 where b == 0 (even at a == 0).
+        // d/da a^b = b a^(b-1), taken as 0 where b == 0 (even at a == 0),
+        // selected as LibTorch does: a NaN or infinite grad stops there too.
         [sa = save_if(a.requires_grad(), a), sb = save_if(a.requires_grad(), b)](
             const Tensor& grad, const BackwardContext& ctx) {
           const Tensor a = sa.unpack(ctx);
           const Tensor b = sb.unpack(ctx);
           const Tensor zero = scalar_like(0, a);
-          return grad * where(eq_mask(b, zero), zero, b * pow(a, b - 1.0));
+          return where(eq_mask(b, zero), zero, grad * (b * pow(a, b - 1.0)));
         },
-        // d/db a^b = a^b log a, taken as 0 where a == 0 and b >= 0.
+        // d/db a^b = a^b log a, taken as 0 where a == 0 and b >= 0 (a factor,
+        // as in LibTorch: a NaN or infinite grad there stays NaN).
         [sa = save_if(b.requires_grad(), a), sb = save_if(b.requires_grad(), b),
          sout = save_if(b.requires_grad(), out, true)](const Tensor& grad,
                                                        const BackwardContext& ctx) {

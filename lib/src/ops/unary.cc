@@ -120,16 +120,17 @@ Tensor sigmoid(const Tensor& x) {
 Tensor relu(const Tensor& x) {
   Tensor out =
       unary_forward("relu", x, [](auto v) -> decltype(v) { return v > 0 ? v : (v != v ? v : 0); });
-  // The subgradient at 0 is 0, as in LibTorch.
+  // The subgradient at 0 is 0, as in LibTorch; at a NaN the gradient passes
+  // (LibTorch's threshold_backward zeroes where y <= 0, which NaN is not).
   if (should_record({&x})) {
     record_from_output(Op::kRelu, out, x, [](auto g, auto y) {
       if constexpr (std::is_same_v<decltype(g), Tensor>) {
         // Selects, as the fused form and LibTorch's threshold_backward do: an
         // infinite or NaN gradient arriving where y <= 0 stops here (a mask
         // that multiplies would make it NaN).
-        return where(gt_mask(y, scalar_like(0, g)), g, scalar_like(0, g));
+        return where(le_mask(y, scalar_like(0, g)), scalar_like(0, g), g);
       } else {
-        return y > 0 ? g : decltype(g)(0);
+        return y <= 0 ? decltype(g)(0) : g;
       }
     });
   }
