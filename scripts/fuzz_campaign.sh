@@ -32,6 +32,7 @@ for t in "${targets[@]}"; do
   mapfile -t seeds < <(seed_dirs "$t")
   new="$work/$t/new"
   rm -rf "$work/$t" && mkdir -p "$new"
+  touch "$work/$t/start"
   log="$work/$t/fuzz.log"
   echo "== $t: $seconds s on $jobs cores from ${seeds[*]}"
   # New inputs land in the first directory; the seeds are read only.
@@ -45,16 +46,18 @@ for t in "${targets[@]}"; do
   added=$(( $(find "$dir" -type f | wc -l) - before ))
   # The verdicts over the whole corpus now (each target prints its counts at exit).
   "$bin/$t" -runs=0 "${seeds[@]}" > "$work/$t/replay.log" 2>&1 || true
-  runs=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#')
-  rate=$(grep -o 'exec/s: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
-  inputs=$(grep -o 'verdicts: inputs .*' "$work/$t/replay.log" | sed 's/verdicts: inputs *//' | tail -1)
-  entries=$(grep -o 'verdicts: entries .*' "$work/$t/replay.log" | sed 's/verdicts: entries *//' | tail -1)
-  agreed=$(grep -o '[0-9]* programs: [0-9]* agreed' "$work/$t/replay.log" | tail -1)
-  crash_files=$(find "$crashes" -name "$t-crash-*" -newer "$work/$t/new" | wc -l)
+  # The last match of an extended regex in a log ("" if none).
+  last() { grep -oE "$1" "$2" | tail -1 || true; }
+  runs=$(last '^#[0-9]+' "$log" | tr -d '#')
+  rate=$(last 'exec/s:? [0-9]+' "$log" | grep -oE '[0-9]+$' || true)
+  cov=$(last 'cov: [0-9]+' "$log" | cut -d' ' -f2)
+  inputs=$(last 'verdicts: inputs .*' "$work/$t/replay.log" | sed 's/verdicts: inputs *//')
+  entries=$(last 'verdicts: entries .*' "$work/$t/replay.log" | sed 's/verdicts: entries *//')
+  agreed=$(last '[0-9]+ programs: [0-9]+ agreed with LibTorch' "$work/$t/replay.log")
+  crash_files=$(find "$crashes" -name "$t-crash-*" ! -name '*.txt' -newer "$work/$t/start" | wc -l)
   rows+=("$(printf '%-20s %9s %7s %6s %6s  %s%s%s' "$t" "${runs:-0}" "${rate:-0}" "${cov:-0}" \
     "$added" "${inputs:-}" "${entries:+ | entries: $entries}" "${agreed:+$agreed}")")
-  for crash in $(find "$crashes" -name "$t-crash-*" ! -name '*.txt' -newer "$work/$t/new"); do
+  for crash in $(find "$crashes" -name "$t-crash-*" ! -name '*.txt' -newer "$work/$t/start"); do
     "$bin/$t" "$crash" > "$crash.txt" 2>&1 || true
     echo "$t: crash $crash, reproducer in $crash.txt"
     failed=1
