@@ -99,7 +99,10 @@ TorchOutcome torch_outcome(const Program& program, const std::vector<Tensor>& in
     }
     const torch::Tensor out = run_program_torch(program, leaves);
     outcome.forward = from_torch(out);
-    if (out.requires_grad()) out.backward(to_torch(cotangent).to(out.dtype()));
+    if (out.requires_grad()) {
+      out.backward(cotangent.defined() ? to_torch(cotangent).to(out.dtype())
+                                       : torch::ones_like(out));
+    }
     for (const torch::Tensor& leaf : leaves) {
       if (leaf.grad().defined()) {
         outcome.grads.emplace_back(from_torch(leaf.grad()));

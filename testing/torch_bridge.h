@@ -30,7 +30,7 @@ struct TorchOutcome {
 
 // Runs `program` in LibTorch, single-threaded, on copies of `inputs` (float
 // inputs require grad), then backward with `cotangent` (of the output's
-// shape; its values are converted to the output's dtype).
+// shape; its values are converted to the output's dtype; undefined: ones).
 TorchOutcome torch_outcome(const Program& program, const std::vector<Tensor>& inputs,
                            const Tensor& cotangent);
 
