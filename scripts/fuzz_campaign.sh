@@ -49,7 +49,9 @@ for t in "${targets[@]}"; do
   # The last match of an extended regex in a log ("" if none).
   last() { grep -oE "$1" "$2" | tail -1 || true; }
   runs=$(last '^#[0-9]+' "$log" | tr -d '#')
-  rate=$(last 'exec/s:? [0-9]+' "$log" | grep -oE '[0-9]+$' || true)
+  # Fork mode's exec/s lines are per job: the rate is all runs over the time.
+  elapsed=$(last 'exiting: [0-9]+ time: [0-9]+s' "$log" | grep -oE '[0-9]+s$' | tr -d s || true)
+  rate=$(( ${runs:-0} / ${elapsed:-$seconds} ))
   cov=$(last 'cov: [0-9]+' "$log" | cut -d' ' -f2)
   inputs=$(last 'verdicts: inputs .*' "$work/$t/replay.log" | sed 's/verdicts: inputs *//')
   entries=$(last 'verdicts: entries .*' "$work/$t/replay.log" | sed 's/verdicts: entries *//')

@@ -203,6 +203,18 @@ Dual<B, K> select_off(const Dual<B, K>& x, std::type_identity_t<B> f) {
   return out;
 }
 
+// f = kept passed on (partial 1), with `dropped` selected off as by
+// select_off (the loser of maximum): dropped's paths end here.
+template <class B, int K>
+Dual<B, K> select_second_off(const Dual<B, K>& kept, const Dual<B, K>& dropped,
+                             std::type_identity_t<B> f) {
+  Dual<B, K> out = chain(kept, f, 1);
+  const Dual<B, K> off = select_off(dropped, f);
+  for (int k = 0; k < K; ++k) out.d[k] += off.d[k];
+  out.crossed |= dropped.crossed;
+  return out;
+}
+
 // x's rounding bound relative to its value, in units of the unit roundoff.
 template <class B, int K>
 B relative_error(const Dual<B, K>& x) {
@@ -468,7 +480,8 @@ S clamp(const S& x, double lo, double hi) {
   const B v = value_of(x);
   const B out = v != v ? v : std::min(std::max(v, static_cast<B>(lo)), static_cast<B>(hi));
   if constexpr (IsDual<S>::value) {
-    return chain(x, out, (v >= lo && v <= hi) ? 1 : 0);
+    // Outside the bounds the backward selects 0 (LibTorch's and minitorch's).
+    return (v >= lo && v <= hi) ? chain(x, out, 1) : select_off(x, out);
   } else if constexpr (IsHyperDual<S>::value) {
     return hyper_chain(x, out, (v >= lo && v <= hi) ? 1 : 0, 0);
   } else {
@@ -535,9 +548,9 @@ S extremum(const S& a, const S& b) {
   if constexpr (IsDual<S>::value) {
     if (va != va || vb != vb) return chain(a, b, va + vb, 1, 1);
     if (va == vb) return chain(a, b, va, 0.5, 0.5);
-    // The loser's partial is 0: its paths stay.
+    // The loser's gradient is selected off (LibTorch's and minitorch's).
     const bool a_wins = kMax ? va > vb : va < vb;
-    return chain(a, b, a_wins ? va : vb, a_wins ? 1 : 0, a_wins ? 0 : 1);
+    return a_wins ? select_second_off(a, b, va) : select_second_off(b, a, vb);
   } else if constexpr (IsHyperDual<S>::value) {
     if (va != va || vb != vb) return hyper_chain(a, b, va + vb, 1, 1);
     if (va == vb) return hyper_chain(a, b, va, 0.5, 0.5);

@@ -199,7 +199,13 @@ Tensor logsumexp(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim) 
              // is so large that its rounding exceeds it (|x| ~ 1e17 and beyond).
              const Tensor x = input.unpack(ctx);
              const Tensor e = exp(x - finite_max(x, mask));
-             const Tensor softmax = e / sum(e, mask_dims(mask), /*keepdim=*/true);
+             Tensor softmax = e / sum(e, mask_dims(mask), /*keepdim=*/true);
+             // Where the result is +inf, LibTorch's exp(x - result): 0 for every
+             // finite x (the shifted form would give inf / inf), NaN at the +inf.
+             if (x.numel() > 0) {
+               const Tensor m = amax(x.detach(), mask_dims(mask), /*keepdim=*/true);
+               softmax = where(eq_mask(m, scalar_like(INFINITY, m)), exp(x - m), softmax);
+             }
              return GradList{expand_reduced(grad, x.shape(), mask) * softmax};
            });
   }
