@@ -44,6 +44,6 @@ while read -r target; do
   printf '[libfuzzer]\ndict = %s.dict\n' "$target" > "$OUT/$target.options"
   # Every shared library but glibc's own, next to the targets.
   ldd "$build/$target" | awk '$3 ~ /^\// { print $3 }' |
-    grep -Ev '/(libc|libm|libdl|libpthread|librt|ld-linux[^/]*)\.so' |
+    grep -Ev "$glibc_libs" |
     xargs -r cp -u -L -t "$OUT/lib/"
 done < "$build/fuzz_targets.txt"

@@ -82,43 +82,6 @@ Tensor cotangent_for(const Shape& shape) {
   return minitorch::tensor(v, shape);
 }
 
-RefArray as_ref(const Tensor& t) {
-  RefArray out;
-  out.shape.assign(t.shape().begin(), t.shape().end());
-  out.values = t.to_vector();
-  return out;
-}
-
-enum class ValueClass { kFinite, kNaN, kPosInf, kNegInf };
-ValueClass classify(double v) {
-  if (std::isnan(v)) return ValueClass::kNaN;
-  if (std::isinf(v)) return v > 0 ? ValueClass::kPosInf : ValueClass::kNegInf;
-  return ValueClass::kFinite;
-}
-
-// Where `mine` and `theirs` differ: the first element of another class
-// (NaN, +inf, -inf, finite), else the first finite value off by more than
-// rtol of the element or of the tensor's largest finite element.
-std::optional<Disagreement> compare(const std::string& what, const RefArray& mine,
-                                    const RefArray& theirs, double rtol) {
-  if (mine.shape != theirs.shape) {
-    return Disagreement{.what = what + " shape", .classes_differ = true};
-  }
-  double scale = 0;
-  for (double t : theirs.values) {
-    if (std::isfinite(t)) scale = std::max(scale, std::abs(t));
-  }
-  std::optional<Disagreement> value;
-  for (size_t i = 0; i < mine.values.size(); ++i) {
-    const double m = mine.values[i], t = theirs.values[i];
-    if (classify(m) != classify(t)) return Disagreement{what, i, m, t, /*classes_differ=*/true};
-    if (!value && std::isfinite(m) && std::abs(m - t) > rtol * std::max(std::abs(t), scale)) {
-      value = Disagreement{what, i, m, t, /*classes_differ=*/false};
-    }
-  }
-  return value;
-}
-
 struct Run {
   std::optional<std::string> error;
   Tensor cotangent;  // of the forward's shape
@@ -132,12 +95,13 @@ Run run_minitorch(const Program& program, const std::vector<Tensor>& inputs) {
     std::vector<Tensor> leaves;
     for (const Tensor& x : inputs) leaves.push_back(x.detach().clone().requires_grad_());
     const Tensor out = minitorch::testing::run_program(program, leaves);
-    run.forward = as_ref(out);
+    run.forward = minitorch::testing::to_ref(out);
     run.cotangent = cotangent_for(out.shape());
     if (out.requires_grad()) out.backward(run.cotangent.to(out.dtype()));
     for (const Tensor& leaf : leaves) {
-      run.grads.push_back(leaf.grad().defined() ? as_ref(leaf.grad())
-                                                : as_ref(minitorch::zeros(leaf.shape())));
+      run.grads.push_back(leaf.grad().defined()
+                              ? minitorch::testing::to_ref(leaf.grad())
+                              : minitorch::testing::to_ref(minitorch::zeros(leaf.shape())));
     }
   } catch (const minitorch::Error& e) {
     run.error = e.what();
@@ -235,14 +199,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   const double rtol = computes_in_float32(c.program, c.inputs) ? 1e-4 : 1e-7;
-  std::vector<Disagreement> disagreements;
-  if (auto d = compare("forward", mine.forward, theirs.forward, rtol)) disagreements.push_back(*d);
+  std::vector<Disagreement> disagreements =
+      minitorch::testing::disagreements_between("forward", mine.forward, theirs.forward, rtol);
   for (size_t i = 0; i < c.inputs.size(); ++i) {
     const RefArray zeros{mine.grads[i].shape, std::vector<double>(mine.grads[i].values.size())};
-    if (auto d = compare(absl::StrCat("gradient of v", i), mine.grads[i],
-                         theirs.grads[i] ? *theirs.grads[i] : zeros, rtol)) {
-      disagreements.push_back(*d);
-    }
+    const std::vector<Disagreement> d =
+        minitorch::testing::disagreements_between(absl::StrCat("gradient of v", i), mine.grads[i],
+                                                  theirs.grads[i] ? *theirs.grads[i] : zeros, rtol);
+    disagreements.insert(disagreements.end(), d.begin(), d.end());
   }
   if (disagreements.empty()) {
     ++g_counts.agreed;
@@ -274,6 +238,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   std::string what;
-  for (const Disagreement& d : disagreements) absl::StrAppend(&what, describe(d), "\n");
+  for (size_t k = 0; k < disagreements.size() && k < 8; ++k) {
+    absl::StrAppend(&what, describe(disagreements[k]), "\n");
+  }
   fail(what + verdict_report, c.program, c.inputs, {data, size});
 }

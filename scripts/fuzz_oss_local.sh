@@ -7,6 +7,7 @@
 # Usage: scripts/fuzz_oss_local.sh [SECONDS_PER_TARGET (default 3)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/fuzz_targets.sh
 seconds=${1:-3}
 scripts/install_deps.sh
 
@@ -32,7 +33,7 @@ done
 # Every shared library a target loads, glibc's aside, must come from $OUT/lib.
 for t in "${targets[@]}"; do
   outside=$(ldd "$OUT/$t" | awk '$3 ~ /^\// { print $3 }' |
-    grep -Ev "^$OUT/lib/|/(libc|libm|libdl|libpthread|librt|ld-linux[^/]*)\.so" || true)
+    grep -Ev "^$OUT/lib/" | grep -Ev "$glibc_libs" || true)
   if [[ -n $outside ]]; then echo "fuzz_oss_local: $t loads from outside \$OUT: $outside" >&2; status=1; fi
 done
 [[ $status -eq 0 ]] || exit 1

@@ -19,3 +19,6 @@ seed_dirs() {
   done
   return 0
 }
+
+# glibc's own libraries, which every machine has: the one set $OUT/lib leaves out.
+glibc_libs='/(libc|libm|libdl|libpthread|librt|ld-linux[^/]*)\.so'

@@ -108,6 +108,28 @@ const Difference* excusing_difference(const ProgramCase& c) {
   return first_excusing(c, &Difference::excuses_program);
 }
 
+std::vector<Disagreement> disagreements_between(const std::string& what, const RefArray& mine,
+                                                const RefArray& theirs, double rtol) {
+  if (mine.shape != theirs.shape) return {{.what = what + " shape", .classes_differ = true}};
+  double scale = 0;
+  for (double t : theirs.values) {
+    if (std::isfinite(t)) scale = std::max(scale, std::abs(t));
+  }
+  std::vector<Disagreement> classes;
+  std::optional<Disagreement> value;
+  for (size_t i = 0; i < mine.values.size(); ++i) {
+    const double m = mine.values[i], t = theirs.values[i];
+    if (value_class(m) != value_class(t)) {
+      classes.push_back({what, i, m, t, /*classes_differ=*/true});
+    } else if (!value && std::isfinite(m) &&
+               std::abs(m - t) > rtol * std::max(std::abs(t), scale)) {
+      value = Disagreement{what, i, m, t, /*classes_differ=*/false};
+    }
+  }
+  if (classes.empty() && value) classes.push_back(*value);
+  return classes;
+}
+
 void check_differences_table() {
   for (const char* key : kDocumentedKeys) {
     const bool known =

@@ -8,6 +8,7 @@
 #ifndef MINITORCH_TESTING_DIFFERENCES_H_
 #define MINITORCH_TESTING_DIFFERENCES_H_
 
+#include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,13 +27,29 @@ struct StepCase {
   const std::optional<std::string>& theirs;  // LibTorch's error
 };
 
-// Where the two libraries' values of one tensor differ first.
+// NaN (0), -inf (1), +inf (2) or finite (3): the classes every comparison
+// with LibTorch or the reference matches exactly.
+template <class T>
+int value_class(T v) {
+  if (std::isnan(v)) return 0;
+  if (std::isinf(v)) return v < 0 ? 1 : 2;
+  return 3;
+}
+
+// An element where the two libraries' values of one tensor differ.
 struct Disagreement {
   std::string what;  // "forward", "gradient of v0", with " shape" if the shapes differ
-  size_t index = 0;  // the first differing element
+  size_t index = 0;
   double mine = 0, theirs = 0;
   bool classes_differ = false;  // shape, or NaN / +inf / -inf / finite
 };
+
+// Where `mine` and `theirs`, the values of one tensor named `what`, differ:
+// the shapes, or every element of another class; where no class differs, the
+// first finite value off by more than rtol of the element or of theirs'
+// largest finite element (rtol = inf: classes only).
+std::vector<Disagreement> disagreements_between(const std::string& what, const RefArray& mine,
+                                                const RefArray& theirs, double rtol);
 
 // A program that raised in one library only (its forward and backward run
 // as a whole), or whose values or gradients differ.

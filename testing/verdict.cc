@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "tensor_impl.h"  // make_view: a sliced leaf, until the API slices
+#include "testing/differences.h"
 #include "testing/dual.h"
 #include "testing/reference.h"
 
@@ -236,13 +237,6 @@ struct Opinion {
 };
 
 enum class Outcome { kPass, kFail, kInconclusive };
-
-// NaN, -inf, +inf or finite.
-int value_class(Real v) {
-  if (std::isnan(v)) return 0;
-  if (std::isinf(v)) return v < 0 ? 1 : 2;
-  return 3;
-}
 
 struct EntryJudgement {
   Outcome outcome = Outcome::kPass;

@@ -168,14 +168,18 @@ Tensor amax(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim) {
 
 Tensor amax(const Tensor& x) { return amax(x, {}, false); }
 
+// m with its infinite entries replaced by 0.
+Tensor finite_or_zero(const Tensor& m) {
+  return where(eq_mask(abs(m), scalar_like(INFINITY, m)), scalar_like(0, m), m);
+}
+
 // The max of x over the masked dims (kept), detached, with an infinite max
 // replaced by 0: the shift that keeps logsumexp's exponentials in range.
 Tensor finite_max(const Tensor& x, absl::Span<const bool> mask) {
   // Nothing to take the max of: a shift of 0, so the logsumexp of nothing is
   // log(0) = -inf, as LibTorch's.
   if (x.numel() == 0) return zeros(reduced_shape(x.shape(), mask, /*keepdim=*/true), x.dtype());
-  const Tensor m = amax(x.detach(), mask_dims(mask), /*keepdim=*/true);
-  return where(eq_mask(abs(m), scalar_like(INFINITY, m)), scalar_like(0, m), m);
+  return finite_or_zero(amax(x.detach(), mask_dims(mask), /*keepdim=*/true));
 }
 
 Tensor logsumexp(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim) {
@@ -198,14 +202,13 @@ Tensor logsumexp(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim) 
              // max-shifted input: exp(x - result) would lose log(n) when |result|
              // is so large that its rounding exceeds it (|x| ~ 1e17 and beyond).
              const Tensor x = input.unpack(ctx);
-             const Tensor e = exp(x - finite_max(x, mask));
-             Tensor softmax = e / sum(e, mask_dims(mask), /*keepdim=*/true);
-             // Where the result is +inf, LibTorch's exp(x - result): 0 for every
+             if (x.numel() == 0) return GradList{zeros(x.shape(), x.dtype())};
+             const Tensor m = amax(x.detach(), mask_dims(mask), /*keepdim=*/true);
+             const Tensor e = exp(x - finite_or_zero(m));
+             // Where the max is +inf, LibTorch's exp(x - result): 0 for every
              // finite x (the shifted form would give inf / inf), NaN at the +inf.
-             if (x.numel() > 0) {
-               const Tensor m = amax(x.detach(), mask_dims(mask), /*keepdim=*/true);
-               softmax = where(eq_mask(m, scalar_like(INFINITY, m)), exp(x - m), softmax);
-             }
+             const Tensor softmax = where(eq_mask(m, scalar_like(INFINITY, m)), exp(x - m),
+                                          e / sum(e, mask_dims(mask), /*keepdim=*/true));
              return GradList{expand_reduced(grad, x.shape(), mask) * softmax};
            });
   }

@@ -162,13 +162,17 @@ Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> m
 
 Tensor pow(const Tensor& x, double exponent) {
   // LibTorch computes x^0.5 and x^-0.5 as sqrt and rsqrt, which differ from
-  // std::pow at -inf (NaN, not +inf or 0) and at -0 (-0 and -inf, not +0 and +inf).
-  Tensor out = unary_forward("pow", x, [exponent](auto v) -> decltype(v) {
-    using T = decltype(v);
-    if (exponent == 0.5) return std::sqrt(v);
-    if (exponent == -0.5) return T(1) / std::sqrt(v);
-    return std::pow(v, static_cast<T>(exponent));
-  });
+  // std::pow at -inf (NaN, not +inf or 0) and at -0 (-0 and -inf, not +0 and
+  // +inf). The kernel is chosen once, outside the element loop.
+  Tensor out;
+  if (exponent == 0.5) {
+    out = unary_forward("pow", x, [](auto v) { return std::sqrt(v); });
+  } else if (exponent == -0.5) {
+    out = unary_forward("pow", x, [](auto v) { return decltype(v)(1) / std::sqrt(v); });
+  } else {
+    out = unary_forward(
+        "pow", x, [exponent](auto v) { return std::pow(v, static_cast<decltype(v)>(exponent)); });
+  }
   if (should_record({&x})) {
     record(Op::kPowScalar, out, {&x},
            [input = SavedTensor(x), exponent](const Tensor& grad, const BackwardContext& ctx) {
