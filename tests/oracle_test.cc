@@ -16,6 +16,7 @@
 #include "test_util.h"
 #include "testing/differences.h"
 #include "testing/op_registry.h"
+#include "testing/torch_bridge.h"
 #include "torch_oracle.h"
 
 namespace minitorch::testing {
@@ -473,6 +474,21 @@ TEST(DtypeOracle, ResultTypeMatchesLibTorch) {
       }
     }
   }
+}
+
+// LibTorch 1.13 writes past a one-element result for index_select of a
+// 0-dim tensor by several indices, so the bridge refuses that call as later
+// LibTorch does; by one index LibTorch still runs it (the deliberate
+// difference index-select-of-a-scalar).
+TEST(TorchBridge, IndexSelectOfAScalarBySeveralIndicesNeverReachesLibTorch) {
+  const Tensor x = scalar_tensor(2.5, kFloat64);
+  const OpCall by_three{.op = Op::kIndexSelect, .dims = {0}, .constant = zeros({3}, kInt64)};
+  const OpCall by_one{.op = Op::kIndexSelect, .dims = {0}, .constant = zeros({1}, kInt64)};
+  const std::optional<std::string> refused = torch_rejection(by_three, {x});
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_NE(refused->find("Index to scalar can have only 1 value, got 3"), std::string::npos)
+      << *refused;
+  EXPECT_FALSE(torch_rejection(by_one, {x}).has_value());
 }
 
 class NonFiniteOracle : public ::testing::TestWithParam<const OpInfo*> {};
