@@ -5,7 +5,10 @@
 //     raise minitorch::Error, and the reverse);
 //   - the forward value's shape, and each element's class (NaN, +inf, -inf,
 //     finite) and value;
-//   - every input gradient for one cotangent, the same way.
+//   - every input gradient for one cotangent, the same way;
+//   - where the execution changes an input in place between the forward
+//     and the backward, whether the backward refuses (the version counter
+//     saw a saved tensor change) and, where neither does, the gradients.
 // Finite values agree within a relative 1e-7 of the element or of the
 // tensor's largest element (1e-4 once the program computes in float32).
 // Where only finite values differ beyond that, the verdict decides
@@ -22,6 +25,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <string>
@@ -89,7 +93,8 @@ struct Run {
   std::vector<RefArray> grads;  // zeros where no gradient reached the input
 };
 
-Run run_minitorch(const Program& program, const std::vector<Tensor>& inputs) {
+Run run_minitorch(const Program& program, const std::vector<Tensor>& inputs,
+                  const minitorch::testing::Execution& execution) {
   Run run;
   try {
     std::vector<Tensor> leaves;
@@ -97,6 +102,11 @@ Run run_minitorch(const Program& program, const std::vector<Tensor>& inputs) {
     const Tensor out = minitorch::testing::run_program(program, leaves);
     run.forward = minitorch::testing::to_ref(out);
     run.cotangent = cotangent_for(out.shape());
+    if (execution.in_place != minitorch::testing::Execution::InPlace::kNone && !leaves.empty()) {
+      minitorch::testing::change_in_place(
+          leaves[static_cast<size_t>(execution.in_place_input) % leaves.size()],
+          execution.in_place);
+    }
     if (out.requires_grad()) out.backward(run.cotangent.to(out.dtype()));
     for (const Tensor& leaf : leaves) {
       run.grads.push_back(leaf.grad().defined()
@@ -109,6 +119,18 @@ Run run_minitorch(const Program& program, const std::vector<Tensor>& inputs) {
   return run;
 }
 
+// Whether two runs gave the same error, or the same bits in every value.
+bool same_bits(const Run& a, const Run& b) {
+  const auto same = [](const RefArray& x, const RefArray& y) {
+    return x.shape == y.shape &&
+           std::equal(x.values.begin(), x.values.end(), y.values.begin(), y.values.end(),
+                      [](double u, double v) { return std::memcmp(&u, &v, sizeof u) == 0; });
+  };
+  if (a.error || b.error) return a.error == b.error;
+  return same(a.forward, b.forward) && a.grads.size() == b.grads.size() &&
+         std::equal(a.grads.begin(), a.grads.end(), b.grads.begin(), same);
+}
+
 bool computes_in_float32(const Program& program, const std::vector<Tensor>& inputs) {
   for (const Tensor& x : inputs) {
     if (x.dtype() == minitorch::kFloat32) return true;
@@ -119,15 +141,19 @@ bool computes_in_float32(const Program& program, const std::vector<Tensor>& inpu
   return false;
 }
 
-[[noreturn]] void fail(const std::string& what, const Program& program,
-                       const std::vector<Tensor>& inputs, absl::Span<const uint8_t> bytes) {
+[[noreturn]] void fail(const std::string& what, const minitorch::fuzz::GraphCase& c,
+                       absl::Span<const uint8_t> bytes) {
   const std::string report = absl::StrCat(
-      what, "\nprogram:\n", minitorch::testing::describe(program, inputs.size()), "inputs:\n",
-      minitorch::fuzz::describe_inputs(inputs),
+      what, "\nprogram:\n", minitorch::testing::describe(c.program, c.inputs.size()), "inputs:\n",
+      minitorch::fuzz::describe_inputs(c.inputs),
+      "execution: ", minitorch::testing::describe(c.execution), "\n",
       "reproducer (the program and inputs as hex floats, judged against the reference):\n",
-      minitorch::testing::program_as_code(program, inputs));
+      minitorch::testing::program_as_code(c.program, c.inputs));
   minitorch::fuzz::fail("fuzz_torch", report, bytes);
 }
+
+// LibTorch's messages carry a backtrace after their first line.
+std::string first_line(const std::string& message) { return message.substr(0, message.find('\n')); }
 
 std::string describe(const Disagreement& d) {
   return absl::StrFormat("%s differs at element %zu: minitorch %.17g, LibTorch %.17g", d.what,
@@ -163,39 +189,49 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     std::string operand_shapes;
     for (const Tensor& x : operands) absl::StrAppend(&operand_shapes, x.shape().to_string(), " ");
-    step_failure = absl::StrCat(
-        minitorch::testing::describe(call), " on operands of shapes ", operand_shapes,
-        mine ? "raised in minitorch only: " + *mine : "raised in LibTorch only: " + *theirs);
+    step_failure =
+        absl::StrCat(minitorch::testing::describe(call), " on operands of shapes ", operand_shapes,
+                     mine ? "raised in minitorch only: " + *mine
+                          : "raised in LibTorch only: " + first_line(*theirs));
   };
   const minitorch::fuzz::GraphCase c = minitorch::fuzz::decode_graph(*reader, options);
-  if (step_failure) fail(*step_failure, c.program, c.inputs, {data, size});
+  if (step_failure) fail(*step_failure, c, {data, size});
 
   ++g_counts.programs;
-  const int threads = minitorch::get_num_threads();
-  const int64_t grain = minitorch::get_parallel_grain();
-  minitorch::set_num_threads(c.execution.threads);
-  if (c.execution.grain > 0) minitorch::set_parallel_grain(c.execution.grain);
-  const Run mine = run_minitorch(c.program, c.inputs);
-  minitorch::set_num_threads(threads);
-  minitorch::set_parallel_grain(grain);
+  const auto run_with = [&](const minitorch::testing::Execution& execution) {
+    const int threads = minitorch::get_num_threads();
+    const int64_t grain = minitorch::get_parallel_grain();
+    minitorch::set_num_threads(execution.threads);
+    if (execution.grain > 0) minitorch::set_parallel_grain(execution.grain);
+    Run run = run_minitorch(c.program, c.inputs, execution);
+    minitorch::set_num_threads(threads);
+    minitorch::set_parallel_grain(grain);
+    return run;
+  };
+  const Run mine = run_with(c.execution);
   // (Where minitorch raised before its backward, the cotangent is undefined
   // and LibTorch takes ones.)
-  const minitorch::testing::TorchOutcome theirs =
-      minitorch::testing::torch_outcome(c.program, c.inputs, mine.cotangent);
+  const minitorch::testing::TorchOutcome theirs = minitorch::testing::torch_outcome(
+      c.program, c.inputs, mine.cotangent, c.execution.in_place, c.execution.in_place_input);
 
   if (mine.error || theirs.error) {
     if (mine.error && theirs.error) {
       ++g_counts.both_raised;
       return 0;
     }
-    const minitorch::testing::ProgramCase pc{c.program, c.inputs, mine.error, theirs.error, {}};
+    minitorch::testing::ProgramCase pc{c.program, c.inputs, mine.error, theirs.error, {}};
+    if (!mine.error && c.execution.in_place != minitorch::testing::Execution::InPlace::kNone) {
+      minitorch::testing::Execution unchanged = c.execution;
+      unchanged.in_place = minitorch::testing::Execution::InPlace::kNone;
+      pc.in_place_change_unread = same_bits(mine, run_with(unchanged));
+    }
     if (const Difference* d = minitorch::testing::excusing_difference(pc)) {
       ++g_counts.excused[d->key];
       return 0;
     }
     fail(mine.error ? "minitorch raised, LibTorch did not: " + *mine.error
-                    : "LibTorch raised, minitorch did not: " + *theirs.error,
-         c.program, c.inputs, {data, size});
+                    : "LibTorch raised, minitorch did not: " + first_line(*theirs.error),
+         c, {data, size});
   }
 
   const double rtol = computes_in_float32(c.program, c.inputs) ? 1e-4 : 1e-7;
@@ -241,5 +277,5 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t k = 0; k < disagreements.size() && k < 8; ++k) {
     absl::StrAppend(&what, describe(disagreements[k]), "\n");
   }
-  fail(what + verdict_report, c.program, c.inputs, {data, size});
+  fail(what + verdict_report, c, {data, size});
 }

@@ -59,6 +59,10 @@ struct ProgramCase {
   const std::optional<std::string>& mine;    // minitorch's error
   const std::optional<std::string>& theirs;  // LibTorch's error
   const std::vector<Disagreement>& disagreements;
+  // An input was changed in place between the forward and the backward,
+  // and minitorch's forward and gradients are bitwise those of the run
+  // without the change (it read nothing the change touched).
+  bool in_place_change_unread = false;
 };
 
 struct Difference {

@@ -60,6 +60,27 @@ struct Lib {
   }
 };
 
+// change_in_place (verdict.h) in LibTorch.
+void change_in_place(torch::Tensor& leaf, Execution::InPlace kind) {
+  const torch::NoGradGuard no_grad;
+  switch (kind) {
+    case Execution::InPlace::kNone:
+      return;
+    case Execution::InPlace::kAdd:
+      leaf.add_(torch::tensor(1.0, leaf.scalar_type()), 0.5);
+      return;
+    case Execution::InPlace::kMul:
+      leaf.mul_(3.0);
+      return;
+    case Execution::InPlace::kCopy:
+      leaf.copy_(-leaf - 1);
+      return;
+    case Execution::InPlace::kFill:
+      leaf.fill_(0.25);
+      return;
+  }
+}
+
 // The table's functions that LibTorch spells otherwise.
 torch::Tensor expand(const torch::Tensor& x, torch::IntArrayRef shape) { return x.expand(shape); }
 torch::Tensor cross_entropy(const torch::Tensor& logits, const torch::Tensor& target) {
@@ -100,7 +121,8 @@ void single_threaded() {
 }
 
 TorchOutcome torch_outcome(const Program& program, const std::vector<Tensor>& inputs,
-                           const Tensor& cotangent) {
+                           const Tensor& cotangent, Execution::InPlace in_place,
+                           int in_place_input) {
   single_threaded();
   TorchOutcome outcome;
   try {
@@ -112,6 +134,9 @@ TorchOutcome torch_outcome(const Program& program, const std::vector<Tensor>& in
     }
     const torch::Tensor out = run_program_torch(program, leaves);
     outcome.forward = from_torch(out);
+    if (in_place != Execution::InPlace::kNone && !leaves.empty()) {
+      change_in_place(leaves[static_cast<size_t>(in_place_input) % leaves.size()], in_place);
+    }
     if (out.requires_grad()) {
       out.backward(cotangent.defined() ? to_torch(cotangent).to(out.dtype())
                                        : torch::ones_like(out));

@@ -16,6 +16,7 @@
 #include "minitorch/minitorch.h"
 #include "testing/op_call.h"
 #include "testing/reference.h"
+#include "testing/verdict.h"
 
 namespace minitorch::testing {
 
@@ -31,8 +32,13 @@ struct TorchOutcome {
 // Runs `program` in LibTorch, single-threaded, on copies of `inputs` (float
 // inputs require grad), then backward with `cotangent` (of the output's
 // shape; its values are converted to the output's dtype; undefined: ones).
+// Between the two, input `in_place_input` (modulo the input count) is
+// changed by `in_place` as change_in_place (verdict.h) changes minitorch's,
+// so LibTorch's version counter is asked where minitorch's is.
 TorchOutcome torch_outcome(const Program& program, const std::vector<Tensor>& inputs,
-                           const Tensor& cotangent);
+                           const Tensor& cotangent,
+                           Execution::InPlace in_place = Execution::InPlace::kNone,
+                           int in_place_input = 0);
 
 // LibTorch's error message for `call` on `operands` (forward only), or
 // nullopt when LibTorch accepts it.

@@ -418,29 +418,6 @@ class ParallelSettings {
   int64_t grain_;
 };
 
-// The execution's in-place change of `leaf`, under NoGradGuard as an
-// optimizer step between forward and backward. Each op changes every value
-// it can (fill_ all of them; add_ all but those it is absorbed by).
-void change_in_place(Tensor& leaf, Execution::InPlace kind) {
-  const NoGradGuard no_grad;
-  switch (kind) {
-    case Execution::InPlace::kNone:
-      return;
-    case Execution::InPlace::kAdd:
-      leaf.add_(tensor({1.0}, {}, leaf.dtype()), 0.5);  // 0-d: broadcasts into any leaf
-      return;
-    case Execution::InPlace::kMul:
-      leaf.mul_(3.0);
-      return;
-    case Execution::InPlace::kCopy:
-      leaf.copy_(neg(leaf) - 1);
-      return;
-    case Execution::InPlace::kFill:
-      leaf.fill_(0.25);
-      return;
-  }
-}
-
 // Whether `e` is minitorch's error for a saved tensor modified in place.
 bool is_in_place_refusal(const Error& e) {
   return std::string_view(e.what()).find("modified in place after it was saved") !=
@@ -960,6 +937,26 @@ void judge_gradients(const MinitorchRun& m, const Pass& pass, const std::vector<
 }
 
 }  // namespace
+
+void change_in_place(Tensor& leaf, Execution::InPlace kind) {
+  const NoGradGuard no_grad;
+  switch (kind) {
+    case Execution::InPlace::kNone:
+      return;
+    case Execution::InPlace::kAdd:
+      leaf.add_(tensor({1.0}, {}, leaf.dtype()), 0.5);  // 0-d: broadcasts into any leaf
+      return;
+    case Execution::InPlace::kMul:
+      leaf.mul_(3.0);
+      return;
+    case Execution::InPlace::kCopy:
+      leaf.copy_(neg(leaf) - 1);
+      return;
+    case Execution::InPlace::kFill:
+      leaf.fill_(0.25);
+      return;
+  }
+}
 
 Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
                 const JudgeOptions& options, const ProgramRunner& run) {

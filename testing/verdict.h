@@ -126,6 +126,12 @@ struct Execution {
   }
 };
 
+// The execution's in-place change of `leaf`, under NoGradGuard as an
+// optimizer step between forward and backward. Each op changes every value
+// it can (fill_ all of them; add_ all but those it is absorbed by).
+// testing/torch_bridge.cc makes the same change in LibTorch.
+void change_in_place(Tensor& leaf, Execution::InPlace kind);
+
 // "3 threads, grain 5, backward() x2, cotangent as an expand view".
 std::string describe(const Execution& execution);
 

@@ -296,6 +296,26 @@ TEST(Tensor, InPlaceOpsBumpVersionsAndBackwardNotices) {
   }
 }
 
+// cross_entropy's backward reads the probabilities it kept, not the logits,
+// as LibTorch's log_softmax keeps its result: an optimizer step on the
+// logits between forward and backward is allowed (once per target kind),
+// and the gradient is that of the logits the forward saw.
+TEST(Tensor, CrossEntropyAllowsItsLogitsToChangeBeforeBackward) {
+  const Tensor class_target = tensor({2, 0}, {2}, kInt64);
+  const Tensor probability_target = tensor({0, 0.25, 0.75, 1, 0, 0}, {2, 3});
+  for (const Tensor& target : {class_target, probability_target}) {
+    Tensor logits = tensor({0.5, -1, 2, 0, 1, -0.5}, {2, 3}).requires_grad_();
+    const Tensor expected = grad(cross_entropy(logits, target), {logits})[0];
+    const Tensor loss = cross_entropy(logits, target);
+    {
+      NoGradGuard no_grad;
+      logits.mul_(3.0);
+    }
+    loss.backward();
+    EXPECT_EQ(logits.grad().to_vector(), expected.to_vector());
+  }
+}
+
 // index_put_ writes through a view of the base, whose storage (and version
 // counter) it shares: a backward that saved the base notices, as LibTorch's.
 TEST(Tensor, IndexPutBumpsTheBasesVersion) {

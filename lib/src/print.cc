@@ -40,20 +40,6 @@ std::vector<int64_t> shown_positions(int64_t size, bool summarise) {
   return shown;
 }
 
-const char* type_string(DType dtype) {
-  switch (dtype) {
-    case kFloat32:
-      return "CPUFloatType";
-    case kFloat64:
-      return "CPUDoubleType";
-    case kInt64:
-      return "CPULongType";
-    case kBool:
-      return "CPUBoolType";
-  }
-  return "CPUType";
-}
-
 // How every number of one printed tensor is written.
 struct NumberFormat {
   enum class Style { kDefault, kFixed, kScientific } style = Style::kDefault;
@@ -276,7 +262,7 @@ std::ostream& print(std::ostream& os, const Tensor& t, int64_t line_width) {
     }
   }
   os.copyfmt(saved);
-  os << "[ " << type_string(t.dtype()) << "{";
+  os << "[ " << torch_type_name(t.dtype()) << "{";
   for (int64_t d = 0; d < t.dim(); ++d) os << (d ? "," : "") << t.size(d);
   return os << "} ]";
 }

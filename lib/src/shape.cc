@@ -91,6 +91,17 @@ std::optional<Shape> view_strides(absl::Span<const int64_t> old_shape,
   return strides;
 }
 
+AroundDim around_dim(absl::Span<const int64_t> shape, int64_t dim) {
+  AroundDim around;
+  const auto rank = static_cast<int64_t>(shape.size());
+  for (int64_t d = 0; d < rank; ++d) {
+    if (d < dim) around.outer *= shape[d];
+    if (d == dim) around.size = shape[d];
+    if (d > dim) around.inner *= shape[d];
+  }
+  return around;
+}
+
 int64_t wrap_dim(int64_t dim, int64_t rank, const char* op) {
   // A scalar accepts dim 0 and -1, as in LibTorch.
   const int64_t r = std::max<int64_t>(rank, 1);

@@ -22,6 +22,14 @@ std::optional<Shape> view_strides(absl::Span<const int64_t> old_shape,
                                   absl::Span<const int64_t> old_strides,
                                   absl::Span<const int64_t> shape);
 
+// A shape read around one of its dims: `outer` blocks of `size` entries
+// along the dim, each entry `inner` contiguous elements apart (a 0-dim
+// shape, dim 0, reads as one entry).
+struct AroundDim {
+  int64_t outer = 1, size = 1, inner = 1;
+};
+AroundDim around_dim(absl::Span<const int64_t> shape, int64_t dim);
+
 // Wraps a dim in [-rank, rank) to [0, rank), throwing Error naming `op`.
 int64_t wrap_dim(int64_t dim, int64_t rank, const char* op);
 

@@ -1,6 +1,7 @@
 // Storage allocation and the constructors of tensors and views.
 #include "tensor_impl.h"
 
+#include <iterator>
 #include <limits>
 #include <new>
 #include <vector>
@@ -133,32 +134,37 @@ bool TensorImpl::is_contiguous() const {
   return true;
 }
 
-const char* dtype_name(DType dtype) {
-  switch (dtype) {
-    case kFloat32:
-      return "float32";
-    case kFloat64:
-      return "float64";
-    case kInt64:
-      return "int64";
-    case kBool:
-      return "bool";
-  }
-  return "unknown";
+namespace {
+
+// Every per-dtype fact in one row, in the enum's order.
+struct DTypeFacts {
+  DType dtype;
+  const char* name;        // dtype_name
+  size_t size;             // element_size
+  const char* torch_type;  // LibTorch's legacy type name, which printing shows
+};
+
+constexpr DTypeFacts kDTypeFacts[] = {
+    {kFloat32, "float32", 4, "CPUFloatType"},
+    {kFloat64, "float64", 8, "CPUDoubleType"},
+    {kInt64, "int64", 8, "CPULongType"},
+    {kBool, "bool", 1, "CPUBoolType"},
+};
+
+const DTypeFacts& facts(DType dtype) {
+  const auto row = static_cast<size_t>(dtype);
+  MT_CHECK(row < std::size(kDTypeFacts) && kDTypeFacts[row].dtype == dtype,
+           "dtype: unknown dtype value ", static_cast<int>(row));
+  return kDTypeFacts[row];
 }
 
-size_t element_size(DType dtype) {
-  switch (dtype) {
-    case kFloat32:
-      return 4;
-    case kBool:
-      return 1;
-    case kFloat64:
-    case kInt64:
-      break;
-  }
-  return 8;
-}
+}  // namespace
+
+const char* dtype_name(DType dtype) { return facts(dtype).name; }
+
+size_t element_size(DType dtype) { return facts(dtype).size; }
+
+const char* torch_type_name(DType dtype) { return facts(dtype).torch_type; }
 
 std::ostream& operator<<(std::ostream& os, DType dtype) { return os << dtype_name(dtype); }
 

@@ -85,6 +85,10 @@ struct TensorImpl {
 // in the error thrown for an invalid or too large shape.
 Tensor empty(const Shape& shape, DType dtype, const char* op = "empty");
 
+// LibTorch's legacy name of `dtype`'s CPU type ("CPUFloatType", ...), which
+// printing shows as LibTorch does.
+const char* torch_type_name(DType dtype);
+
 // A tensor sharing `base`'s storage with another shape, strides and offset.
 // No autograd state (the caller records the view op).
 Tensor make_view(const Tensor& base, Shape shape, Shape strides, int64_t offset);

@@ -234,10 +234,8 @@ std::tuple<Tensor, Tensor> extreme_along(const Tensor& x, int64_t dim, bool keep
 template <class T, class Before>
 std::vector<double> first_k_along(const T* p, const Shape& shape, int64_t dim, int64_t k,
                                   const Before& before) {
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < dim; ++d) outer *= shape[d];
-  for (auto d = dim + 1; d < static_cast<int64_t>(shape.size()); ++d) inner *= shape[d];
-  const int64_t size = shape[dim];
+  const AroundDim around = around_dim(shape, dim);
+  const int64_t outer = around.outer, size = around.size, inner = around.inner;
   std::vector<double> out(static_cast<size_t>(outer * k * inner));
   std::vector<int64_t> order(static_cast<size_t>(size));
   for (int64_t o = 0; o < outer; ++o) {

@@ -158,14 +158,12 @@ Tensor expand_reduced(const Tensor& grad, const Shape& shape, absl::Span<const b
 
 std::vector<int64_t> positions_along(const Shape& shape, int64_t dim,
                                      const std::vector<int64_t>& picked) {
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < dim; ++d) outer *= shape[d];
-  for (auto d = dim + 1; d < static_cast<int64_t>(shape.size()); ++d) inner *= shape[d];
+  const auto [outer, size, inner] = around_dim(shape, dim);
   std::vector<int64_t> positions;
   positions.reserve(static_cast<size_t>(outer) * picked.size() * static_cast<size_t>(inner));
   for (int64_t o = 0; o < outer; ++o) {
     for (const int64_t p : picked) {
-      for (int64_t i = 0; i < inner; ++i) positions.push_back((o * shape[dim] + p) * inner + i);
+      for (int64_t i = 0; i < inner; ++i) positions.push_back((o * size + p) * inner + i);
     }
   }
   return positions;

@@ -22,10 +22,8 @@ Tensor softmax_forward(const Tensor& x, int64_t dim, const char* op) {
   const Tensor source = x.detach().contiguous();
   Tensor out = empty(source.shape(), source.dtype(), op);
   if (out.numel() == 0) return out;
-  int64_t outer = 1, inner = 1;
-  for (int64_t i = 0; i < dim; ++i) outer *= source.size(i);
-  for (int64_t i = dim + 1; i < source.dim(); ++i) inner *= source.size(i);
-  const int64_t n = source.dim() == 0 ? 1 : source.size(dim);
+  const AroundDim around = around_dim(source.shape(), dim);
+  const int64_t outer = around.outer, n = around.size, inner = around.inner;
   dispatch_float(source.dtype(), op, [&]<class T>() {
     // Split over the outer index: each (outer) slice is n * inner elements.
     parallel_for(outer, rows_per_chunk(n * inner), [&](int64_t begin, int64_t end) {
@@ -61,28 +59,33 @@ Tensor softmax_backward_last_dim(const Tensor& grad_in, const Tensor& y) {
 
 namespace {
 
-// softmax, or log_softmax with kLog. The backward's composed formulas:
-// softmax y (g - sum(g y)), log-softmax g - e^y sum(g), over the dim.
+// Records `out`, softmax (or log_softmax with kLog) of x along `dim`, as
+// computed from x. The backward reads the output only, as LibTorch's does,
+// so x may change in place before it runs. Its composed formulas: softmax
+// y (g - sum(g y)), log-softmax g - e^y sum(g), over the dim.
+template <bool kLog>
+void record_softmax(const Tensor& x, Tensor& out, int64_t dim) {
+  record(kLog ? Op::kLogSoftmax : Op::kSoftmax, out, {&x},
+         [result = SavedTensor(out, true), dim](const Tensor& grad, const BackwardContext& ctx) {
+           const Tensor y = result.unpack(ctx);
+           const int64_t d = y.dim() == 0 ? 0 : dim;
+           const bool last_dim = d == std::max<int64_t>(y.dim() - 1, 0);
+           return GradList{fused_unless_recorded(
+               last_dim, [&] { return softmax_backward_last_dim<kLog>(grad, y); },
+               [&] {
+                 if constexpr (kLog) return grad - exp(y) * sum(grad, {d}, /*keepdim=*/true);
+                 return y * (grad - sum(grad * y, {d}, /*keepdim=*/true));
+               })};
+         });
+}
+
 template <bool kLog>
 Tensor softmax_op(const Tensor& x, int64_t dim_in) {
   const char* op = kLog ? "log_softmax" : "softmax";
   check_float(x, op, "input");
   const int64_t dim = wrap_dim(dim_in, x.dim(), op);
   Tensor out = softmax_forward<kLog>(x, dim, op);
-  if (should_record({&x})) {
-    record(kLog ? Op::kLogSoftmax : Op::kSoftmax, out, {&x},
-           [result = SavedTensor(out, true), dim](const Tensor& grad, const BackwardContext& ctx) {
-             const Tensor y = result.unpack(ctx);
-             const int64_t d = y.dim() == 0 ? 0 : dim;
-             const bool last_dim = d == std::max<int64_t>(y.dim() - 1, 0);
-             return GradList{fused_unless_recorded(
-                 last_dim, [&] { return softmax_backward_last_dim<kLog>(grad, y); },
-                 [&] {
-                   if constexpr (kLog) return grad - exp(y) * sum(grad, {d}, /*keepdim=*/true);
-                   return y * (grad - sum(grad * y, {d}, /*keepdim=*/true));
-                 })};
-           });
-  }
+  if (should_record({&x})) record_softmax<kLog>(x, out, dim);
   return out;
 }
 
@@ -144,14 +147,17 @@ Tensor scaled_probabilities(const Tensor& probabilities, const std::vector<int64
 // Class targets: a fused forward that keeps softmax(x) when the graph is
 // recorded, so the backward is (softmax(x) - onehot(t)) * scale in one pass;
 // the composed backward where the backward itself is recorded (create_graph).
+// The kept probabilities are recorded as softmax(x), so the backward reads
+// no logits (LibTorch's log_softmax keeps its result too: changing the
+// logits in place before backward is allowed) and the composed backward
+// differentiates through them.
 Tensor class_target_cross_entropy(const Tensor& logits, const Tensor& target) {
   const std::vector<int64_t> indices = class_indices(target, logits);
   const auto batch = static_cast<double>(indices.size());
   const int64_t classes = logits.size(-1);
   const Tensor x = logits.detach().contiguous();
   const bool record_graph = should_record({&logits});
-  const Tensor probabilities =
-      record_graph ? empty(x.shape(), x.dtype(), "cross_entropy") : Tensor();
+  Tensor probabilities = record_graph ? empty(x.shape(), x.dtype(), "cross_entropy") : Tensor();
   const double loss = dispatch_float(x.dtype(), "cross_entropy", [&]<class T>() {
     if (indices.empty()) return static_cast<double>(NAN);
     T* p = record_graph ? probabilities.impl()->data<T>() : nullptr;
@@ -159,15 +165,14 @@ Tensor class_target_cross_entropy(const Tensor& logits, const Tensor& target) {
   });
   Tensor out = scalar_tensor(loss, logits.dtype());
   if (record_graph) {
+    record_softmax<false>(logits, probabilities, std::max<int64_t>(logits.dim() - 1, 0));
     record(
         Op::kCrossEntropy, out, {&logits, &target},
-        [saved_logits = SavedTensor(logits), probabilities, indices, batch](
-            const Tensor& grad, const BackwardContext& ctx) {
-          const Tensor logits = saved_logits.unpack(ctx);  // also the version check
+        [probabilities, indices, batch](const Tensor& grad, const BackwardContext&) {
           return GradList{
               fused_unless_recorded(
                   [&] { return scaled_probabilities(probabilities, indices, grad.item() / batch); },
-                  [&] { return grad / batch * (softmax(logits, -1) - one_hot(indices, logits)); }),
+                  [&] { return grad / batch * (probabilities - one_hot(indices, probabilities)); }),
               Tensor()};
         });
   }
@@ -194,23 +199,30 @@ Tensor cross_entropy(const Tensor& logits_in, const Tensor& target_in) {
                        : logits.dim() == 2  ? static_cast<double>(logits.size(0))
                                             : 1.0;
   Tensor out;
+  Tensor log_probabilities;
   {
     NoGradGuard no_grad;
-    out = -sum(log_softmax(logits, -1) * target) / batch;
+    log_probabilities = log_softmax(logits, -1);
+    out = -sum(log_probabilities * target) / batch;
   }
   if (should_record({&logits, &target})) {
+    // As LibTorch's composition -sum(log_softmax(x) * w) / batch, the
+    // backward reads log_softmax(x) (recorded, so it differentiates through
+    // it) and w, not the logits.
+    if (should_record({&logits})) {
+      record_softmax<true>(logits, log_probabilities, logits.dim() - 1);
+    }
     record(Op::kCrossEntropy, out, {&logits, &target},
-           [saved_logits = SavedTensor(logits), saved_target = SavedTensor(target), batch](
+           [log_probabilities, saved_target = SavedTensor(target), batch](
                const Tensor& grad, const BackwardContext& ctx) {
-             const Tensor logits = saved_logits.unpack(ctx);
              const Tensor w = saved_target.unpack(ctx);
              const Tensor scale = grad / batch;
              GradList grads(2);
              if (ctx.needs[0]) {
                // d/dz of -sum_c w_c log softmax(z)_c = softmax(z) sum_c w_c - w.
-               grads[0] = scale * (softmax(logits, -1) * sum(w, {-1}, true) - w);
+               grads[0] = scale * (exp(log_probabilities) * sum(w, {-1}, true) - w);
              }
-             if (ctx.needs[1]) grads[1] = -scale * log_softmax(logits, -1);
+             if (ctx.needs[1]) grads[1] = -scale * log_probabilities;
              return grads;
            });
   }
