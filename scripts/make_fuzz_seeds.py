@@ -4,7 +4,9 @@ fuzz/decoder.h, version 4. Each seed is named after what it exercises. Ops
 are named by the fuzz codes of their op-table entries (read from
 lib/include/minitorch/op_table.h), so adding an op changes no seed. The seeds
 are checked in; rerun this only to change them. Files named regress-* were
-found by fuzzing and are not written here."""
+found by fuzzing and are not written here. corpus/safetensors holds
+checkpoint files (seeds_safetensors), not this format."""
+import json
 import math
 import os
 import re
@@ -302,9 +304,75 @@ def seeds_api():
         write('api', name, data)
 
 
+def safetensors(header, data=b'', pad=True):
+    """A safetensors file: 8-byte little-endian header length, the JSON
+    header (space-padded to 8 bytes, as the safetensors package writes it),
+    then the data section."""
+    text = json.dumps(header, separators=(',', ':')).encode() if isinstance(header, dict) else header
+    if pad:
+        text += b' ' * ((8 - len(text) % 8) % 8)
+    return struct.pack('<Q', len(text)) + text + data
+
+
+def seeds_safetensors():
+    """The checkpoint loader's seeds (fuzz/fuzz_safetensors.cc): files it
+    loads, and files broken in each field it checks. Not in decoder.h's
+    format: written as they are."""
+    f64 = struct.pack('<3d', 1.5, -0.0, float('inf'))
+    f32 = struct.pack('<4f', 1, 2, 3, 4)
+    i64 = struct.pack('<2q', 7, -1)
+    cases = {
+        'valid-every-dtype-with-metadata': safetensors(
+            {'__metadata__': {'step': '10', 'format': 'pt'},
+             'a.weight': {'dtype': 'F32', 'shape': [2, 2], 'data_offsets': [0, 16]},
+             'b': {'dtype': 'F64', 'shape': [3], 'data_offsets': [16, 40]},
+             'index': {'dtype': 'I64', 'shape': [2], 'data_offsets': [40, 56]},
+             'mask': {'dtype': 'BOOL', 'shape': [1, 2], 'data_offsets': [56, 58]}},
+            f32 + f64 + i64 + b'\x01\x00'),
+        'valid-scalar-and-empty': safetensors(
+            {'s': {'dtype': 'F64', 'shape': [], 'data_offsets': [0, 8]},
+             'e': {'dtype': 'F32', 'shape': [0, 3], 'data_offsets': [8, 8]}},
+            struct.pack('<d', 2.25)),
+        'valid-empty-file': safetensors({}),
+        'broken-too-short': b'\x08\x00\x00',
+        'broken-header-length-past-the-end': struct.pack('<Q', 1 << 40) + b'{}',
+        'broken-header-not-json': safetensors(b'{"a":', pad=False),
+        'broken-header-not-an-object': safetensors(b'[1,2]      '),
+        'broken-unknown-dtype': safetensors(
+            {'h': {'dtype': 'F16', 'shape': [2], 'data_offsets': [0, 4]}}, b'\0' * 4),
+        'broken-negative-dim': safetensors(
+            {'x': {'dtype': 'F32', 'shape': [-1], 'data_offsets': [0, 4]}}, b'\0' * 4),
+        'broken-huge-shape': safetensors(
+            {'x': {'dtype': 'F64', 'shape': [1 << 40, 1 << 40], 'data_offsets': [0, 8]}},
+            b'\0' * 8),
+        'broken-size-mismatch': safetensors(
+            {'x': {'dtype': 'F64', 'shape': [2], 'data_offsets': [0, 8]}}, b'\0' * 8),
+        'broken-offsets-past-the-data': safetensors(
+            {'x': {'dtype': 'F64', 'shape': [2], 'data_offsets': [0, 16]}}, b'\0' * 8),
+        'broken-overlap': safetensors(
+            {'x': {'dtype': 'F64', 'shape': [1], 'data_offsets': [0, 8]},
+             'y': {'dtype': 'F64', 'shape': [1], 'data_offsets': [0, 8]}}, b'\0' * 8),
+        'broken-gap': safetensors(
+            {'x': {'dtype': 'F64', 'shape': [1], 'data_offsets': [8, 16]}}, b'\0' * 16),
+        'broken-bool-byte': safetensors(
+            {'m': {'dtype': 'BOOL', 'shape': [2], 'data_offsets': [0, 2]}}, b'\x01\x07'),
+        'broken-unknown-field': safetensors(
+            {'x': {'dtype': 'F64', 'shape': [1], 'data_offsets': [0, 8], 'extra': 1}},
+            b'\0' * 8),
+        'broken-metadata-not-strings': safetensors({'__metadata__': {'step': 10}}),
+        'broken-deep-nesting': safetensors(b'{"x":' + b'[' * 2000 + b']' * 2000 + b'}'),
+    }
+    d = os.path.join(ROOT, 'safetensors')
+    os.makedirs(d, exist_ok=True)
+    for name, data in cases.items():
+        with open(os.path.join(d, name), 'wb') as f:
+            f.write(data)
+
+
 if __name__ == '__main__':
     seeds_broadcast()
     seeds_softmax()
     seeds_graph()
     seeds_matmul()
     seeds_api()
+    seeds_safetensors()

@@ -244,6 +244,27 @@ struct EntryJudgement {
   Real expected = 0, tolerance = 0;
 };
 
+// The rounding model's tolerance (verdict.h) around `exact`: four times the
+// spread of the working-precision and perturbed runs about it, the unit
+// roundoff times `terms` (the terms' rounding: noise times their magnitude,
+// plus the partials' own error), the final roundings, and the subnormal floor.
+Real rounding_tolerance(Real exact, Real working, Real perturbed, Real terms, const Working& w,
+                        Real noise) {
+  const Real u = w.unit_roundoff();
+  const Real spread = std::max(std::isfinite(working) ? std::fabs(working - exact) : 0,
+                               std::fabs(perturbed - exact));
+  return 4 * spread + u * terms + 2 * u * std::fabs(exact) + noise * w.smallest_subnormal();
+}
+
+// Not even the sign is sure within `tolerance`, nor is the bound small beside
+// the terms (a sum that cancels to about 0 is still judged against their
+// size). A value below the subnormals is judged as closely as the format
+// allows.
+bool has_no_digits(Real tolerance, Real exact, Real magnitude, const Working& w, Real noise) {
+  return std::fabs(exact) > noise * w.smallest_subnormal() && tolerance >= std::fabs(exact) / 2 &&
+         tolerance >= std::sqrt(w.unit_roundoff()) * (magnitude + std::fabs(exact));
+}
+
 // The rounding model of verdict.h for one entry computed by minitorch as `got`.
 // `in_working_precision`: minitorch computed `got` in the working precision
 // (not the direction check, summed in long double on both sides).
@@ -310,19 +331,11 @@ EntryJudgement judge_entry(Real got, const Opinion& o, const Working& w, Real no
     j.reason = Unjudged::kSpreadNotFinite;
     return j;
   }
-  const Real u = w.unit_roundoff();
-  const Real spread = std::max(std::isfinite(o.working) ? std::fabs(o.working - o.exact) : 0,
-                               std::fabs(o.perturbed - o.exact));
-  const Real floor = noise * w.smallest_subnormal();
-  j.tolerance =
-      4 * spread + u * (noise * o.magnitude + o.partial_error) + 2 * u * std::fabs(o.exact) + floor;
+  j.tolerance = rounding_tolerance(o.exact, o.working, o.perturbed,
+                                   noise * o.magnitude + o.partial_error, w, noise);
   if (std::fabs(got - o.exact) > j.tolerance) {
     j.outcome = Outcome::kFail;
-  } else if (std::fabs(o.exact) > floor && j.tolerance >= std::fabs(o.exact) / 2 &&
-             j.tolerance >= std::sqrt(u) * (o.magnitude + std::fabs(o.exact))) {
-    // Not even the sign is sure, nor is the bound small beside the terms (a
-    // sum that cancels to about 0 is still judged against their size). A
-    // value below the subnormals is judged as closely as the format allows.
+  } else if (has_no_digits(j.tolerance, o.exact, o.magnitude, w, noise)) {
     j.outcome = Outcome::kInconclusive;
     j.reason = Unjudged::kNoDigits;
   }
@@ -855,12 +868,8 @@ void judge_second_order(const SecondOrder& s, const Working& w, Real noise, Judg
     ++j->reasons[Unjudged::kSecondOrderNotFinite];
     return;
   }
-  const Real u = w.unit_roundoff();
-  const Real floor = noise * w.smallest_subnormal();
-  const Real spread = std::max(std::isfinite(s.working) ? std::fabs(s.working - s.exact) : 0,
-                               std::fabs(s.perturbed - s.exact));
   const Real tolerance =
-      4 * spread + 3 * noise * u * s.magnitude + 2 * u * std::fabs(s.exact) + floor;
+      rounding_tolerance(s.exact, s.working, s.perturbed, 3 * noise * s.magnitude, w, noise);
   if (std::fabs(s.got - s.exact) > tolerance && s.lifted &&
       std::fabs(s.lifted() - s.got) > tolerance) {
     ++j->inconclusive;
@@ -873,8 +882,7 @@ void judge_second_order(const SecondOrder& s, const Working& w, Real noise, Judg
         number(s.got) + ", reference " + number(s.exact) + " (working-precision run " +
         number(s.working) + ", perturbed run " + number(s.perturbed) + "), tolerance " +
         number(tolerance) + " (terms' magnitude " + number(s.magnitude) + ")\n";
-  } else if (std::fabs(s.exact) > floor && tolerance >= std::fabs(s.exact) / 2 &&
-             tolerance >= std::sqrt(u) * (s.magnitude + std::fabs(s.exact))) {
+  } else if (has_no_digits(tolerance, s.exact, s.magnitude, w, noise)) {
     ++j->inconclusive;
     ++j->reasons[Unjudged::kNoDigits];
   } else {
@@ -1114,6 +1122,15 @@ ReferenceResult reference_vjp(const Program& program, const std::vector<Tensor>&
   return result;
 }
 
+// Each in-place change (Execution::InPlace, in its order): the enumerator
+// as C++ names it, and the op it calls.
+struct InPlaceNames {
+  const char* enumerator;
+  const char* op;
+};
+constexpr InPlaceNames kInPlaceNames[] = {
+    {"kNone", ""}, {"kAdd", "add_"}, {"kMul", "mul_"}, {"kCopy", "copy_"}, {"kFill", "fill_"}};
+
 std::string describe(const Execution& e) {
   std::string out = std::to_string(e.threads) + (e.threads == 1 ? " thread" : " threads");
   if (e.grain > 0) out += ", grain " + std::to_string(e.grain);
@@ -1124,14 +1141,11 @@ std::string describe(const Execution& e) {
   if (e.transposed_inputs) out += ", inputs as transposed views";
   if (e.sliced_inputs) out += ", inputs as every other element of a buffer";
   if (e.in_place != Execution::InPlace::kNone) {
-    static constexpr const char* kNames[] = {"", "add_", "mul_", "copy_", "fill_"};
     out += ", input " + std::to_string(e.in_place_input) + " changed by " +
-           kNames[static_cast<int>(e.in_place)] + " before backward";
+           kInPlaceNames[static_cast<int>(e.in_place)].op + " before backward";
   }
   return out;
 }
-
-constexpr const char* kInPlaceEnumerators[] = {"kNone", "kAdd", "kMul", "kCopy", "kFill"};
 
 std::string program_as_code(const Program& program, const std::vector<Tensor>& inputs,
                             const Execution& execution) {
@@ -1188,7 +1202,7 @@ std::string program_as_code(const Program& program, const std::vector<Tensor>& i
        << ", .transposed_inputs = " << (execution.transposed_inputs ? "true" : "false")
        << ", .sliced_inputs = " << (execution.sliced_inputs ? "true" : "false")
        << ", .in_place = Execution::InPlace::"
-       << kInPlaceEnumerators[static_cast<int>(execution.in_place)]
+       << kInPlaceNames[static_cast<int>(execution.in_place)].enumerator
        << ", .in_place_input = " << execution.in_place_input << "};\n"
        << "  const Judgement j = judge(program, inputs, {.execution = execution});\n";
   }

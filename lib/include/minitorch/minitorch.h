@@ -40,6 +40,7 @@
 #include "minitorch/op_table.h"
 #include "minitorch/ops.h"
 #include "minitorch/optim.h"
+#include "minitorch/serialize.h"
 #include "minitorch/shape.h"
 #include "minitorch/tensor.h"
 #include "minitorch/threads.h"

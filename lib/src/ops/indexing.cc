@@ -330,9 +330,12 @@ Tensor narrow(const Tensor& x, int64_t dim_in, int64_t start, int64_t length) {
   check_has_dims(x, "narrow");
   const int64_t dim = wrap_dim(dim_in, x.dim(), "narrow");
   const int64_t size = x.size(dim);
-  MT_CHECK(start >= -size && start <= size, "narrow: start ", start, " is out of range for dim ",
-           dim_in, " of size ", size, " (tensor of shape ", x.shape().to_string(), ")");
-  if (start < 0) start += size;
+  // LibTorch's range: -size ... size, where an empty dim counts as size 1
+  // for wrapping (its maybe_wrap_dim), so -1 is its start 0.
+  MT_CHECK(start >= -std::max<int64_t>(size, 1) && start <= size, "narrow: start ", start,
+           " is out of range for dim ", dim_in, " of size ", size, " (tensor of shape ",
+           x.shape().to_string(), ")");
+  if (start < 0) start = std::max<int64_t>(start + size, 0);
   MT_CHECK(length >= 0 && start + length <= size, "narrow: start (", start, ") + length (", length,
            ") exceeds dim ", dim_in, " of size ", size, " (tensor of shape ", x.shape().to_string(),
            ")");

@@ -1,0 +1,224 @@
+// Checkpoints in safetensors (minitorch/serialize.h): round trips of every
+// dtype and layout, the file's layout byte for byte as the format specifies
+// it, every malformed field refused with an Error naming the file and the
+// field, and modules saved and loaded by name.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "minitorch/minitorch.h"
+
+namespace minitorch {
+namespace {
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::path(::testing::TempDir()) / name).string();
+}
+
+// A file as the format lays it out: the header's length (8 bytes, little
+// endian), the header, the data.
+std::string file_bytes(const std::string& header, const std::string& data = "") {
+  std::string out(8, '\0');
+  const uint64_t length = header.size();
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((length >> (8 * i)) & 0xff);
+  return out + header + data;
+}
+
+std::string doubles(std::initializer_list<double> values) {
+  std::string out(values.size() * sizeof(double), '\0');
+  std::memcpy(out.data(), std::data(values), out.size());
+  return out;
+}
+
+std::map<std::string, Tensor> load_bytes(const std::string& bytes,
+                                         std::map<std::string, std::string>* metadata = nullptr) {
+  std::istringstream in(bytes);
+  return load_stream(in, "file.safetensors", metadata);
+}
+
+void expect_same(const Tensor& a, const Tensor& b, const std::string& name) {
+  EXPECT_EQ(a.dtype(), b.dtype()) << name;
+  EXPECT_EQ(a.shape(), b.shape()) << name;
+  const std::vector<double> x = a.to_vector(), y = b.to_vector();
+  ASSERT_EQ(x.size(), y.size()) << name;
+  EXPECT_EQ(std::memcmp(x.data(), y.data(), x.size() * sizeof(double)), 0) << name;
+}
+
+TEST(Safetensors, EveryDtypeAndLayoutRoundTripsThroughAFile) {
+  const Tensor matrix = tensor({1.5, -0.0, INFINITY, NAN, 3, 4}, {2, 3}, kFloat32);
+  const std::map<std::string, Tensor> tensors = {
+      {"float32", matrix},
+      {"float64", tensor({0.1, -2e300, 5e-324}, {3})},
+      {"int64", tensor({7, -1, 1LL << 40}, {3}, kInt64)},
+      {"bool", tensor({1, 0, 1}, {3}, kBool)},
+      {"scalar", scalar_tensor(2.25)},
+      {"empty", zeros({0, 3}, kFloat32)},
+      {"transposed", transpose(matrix, 0, 1)},
+      {"expanded", expand(tensor({1, 2}, {2, 1}), {2, 4})},
+      {"sliced", slice(tensor({0, 1, 2, 3, 4, 5}, {6}), 0, 1, 6, 2)},
+  };
+  const std::map<std::string, std::string> metadata = {{"step", "10"}, {"format", "pt"}};
+  const std::string path = temp_path("round_trip.safetensors");
+  save_file(tensors, path, metadata);
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+  std::map<std::string, std::string> loaded_metadata;
+  const std::map<std::string, Tensor> loaded = load_file(path, &loaded_metadata);
+  EXPECT_EQ(loaded_metadata, metadata);
+  ASSERT_EQ(loaded.size(), tensors.size());
+  for (const auto& [name, t] : tensors) {
+    ASSERT_TRUE(loaded.count(name)) << name;
+    expect_same(loaded.at(name), t, name);
+    EXPECT_TRUE(loaded.at(name).is_contiguous()) << name;
+    EXPECT_FALSE(loaded.at(name).requires_grad()) << name;
+  }
+}
+
+// The bytes a safetensors writer produces for one float64 tensor: the
+// header is JSON with dtype, shape and data_offsets, padded with spaces to
+// 8 bytes, and the data follows raw and little-endian.
+TEST(Safetensors, FileIsLaidOutAsTheFormatSpecifies) {
+  std::ostringstream out;
+  save_stream({{"x", tensor({1, 2}, {2})}}, out);
+  const std::string header = R"({"x":{"dtype":"F64","shape":[2],"data_offsets":[0,16]}})";
+  const std::string padded = header + std::string((8 - header.size() % 8) % 8, ' ');
+  EXPECT_EQ(out.str(), file_bytes(padded, doubles({1, 2})));
+}
+
+// A file as another writer may lay it out (no padding, keys in another
+// order, the data in another order than the names) loads.
+TEST(Safetensors, LoadsWhatAnotherWriterLaysOutOtherwise) {
+  const std::string header =
+      R"({"b":{"shape":[1],"data_offsets":[0,8],"dtype":"F64"},)"
+      R"("a":{"data_offsets":[8,24],"dtype":"F64","shape":[2,1]},"__metadata__":{"k":"v"}})";
+  std::map<std::string, std::string> metadata;
+  const std::map<std::string, Tensor> loaded =
+      load_bytes(file_bytes(header, doubles({3, 1, 2})), &metadata);
+  expect_same(loaded.at("a"), tensor({1, 2}, {2, 1}), "a");
+  expect_same(loaded.at("b"), tensor({3}, {1}), "b");
+  EXPECT_EQ(metadata, (std::map<std::string, std::string>{{"k", "v"}}));
+}
+
+// Every malformed field is an Error that names the file and the field.
+TEST(Safetensors, MalformedFilesAreErrorsNamingTheFileAndTheField) {
+  const auto one = [](const std::string& entry) { return "{\"x\":{" + entry + "}}"; };
+  const std::string f64x2 = R"("dtype":"F64","shape":[2],)";
+  const struct {
+    std::string bytes, expected;
+  } cases[] = {
+      {"abc", "too short for the 8-byte header length"},
+      {file_bytes("{}").substr(0, 8) + std::string(1, '{'), "exceeds the file's remaining"},
+      {file_bytes(R"({"x":)"), "the header is not valid JSON"},
+      {file_bytes("[1, 2]"), "the header is not a JSON object"},
+      {file_bytes(R"({"x":3})"), "tensor \"x\" is not a JSON object"},
+      {file_bytes(one(R"("dtype":"F16","shape":[2],"data_offsets":[0,4])"), "1234"),
+       "field dtype \"F16\" is not one minitorch loads"},
+      {file_bytes(one(R"("shape":[1],"data_offsets":[0,8])"), doubles({1})),
+       "field dtype is missing"},
+      {file_bytes(one(R"("dtype":"F64","shape":[-1],"data_offsets":[0,8])"), doubles({1})),
+       "field shape holds a number, not a non-negative integer"},
+      {file_bytes(one(R"("dtype":"F64","shape":2,"data_offsets":[0,8])"), doubles({1})),
+       "field shape is missing or not an array"},
+      {file_bytes(one(f64x2 + R"("data_offsets":[0])"), doubles({1, 2})),
+       "field data_offsets is missing or not two non-negative integers"},
+      {file_bytes(one(f64x2 + R"("data_offsets":[0,24])"), doubles({1, 2})),
+       "field data_offsets [0, 24] is outside the data section of 16 bytes"},
+      {file_bytes(one(f64x2 + R"("data_offsets":[0,8])"), doubles({1})),
+       "shape [2] of F64 needs 16 bytes, but data_offsets [0, 8] hold 8"},
+      {file_bytes(one(R"("dtype":"F64","shape":[1099511627776,1099511627776],)"
+                      R"("data_offsets":[0,8])"),
+                  doubles({1})),
+       "needs more bytes"},
+      {file_bytes(one(f64x2 + R"("data_offsets":[0,16],"strides":[1])"), doubles({1, 2})),
+       "has an unknown field \"strides\""},
+      {file_bytes(R"({"x":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},)"
+                  R"("y":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}})",
+                  doubles({1})),
+       "overlap another tensor's"},
+      {file_bytes(one(R"("dtype":"F64","shape":[1],"data_offsets":[8,16])"), doubles({1, 2})),
+       "leave bytes [0, 8) of the data section to no tensor"},
+      {file_bytes(one(R"("dtype":"F64","shape":[1],"data_offsets":[0,8])"), doubles({1, 2})),
+       "the data section has 16 bytes, but its tensors end at 8"},
+      {file_bytes(one(R"("dtype":"BOOL","shape":[2],"data_offsets":[0,2])"), "\x01\x07"),
+       "BOOL tensor \"x\" holds the byte 7 at element 1"},
+      {file_bytes(R"({"__metadata__":{"step":10}})"), "field __metadata__.step is not a string"},
+      {file_bytes(R"({"__metadata__":[]})"), "field __metadata__ is not a JSON object"},
+  };
+  for (const auto& c : cases) {
+    try {
+      load_bytes(c.bytes);
+      ADD_FAILURE() << "loaded a file that should fail with: " << c.expected;
+    } catch (const Error& e) {
+      const std::string message = e.what();
+      EXPECT_NE(message.find("file.safetensors"), std::string::npos) << message;
+      EXPECT_NE(message.find(c.expected), std::string::npos) << message;
+    }
+  }
+}
+
+TEST(Safetensors, SavingAnUndefinedTensorOrTheMetadataNameIsAnErrorAndWritesNothing) {
+  const std::string path = temp_path("refused.safetensors");
+  EXPECT_THROW(save_file({{"x", Tensor()}}, path), Error);
+  EXPECT_THROW(save_file({{"__metadata__", zeros({1})}}, path), Error);
+  EXPECT_FALSE(std::filesystem::exists(path));
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+  EXPECT_THROW(load_file(temp_path("no_such_file.safetensors")), Error);
+}
+
+TEST(Safetensors, ModulesSaveAndLoadTheirParametersByName) {
+  const nn::Linear saved(nn::LinearOptions(3, 2).seed(1));
+  nn::Linear restored(nn::LinearOptions(3, 2).seed(2));
+  const std::string path = temp_path("linear.safetensors");
+  save(saved, path);
+  load(restored, path);
+  const auto expected = saved->named_parameters(), got = restored->named_parameters();
+  ASSERT_EQ(got.size(), expected.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].first, expected[i].first);
+    expect_same(got[i].second.detach(), expected[i].second.detach(), got[i].first);
+    EXPECT_TRUE(got[i].second.requires_grad());
+  }
+  const std::map<std::string, Tensor> names = load_file(path);
+  EXPECT_TRUE(names.count("weight") && names.count("bias"));
+}
+
+// A file that does not fit the module is an Error naming the parameter,
+// and the module keeps every value it had.
+TEST(Safetensors, LoadingAFileThatDoesNotFitChangesNoParameter) {
+  nn::Linear layer(nn::LinearOptions(3, 2).seed(3));
+  const std::vector<double> weight = layer->named_parameters()[0].second.to_vector();
+  const std::string path = temp_path("misfit.safetensors");
+  const struct {
+    std::map<std::string, Tensor> file;
+    std::string expected;
+  } cases[] = {
+      {{{"weight", zeros({2, 3}, kFloat32)}}, "has no tensor \"bias\""},
+      {{{"weight", zeros({3, 2}, kFloat32)}, {"bias", zeros({2}, kFloat32)}},
+       "tensor \"weight\" is float32 of shape [3, 2], but the module's parameter is float32 of "
+       "shape [2, 3]"},
+      {{{"weight", zeros({2, 3})}, {"bias", zeros({2}, kFloat32)}}, "is float64 of shape [2, 3]"},
+      {{{"weight", zeros({2, 3}, kFloat32)}, {"bias", zeros({2}, kFloat32)}, {"extra", zeros({1})}},
+       "tensor \"extra\" is no parameter of the module"},
+  };
+  for (const auto& c : cases) {
+    save_file(c.file, path);
+    try {
+      load(layer, path);
+      ADD_FAILURE() << "loaded a file that should fail with: " << c.expected;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(c.expected), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(layer->named_parameters()[0].second.to_vector(), weight);
+  }
+}
+
+}  // namespace
+}  // namespace minitorch
