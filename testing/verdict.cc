@@ -72,10 +72,41 @@ struct RefRun {
 // The working precision: the dtype minitorch computes in.
 struct Working {
   bool is_float32 = false;
-  Real unit_roundoff() const {
-    return is_float32 ? std::ldexp(Real(1), -24) : std::ldexp(Real(1), -53);
+  // A program that mixes float32 and float64 (to_dtype, or inputs of both):
+  // whether each input and each step's result is float32, as minitorch
+  // computes them, and is_float32 the coarsest (any value float32), the
+  // rounding model's unit. Empty when every value has is_float32's dtype.
+  std::vector<bool> input_float32, step_float32;
+  // The dtype of the tensor judged: the result, or an input's gradient.
+  bool judged_is_float32 = false;
+
+  Real unit_roundoff() const { return unit_roundoff_of(is_float32); }
+  Real round(Real v) const { return round_to(is_float32, v); }
+  Real round_judged(Real v) const { return round_to(judged_is_float32, v); }
+  // Step `step`'s result as minitorch stores it, and that format's unit.
+  Real round_step(size_t step, Real v) const {
+    return step_float32.empty() ? round(v) : round_to(step_float32[step], v);
   }
-  Real round(Real v) const { return is_float32 ? stored<float>(v) : stored<double>(v); }
+  Real unit_roundoff_step(size_t step) const {
+    return step_float32.empty() ? unit_roundoff() : unit_roundoff_of(step_float32[step]);
+  }
+  bool mixed() const { return !step_float32.empty(); }
+  Working judging_result() const {
+    Working w = *this;
+    if (mixed()) w.judged_is_float32 = step_float32.back();
+    return w;
+  }
+  Working judging_input(size_t input) const {
+    Working w = *this;
+    if (mixed()) w.judged_is_float32 = input_float32[input];
+    return w;
+  }
+  static Real unit_roundoff_of(bool float32) {
+    return float32 ? std::ldexp(Real(1), -24) : std::ldexp(Real(1), -53);
+  }
+  static Real round_to(bool float32, Real v) {
+    return float32 ? stored<float>(v) : stored<double>(v);
+  }
   // v rounded to T through memory: g++ (before 13) may keep a long double
   // in an x87 register across a cast to double in C++, skipping the rounding
   // and the overflow to inf.
@@ -180,6 +211,19 @@ double ulps_for(Real v, uint64_t seed) {
   return (bits & 1) != 0 ? unit : -unit;
 }
 
+// For a mixed program's working-precision run, computed in double: each
+// float32 step's result (value and tangents) rounded to float32, as
+// minitorch stores it.
+auto as_stored(const Working& w) {
+  return [&w](size_t step, auto& value) {
+    if (!w.step_float32[step]) return;
+    for (auto& x : value.values) {
+      x.v = static_cast<double>(Working::round_to(true, x.v));
+      for (auto& d : x.d) d = static_cast<double>(Working::round_to(true, d));
+    }
+  };
+}
+
 Pass run_pass(const Program& program, const std::vector<Tensor>& inputs, const Working& w,
               const std::vector<Column>& columns, const std::vector<std::vector<Real>>& direction,
               uint64_t seed, bool keep_values) {
@@ -195,17 +239,20 @@ Pass run_pass(const Program& program, const std::vector<Tensor>& inputs, const W
   pass.exact =
       run_reference<Real>(program, inputs, columns, direction, [&](size_t step, auto& value) {
         for (Exact& x : value.values) {
-          x.v = w.round(x.v);
+          x.v = w.round_step(step, x.v);
           if (step + 1 < program.size()) x.vm = 0;
         }
         if (keep_values) {
           std::vector<double> stored;
           for (const Exact& x : value.values) stored.push_back(static_cast<double>(x.v));
+          const bool float32 = w.mixed() ? w.step_float32[step] : w.is_float32;
           pass.exact_values.push_back(
-              tensor(stored, Shape(value.shape), w.is_float32 ? kFloat32 : kFloat64));
+              tensor(stored, Shape(value.shape), float32 ? kFloat32 : kFloat64));
         }
       });
-  if (w.is_float32) {
+  if (w.mixed()) {
+    pass.working = run_reference<double>(program, inputs, columns, direction, as_stored(w));
+  } else if (w.is_float32) {
     pass.working = run_reference<float>(program, inputs, columns, direction, [](size_t, auto&) {});
   } else {
     pass.working = run_reference<double>(program, inputs, columns, direction, [](size_t, auto&) {});
@@ -217,11 +264,11 @@ Pass run_pass(const Program& program, const std::vector<Tensor>& inputs, const W
   pass.perturbed =
       run_reference<Real>(program, inputs, columns, direction, [&](size_t step, auto& value) {
         for (Exact& x : value.values) {
-          if (std::isfinite(x.v) && w.round(x.v) != x.v) {
+          if (std::isfinite(x.v) && w.round_step(step, x.v) != x.v) {
             const Real scale = std::max(std::fabs(x.v), x.vm);
-            x.v += static_cast<Real>(ulps_for(x.v, seed)) * 4 * w.unit_roundoff() * scale;
+            x.v += static_cast<Real>(ulps_for(x.v, seed)) * 4 * w.unit_roundoff_step(step) * scale;
           }
-          x.v = w.round(x.v);
+          x.v = w.round_step(step, x.v);
           if (step + 1 < program.size()) x.vm = 0;
         }
       });
@@ -271,7 +318,7 @@ bool has_no_digits(Real tolerance, Real exact, Real magnitude, const Working& w,
 EntryJudgement judge_entry(Real got, const Opinion& o, const Working& w, Real noise,
                            bool non_finite_forward, bool in_working_precision = true) {
   EntryJudgement j;
-  j.expected = in_working_precision ? w.round(o.exact) : o.exact;
+  j.expected = in_working_precision ? w.round_judged(o.exact) : o.exact;
   // The direction check sums minitorch's gradients in long double: one that
   // rightly overflowed double makes the sum infinite.
   if (!in_working_precision && std::isinf(got) && std::isfinite(j.expected)) {
@@ -318,7 +365,7 @@ EntryJudgement judge_entry(Real got, const Opinion& o, const Working& w, Real no
   if (!std::isfinite(got)) {
     // Terms whose magnitudes sum past the working range may overflow in a
     // partial sum, depending on the order, though the total is finite.
-    const bool may_overflow = !runs_finite || !std::isfinite(w.round(o.magnitude));
+    const bool may_overflow = !runs_finite || !std::isfinite(w.round_judged(o.magnitude));
     j.outcome = may_overflow ? Outcome::kInconclusive : Outcome::kFail;
     j.reason = Unjudged::kOverflow;
     return j;
@@ -646,9 +693,9 @@ std::vector<Real> accumulated_error_bounds(const Program& program,
                                            const std::vector<Tensor>& inputs, const Working& w) {
   const StoredFormat<Real> format(w.smallest_normal(), w.unit_roundoff());
   return run_reference<Real>(program, inputs, {}, {},
-                             [&](size_t, auto& value) {
+                             [&](size_t step, auto& value) {
                                for (Exact& x : value.values) {
-                                 const Real stored = w.round(x.v);
+                                 const Real stored = w.round_step(step, x.v);
                                  if (stored != x.v) x.vm += rounding_of(stored);
                                  x.v = stored;
                                }
@@ -830,25 +877,38 @@ SecondOrder second_order(const Program& program, const std::vector<Tensor>& inpu
   };
   const std::vector<double> v = cotangent.to_vector();
   std::tie(s.exact, s.magnitude) =
-      reference_second_order<Real>(program, inputs, u, w, v, [&](size_t, auto& value) {
-        for (Hyper& x : value.values) x.v = working.round(x.v);
+      reference_second_order<Real>(program, inputs, u, w, v, [&](size_t step, auto& value) {
+        for (Hyper& x : value.values) x.v = working.round_step(step, x.v);
       });
   // Every operation rounded, as the first order's working-precision run: a
   // backward evaluates its partials from rounded values (1 - s of a sigmoid
   // near 1 keeps few digits), which no stored-value perturbation reaches.
   const auto as_computed = [](size_t, auto&) {};
-  s.working = working.is_float32
-                  ? reference_second_order<float>(program, inputs, u, w, v, as_computed).first
-                  : reference_second_order<double>(program, inputs, u, w, v, as_computed).first;
-  s.perturbed = reference_second_order<Real>(program, inputs, u, w, v, [&](size_t, auto& value) {
-                  for (Hyper& x : value.values) {
-                    if (std::isfinite(x.v) && working.round(x.v) != x.v) {
-                      x.v += static_cast<Real>(ulps_for(x.v, seed)) * 4 * working.unit_roundoff() *
-                             std::fabs(x.v);
-                    }
-                    x.v = working.round(x.v);
-                  }
-                }).first;
+  if (working.mixed()) {
+    s.working =
+        reference_second_order<double>(program, inputs, u, w, v,
+                                       [&working](size_t step, auto& value) {
+                                         if (!working.step_float32[step]) return;
+                                         for (auto& x : value.values) {
+                                           x.v = static_cast<double>(Working::round_to(true, x.v));
+                                         }
+                                       })
+            .first;
+  } else {
+    s.working = working.is_float32
+                    ? reference_second_order<float>(program, inputs, u, w, v, as_computed).first
+                    : reference_second_order<double>(program, inputs, u, w, v, as_computed).first;
+  }
+  s.perturbed =
+      reference_second_order<Real>(program, inputs, u, w, v, [&](size_t step, auto& value) {
+        for (Hyper& x : value.values) {
+          if (std::isfinite(x.v) && working.round_step(step, x.v) != x.v) {
+            x.v += static_cast<Real>(ulps_for(x.v, seed)) * 4 * working.unit_roundoff_step(step) *
+                   std::fabs(x.v);
+          }
+          x.v = working.round_step(step, x.v);
+        }
+      }).first;
   return s;
 }
 
@@ -907,10 +967,12 @@ void judge_gradients(const MinitorchRun& m, const Pass& pass, const std::vector<
     };
     // The working-precision run contracts in the working precision too: its
     // terms overflow where minitorch's do.
-    const auto contract_working = [&](size_t k) {
+    const auto contract_working = [&](size_t k, const Working& in) {
       Real acc = 0;
-      for (size_t i = 0; i < v.size(); ++i)
-        acc = w.round(acc + w.round(static_cast<Real>(v[i]) * pass.working.tangent[i][k]));
+      for (size_t i = 0; i < v.size(); ++i) {
+        acc = in.round_judged(
+            acc + in.round_judged(static_cast<Real>(v[i]) * pass.working.tangent[i][k]));
+      }
       return acc;
     };
     const auto crossed = [&](size_t k) {
@@ -919,16 +981,17 @@ void judge_gradients(const MinitorchRun& m, const Pass& pass, const std::vector<
       }
       return false;
     };
-    const auto opinion = [&](size_t k) {
+    const auto opinion = [&](size_t k, const Working& in) {
       return Opinion{
-          contract(pass.exact.tangent, k, false),     contract_working(k),
+          contract(pass.exact.tangent, k, false),     contract_working(k, in),
           contract(pass.perturbed.tangent, k, false), contract(pass.exact.magnitude, k, true),
           contract(pass.exact.error, k, true),        crossed(k)};
     };
     for (size_t k = 0; k < columns.size(); ++k) {
       const Real got = m.grads[r][columns[k].input][static_cast<size_t>(columns[k].flat)];
-      const Opinion o = opinion(k);
-      tally->add(judge_entry(got, o, w, noise, pass.exact.non_finite),
+      const Working in = w.judging_input(columns[k].input);
+      const Opinion o = opinion(k, in);
+      tally->add(judge_entry(got, o, in, noise, pass.exact.non_finite),
                  "d/d input " + std::to_string(columns[k].input) + "[" +
                      std::to_string(columns[k].flat) + "] of cotangent row " + std::to_string(r),
                  got, o);
@@ -938,7 +1001,7 @@ void judge_gradients(const MinitorchRun& m, const Pass& pass, const std::vector<
     for (size_t i = 0; i < direction.size(); ++i) {
       for (size_t e = 0; e < direction[i].size(); ++e) got += direction[i][e] * m.grads[r][i][e];
     }
-    const Opinion o = opinion(kTangents - 1);
+    const Opinion o = opinion(kTangents - 1, w);
     tally->add(judge_entry(got, o, w, noise, pass.exact.non_finite, /*in_working_precision=*/false),
                "random direction u . J^T v of cotangent row " + std::to_string(r), got, o);
   }
@@ -966,11 +1029,43 @@ void change_in_place(Tensor& leaf, Execution::InPlace kind) {
   }
 }
 
+// Where the program mixes float32 and float64 (a to_dtype step, or inputs
+// of both), the dtype of every input and step result, from minitorch's
+// forward (its result_type rules decide); the rounding model's unit is
+// then float32's.
+void note_mixed_dtypes(const Program& program, const std::vector<Tensor>& inputs, Working* w) {
+  const bool converts = std::any_of(program.begin(), program.end(),
+                                    [](const Step& s) { return s.call.op == Op::kToDtype; });
+  const bool inputs_mix = std::any_of(inputs.begin(), inputs.end(), [&](const Tensor& x) {
+    return x.dtype() != inputs.front().dtype();
+  });
+  if (!converts && !inputs_mix) return;
+  const NoGradGuard no_grad;
+  std::vector<Tensor> values;
+  for (const Tensor& x : inputs) values.push_back(x.detach());
+  try {
+    for (const Step& step : program) {
+      std::vector<Tensor> operands;
+      for (const int a : step.args) operands.push_back(values.at(static_cast<size_t>(a)));
+      values.push_back(run_call(step.call, operands));
+    }
+  } catch (const Error&) {
+    return;  // judged as a program of one dtype; the judged run raises too
+  }
+  for (size_t i = 0; i < values.size(); ++i) {
+    const bool float32 = values[i].dtype() == kFloat32;
+    (i < inputs.size() ? w->input_float32 : w->step_float32).push_back(float32);
+    w->is_float32 = w->is_float32 || float32;
+  }
+}
+
 Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
                 const JudgeOptions& options, const ProgramRunner& run) {
   Judgement j;
   Working w;
   w.is_float32 = !inputs.empty() && inputs[0].dtype() == kFloat32;
+  note_mixed_dtypes(program, inputs, &w);
+  w.judged_is_float32 = w.is_float32;
   std::mt19937_64 random(options.seed);
   // The run judged against the reference: one thread, grad(), and the
   // cotangent rows as the execution hands them (views of the caller's
@@ -1030,7 +1125,7 @@ Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
     const Real noise =
         4 * static_cast<Real>(program.size() + 1) + static_cast<Real>(pass.exact.largest);
     if (first == 0) {
-      judge_forward(m, pass, w, &failure);
+      judge_forward(m, pass, w.judging_result(), &failure);
       if (failure.rfind("forward value", 0) == 0) {
         // The exact run bounds only the last step's rounding: each step
         // starts from exact operands. An earlier step's error can cross a
@@ -1040,7 +1135,7 @@ Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
         Pass accumulated = pass;
         accumulated.exact.value_magnitude = accumulated_error_bounds(program, inputs, w);
         failure.clear();
-        judge_forward(m, accumulated, w, &failure);
+        judge_forward(m, accumulated, w.judging_result(), &failure);
       }
       if (!failure.empty()) break;
     }

@@ -114,6 +114,32 @@ TEST(Verdict, FailsAWrongForwardValueAndShape) {
   EXPECT_NE(shape.report.find("forward shape"), std::string::npos) << shape.report;
 }
 
+// A program that converts between float64 and float32 (to_dtype) is judged
+// with each step rounded to its own dtype: the float32 result is held to
+// float32's rounding, not float64's, while x * x = 1e60 stays finite in
+// float64 (a reference rounding every step to float32 would make it inf,
+// and inf / inf NaN). Found by fuzz_torch: exp(x / x) converted to float32
+// failed against a float64 tolerance.
+TEST(Verdict, JudgesEachStepInItsOwnDtype) {
+  const Program program = {{OpCall{.op = Op::kDiv}, {0, 0}},  {OpCall{.op = Op::kExp}, {1}},
+                           {OpCall{.op = Op::kToDtype}, {2}}, {OpCall{.op = Op::kMul}, {0, 0}},
+                           {OpCall{.op = Op::kDiv}, {4, 4}},  {OpCall{.op = Op::kToDtype}, {5}},
+                           {OpCall{.op = Op::kMul}, {3, 6}}};
+  const std::vector<Tensor> inputs = {tensor({1e30, -3, 0.5, 7}, {4})};
+  ASSERT_EQ(run_program(program, inputs).dtype(), kFloat32);
+  const Judgement j = judge(program, inputs);
+  EXPECT_EQ(j.verdict, GradcheckVerdict::kPass) << j.report;
+  EXPECT_GT(j.pass, 4) << j.report;
+  // The float32 result an ulp or two off passes; 1e-5 off, it fails.
+  const auto off_by = [](double factor) -> ProgramRunner {
+    return [factor](const Program& p, const std::vector<Tensor>& x) {
+      return run_program(p, x) * factor;
+    };
+  };
+  EXPECT_NE(judge(program, inputs, {}, off_by(1 + 1e-7)).verdict, GradcheckVerdict::kFail);
+  EXPECT_EQ(judge(program, inputs, {}, off_by(1 + 1e-5)).verdict, GradcheckVerdict::kFail);
+}
+
 // A run over threads must give the one-thread run's bits: a result that
 // moves by an ulp, or a gradient by 1e-12, only when split is a failure.
 TEST(Verdict, FailsAnExecutionThatChangesTheBits) {
