@@ -3,7 +3,7 @@
 # with $CC, $CXX, $CFLAGS, $CXXFLAGS and $LIB_FUZZING_ENGINE, and write to
 # $OUT each target with
 #   <target>_seed_corpus.zip  its seeds from corpus/ (scripts/fuzz_targets.sh)
-#   <target>.dict             the decoder's tokens (fuzz/minitorch.dict)
+#   <target>.dict             its dictionary (dict_for in scripts/fuzz_targets.sh)
 #   <target>.options          libFuzzer's options: the dictionary
 # plus lib/: the shared libraries the targets load (OpenBLAS, Abseil,
 # LibTorch and its dependencies for fuzz_torch, libstdc++), found through
@@ -40,7 +40,7 @@ while read -r target; do
     (cd "$(mktemp -d)" && for d in "${seeds[@]}"; do cp "$OLDPWD/$d"/* .; done &&
       python3 -m zipfile -c "$OUT/${target}_seed_corpus.zip" . && rm -rf "$PWD")
   fi
-  cp fuzz/minitorch.dict "$OUT/$target.dict"
+  cp "$(dict_for "$target")" "$OUT/$target.dict"
   printf '[libfuzzer]\ndict = %s.dict\n' "$target" > "$OUT/$target.options"
   # Every shared library but glibc's own, next to the targets.
   ldd "$build/$target" | awk '$3 ~ /^\// { print $3 }' |

@@ -37,7 +37,7 @@ for t in "${targets[@]}"; do
   echo "== $t: $seconds s on $jobs cores from ${seeds[*]}"
   # New inputs land in the first directory; the seeds are read only.
   set +e
-  "$bin/$t" -fork="$jobs" -max_total_time="$seconds" -dict=fuzz/minitorch.dict \
+  "$bin/$t" -fork="$jobs" -max_total_time="$seconds" -dict="$(dict_for "$t")" \
     -artifact_prefix="$crashes/$t-" -ignore_crashes=1 -print_final_stats=1 \
     "$new" "${seeds[@]}" > "$log" 2>&1
   set -e

@@ -20,5 +20,11 @@ seed_dirs() {
   return 0
 }
 
+# dict_for TARGET: its libFuzzer dictionary: fuzz/TARGET.dict where there is
+# one (fuzz_safetensors' JSON tokens), else the program decoder's tokens.
+dict_for() {
+  if [[ -f fuzz/$1.dict ]]; then echo "fuzz/$1.dict"; else echo fuzz/minitorch.dict; fi
+}
+
 # glibc's own libraries, which every machine has: the one set $OUT/lib leaves out.
 glibc_libs='/(libc|libm|libdl|libpthread|librt|ld-linux[^/]*)\.so'
