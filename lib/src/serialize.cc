@@ -232,6 +232,10 @@ std::map<std::string, Tensor> load_stream(std::istream& in, const std::string& n
   std::map<std::string, Tensor> tensors;
   for (const Entry& e : entries) {
     Tensor t = empty(e.shape, e.dtype, "load");
+    if (e.end == e.begin) {
+      tensors.emplace(e.name, std::move(t));
+      continue;
+    }
     char* to = first_byte(t);
     in.seekg(static_cast<std::streamoff>(data_start + e.begin));
     in.read(to, static_cast<std::streamsize>(e.end - e.begin));
