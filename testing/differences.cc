@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 
 #include "testing/verdict.h"
 
@@ -90,7 +91,54 @@ bool matmul_folded_copy(const ProgramCase& c) {
          c.mine->find("backward of matmul needs was modified in place") != std::string::npos;
 }
 
+// Whether a sum in the program (sum, mean, matmul) adds terms whose
+// magnitudes total past the largest finite value of its dtype: partial
+// sums then overflow, and the order of summation decides which infinity,
+// or NaN, the result reaches.
+bool sums_past_the_range(const Program& program, const std::vector<Tensor>& inputs) {
+  const NoGradGuard no_grad;
+  std::vector<Tensor> values;
+  for (const Tensor& x : inputs) values.push_back(x.detach());
+  const auto past_the_range = [](const Tensor& magnitudes, DType dtype) {
+    const double total = sum(magnitudes.to(kFloat64)).item<double>();
+    const double largest =
+        dtype == kFloat32 ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
+    return !(total <= largest);
+  };
+  try {
+    for (const Step& step : program) {
+      std::vector<Tensor> x;
+      for (const int a : step.args) x.push_back(values.at(static_cast<size_t>(a)));
+      const Op op = step.call.op;
+      if ((op == Op::kSum || op == Op::kMean) && past_the_range(abs(x[0]), x[0].dtype())) {
+        return true;
+      }
+      if (op == Op::kMatmul &&
+          past_the_range(matmul(abs(x[0].to(kFloat64)), abs(x[1].to(kFloat64))), x[0].dtype())) {
+        return true;
+      }
+      values.push_back(run_call(step.call, x));
+    }
+  } catch (const Error&) {
+    return false;
+  }
+  return false;
+}
+
+// Infinities or NaN on both sides that differ, where a sum's terms add past
+// the range (see sums_past_the_range).
+bool sum_order_overflow(const ProgramCase& c) {
+  const bool both_not_finite =
+      !c.disagreements.empty() &&
+      std::all_of(c.disagreements.begin(), c.disagreements.end(), [](const Disagreement& d) {
+        return d.classes_differ && !std::isfinite(d.mine) && !std::isfinite(d.theirs) &&
+               d.what.find("shape") == std::string::npos;
+      });
+  return both_not_finite && sums_past_the_range(c.program, c.inputs);
+}
+
 constexpr Difference kDifferences[] = {
+    {"sum-order-overflow", nullptr, sum_order_overflow},
     {"matmul-folded-copy", nullptr, matmul_folded_copy},
     {"in-place-change-unread", nullptr, in_place_change_unread},
     {"pow-minus-two", nullptr, pow_minus_two},

@@ -491,6 +491,25 @@ TEST(TorchBridge, IndexSelectOfAScalarBySeveralIndicesNeverReachesLibTorch) {
   EXPECT_FALSE(torch_rejection(by_one, {x}).has_value());
 }
 
+// sum-order-overflow excuses an inf met by a NaN (or the other inf) only
+// where a sum's terms add past the range: then the order of summation
+// decides what the overflowing partial sums reach.
+TEST(DeliberateDifferences, SumOrderOverflowNeedsASumPastTheRange) {
+  const Program program = {{OpCall{.op = Op::kSum}, {0}}};
+  const auto excuse = [&](const std::vector<Tensor>& inputs, double mine, double theirs) {
+    const std::vector<Disagreement> differing = {{"forward", 0, mine, theirs, true}};
+    const Difference* d =
+        excusing_difference(ProgramCase{program, inputs, std::nullopt, std::nullopt, differing});
+    return d == nullptr ? std::string() : std::string(d->key);
+  };
+  const std::vector<Tensor> huge = {tensor({1.4e308, 1.4e308, -1.4e308, -1.4e308}, {4})};
+  const std::vector<Tensor> small = {tensor({1, 2, -3, 4}, {4})};
+  EXPECT_EQ(excuse(huge, -INFINITY, NAN), "sum-order-overflow");
+  EXPECT_EQ(excuse(huge, INFINITY, -INFINITY), "sum-order-overflow");
+  EXPECT_EQ(excuse(huge, 1e308, NAN), "");  // a finite side is judged, not excused
+  EXPECT_EQ(excuse(small, INFINITY, NAN), "");
+}
+
 class NonFiniteOracle : public ::testing::TestWithParam<const OpInfo*> {};
 
 // With NaN, +-inf and +-0 among the inputs, the pattern of NaN / inf in the
