@@ -2,7 +2,6 @@
 // shapes or dims involved.
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <functional>
 #include <sstream>
 
@@ -332,6 +331,7 @@ INSTANTIATE_TEST_SUITE_P(Ops, Errors, ::testing::ValuesIn(cases()),
 #include <cstdlib>
 #include <fstream>
 
+#include "test_util.h"
 #include "testing/op_registry.h"
 
 namespace minitorch::testing {
@@ -370,21 +370,6 @@ void expect_error(const OpInfo& info, const std::string& kind, const std::functi
   }
 }
 
-// A safetensors file as the format lays it out: the header's length (8
-// bytes, little endian), the header, the data.
-std::string checkpoint_bytes(const std::string& header, const std::string& data = "") {
-  std::string out(8, '\0');
-  const uint64_t length = header.size();
-  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((length >> (8 * i)) & 0xff);
-  return out + header + data;
-}
-
-std::string doubles(std::initializer_list<double> values) {
-  std::string out(values.size() * sizeof(double), '\0');
-  std::memcpy(out.data(), std::data(values), out.size());
-  return out;
-}
-
 // Every kind of malformed checkpoint file: load's Error names the file and
 // the field (minitorch/serialize.h).
 void expect_checkpoint_errors(std::vector<MatrixRow>* rows) {
@@ -395,53 +380,58 @@ void expect_checkpoint_errors(std::vector<MatrixRow>* rows) {
     std::string kind, bytes, expected;
   } cases[] = {
       {"shorter than the length field", "abc", "too short for the 8-byte header length"},
-      {"header length past the end", checkpoint_bytes("{}").substr(0, 8) + "{",
+      {"header length past the end", safetensors_bytes("{}").substr(0, 8) + "{",
        "exceeds the file's remaining"},
-      {"header not JSON", checkpoint_bytes(R"({"x":)"), "the header is not valid JSON"},
-      {"header not an object", checkpoint_bytes("[1, 2]"), "the header is not a JSON object"},
-      {"entry not an object", checkpoint_bytes(R"({"x":3})"), "tensor \"x\" is not a JSON object"},
+      {"header not JSON", safetensors_bytes(R"({"x":)"), "the header is not valid JSON"},
+      {"header not an object", safetensors_bytes("[1, 2]"), "the header is not a JSON object"},
+      {"entry not an object", safetensors_bytes(R"({"x":3})"), "tensor \"x\" is not a JSON object"},
       {"unknown dtype",
-       checkpoint_bytes(one(R"("dtype":"F16","shape":[2],"data_offsets":[0,4])"), "1234"),
+       safetensors_bytes(one(R"("dtype":"F16","shape":[2],"data_offsets":[0,4])"), "1234"),
        "field dtype \"F16\" is not one minitorch loads"},
-      {"dtype missing", checkpoint_bytes(one(R"("shape":[1],"data_offsets":[0,8])"), doubles({1})),
+      {"dtype missing",
+       safetensors_bytes(one(R"("shape":[1],"data_offsets":[0,8])"), float64_bytes({1})),
        "field dtype is missing"},
       {"negative dim",
-       checkpoint_bytes(one(R"("dtype":"F64","shape":[-1],"data_offsets":[0,8])"), doubles({1})),
+       safetensors_bytes(one(R"("dtype":"F64","shape":[-1],"data_offsets":[0,8])"),
+                         float64_bytes({1})),
        "field shape holds a number, not a non-negative integer"},
       {"shape not an array",
-       checkpoint_bytes(one(R"("dtype":"F64","shape":2,"data_offsets":[0,8])"), doubles({1})),
+       safetensors_bytes(one(R"("dtype":"F64","shape":2,"data_offsets":[0,8])"),
+                         float64_bytes({1})),
        "field shape is missing or not an array"},
       {"data_offsets not two integers",
-       checkpoint_bytes(one(f64x2 + R"("data_offsets":[0])"), doubles({1, 2})),
+       safetensors_bytes(one(f64x2 + R"("data_offsets":[0])"), float64_bytes({1, 2})),
        "field data_offsets is missing or not two non-negative integers"},
       {"data_offsets outside the data",
-       checkpoint_bytes(one(f64x2 + R"("data_offsets":[0,24])"), doubles({1, 2})),
+       safetensors_bytes(one(f64x2 + R"("data_offsets":[0,24])"), float64_bytes({1, 2})),
        "field data_offsets [0, 24] is outside the data section of 16 bytes"},
       {"shape and byte range disagree",
-       checkpoint_bytes(one(f64x2 + R"("data_offsets":[0,8])"), doubles({1})),
+       safetensors_bytes(one(f64x2 + R"("data_offsets":[0,8])"), float64_bytes({1})),
        "shape [2] of F64 needs 16 bytes, but data_offsets [0, 8] hold 8"},
       {"shape past any file",
-       checkpoint_bytes(one(R"("dtype":"F64","shape":[1099511627776,1099511627776],)"
-                            R"("data_offsets":[0,8])"),
-                        doubles({1})),
+       safetensors_bytes(one(R"("dtype":"F64","shape":[1099511627776,1099511627776],)"
+                             R"("data_offsets":[0,8])"),
+                         float64_bytes({1})),
        "needs more bytes"},
       {"unknown field",
-       checkpoint_bytes(one(f64x2 + R"("data_offsets":[0,16],"strides":[1])"), doubles({1, 2})),
+       safetensors_bytes(one(f64x2 + R"("data_offsets":[0,16],"strides":[1])"),
+                         float64_bytes({1, 2})),
        "has an unknown field \"strides\""},
       {"overlapping tensors",
-       checkpoint_bytes("{\"x\":{" + x8 + "},\"y\":{" + x8 + "}}", doubles({1})),
+       safetensors_bytes("{\"x\":{" + x8 + "},\"y\":{" + x8 + "}}", float64_bytes({1})),
        "overlap another tensor's"},
       {"a gap in the data",
-       checkpoint_bytes(one(R"("dtype":"F64","shape":[1],"data_offsets":[8,16])"), doubles({1, 2})),
+       safetensors_bytes(one(R"("dtype":"F64","shape":[1],"data_offsets":[8,16])"),
+                         float64_bytes({1, 2})),
        "leave bytes [0, 8) of the data section to no tensor"},
-      {"bytes after the last tensor", checkpoint_bytes(one(x8), doubles({1, 2})),
+      {"bytes after the last tensor", safetensors_bytes(one(x8), float64_bytes({1, 2})),
        "the data section has 16 bytes, but its tensors end at 8"},
       {"BOOL byte other than 0 or 1",
-       checkpoint_bytes(one(R"("dtype":"BOOL","shape":[2],"data_offsets":[0,2])"), "\x01\x07"),
+       safetensors_bytes(one(R"("dtype":"BOOL","shape":[2],"data_offsets":[0,2])"), "\x01\x07"),
        "BOOL tensor \"x\" holds the byte 7 at element 1"},
-      {"metadata value not a string", checkpoint_bytes(R"({"__metadata__":{"step":10}})"),
+      {"metadata value not a string", safetensors_bytes(R"({"__metadata__":{"step":10}})"),
        "field __metadata__.step is not a string"},
-      {"metadata not an object", checkpoint_bytes(R"({"__metadata__":[]})"),
+      {"metadata not an object", safetensors_bytes(R"({"__metadata__":[]})"),
        "field __metadata__ is not a JSON object"},
   };
   for (const auto& c : cases) {

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -16,27 +15,16 @@
 #include <vector>
 
 #include "minitorch/minitorch.h"
+#include "test_util.h"
 
 namespace minitorch {
 namespace {
 
+using testing::float64_bytes;
+using testing::safetensors_bytes;
+
 std::string temp_path(const std::string& name) {
   return (std::filesystem::path(::testing::TempDir()) / name).string();
-}
-
-// A file as the format lays it out: the header's length (8 bytes, little
-// endian), the header, the data.
-std::string file_bytes(const std::string& header, const std::string& data = "") {
-  std::string out(8, '\0');
-  const uint64_t length = header.size();
-  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((length >> (8 * i)) & 0xff);
-  return out + header + data;
-}
-
-std::string doubles(std::initializer_list<double> values) {
-  std::string out(values.size() * sizeof(double), '\0');
-  std::memcpy(out.data(), std::data(values), out.size());
-  return out;
 }
 
 std::map<std::string, Tensor> load_bytes(const std::string& bytes,
@@ -91,7 +79,7 @@ TEST(Safetensors, FileIsLaidOutAsTheFormatSpecifies) {
   save_stream({{"x", tensor({1, 2}, {2})}}, out);
   const std::string header = R"({"x":{"dtype":"F64","shape":[2],"data_offsets":[0,16]}})";
   const std::string padded = header + std::string((8 - header.size() % 8) % 8, ' ');
-  EXPECT_EQ(out.str(), file_bytes(padded, doubles({1, 2})));
+  EXPECT_EQ(out.str(), safetensors_bytes(padded, float64_bytes({1, 2})));
 }
 
 // A file as another writer may lay it out (no padding, keys in another
@@ -102,7 +90,7 @@ TEST(Safetensors, LoadsWhatAnotherWriterLaysOutOtherwise) {
       R"("a":{"data_offsets":[8,24],"dtype":"F64","shape":[2,1]},"__metadata__":{"k":"v"}})";
   std::map<std::string, std::string> metadata;
   const std::map<std::string, Tensor> loaded =
-      load_bytes(file_bytes(header, doubles({3, 1, 2})), &metadata);
+      load_bytes(safetensors_bytes(header, float64_bytes({3, 1, 2})), &metadata);
   expect_same(loaded.at("a"), tensor({1, 2}, {2, 1}), "a");
   expect_same(loaded.at("b"), tensor({3}, {1}), "b");
   EXPECT_EQ(metadata, (std::map<std::string, std::string>{{"k", "v"}}));

@@ -2,6 +2,8 @@
 #include "test_util.h"
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <sstream>
 
 namespace minitorch::testing {
@@ -89,6 +91,19 @@ std::vector<KinkCase> kink_cases() {
       {{.op = Op::kPowScalar, .exponent = 0}, {grid}},
       {{.op = Op::kSqrt}, {grid.abs()}},
   };
+}
+
+std::string safetensors_bytes(const std::string& header, const std::string& data) {
+  std::string out(8, '\0');
+  const uint64_t length = header.size();
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((length >> (8 * i)) & 0xff);
+  return out + header + data;
+}
+
+std::string float64_bytes(std::initializer_list<double> values) {
+  std::string out(values.size() * sizeof(double), '\0');
+  std::memcpy(out.data(), std::data(values), out.size());
+  return out;
 }
 
 }  // namespace minitorch::testing

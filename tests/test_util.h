@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,13 @@ std::vector<KinkCase> kink_cases();
 
 // A gtest-safe version of `name` (letters, digits and underscores only).
 std::string test_name(std::string name);
+
+// A safetensors file as the format lays it out: the header's length (8
+// bytes, little endian), the header, then `data`.
+std::string safetensors_bytes(const std::string& header, const std::string& data = "");
+
+// The bytes of `values` as float64, little endian (a file's data section).
+std::string float64_bytes(std::initializer_list<double> values);
 
 }  // namespace minitorch::testing
 
