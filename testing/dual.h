@@ -212,6 +212,10 @@ Dual<B, K> select_second_off(const Dual<B, K>& kept, const Dual<B, K>& dropped,
   const Dual<B, K> off = select_off(dropped, f);
   for (int k = 0; k < K; ++k) out.d[k] += off.d[k];
   out.crossed |= dropped.crossed;
+  // The rounded loser may be the rounded winner: the result is off by up to
+  // the larger of the two roundings (|max(a', b') - max(a, b)| <= max of
+  // |a' - a| and |b' - b|).
+  out.vm += std::max(B(0), finite_or_zero(dropped.vm) - finite_or_zero(kept.vm));
   return out;
 }
 

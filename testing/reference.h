@@ -197,6 +197,12 @@ S amax_of(const std::vector<S>& group) {
     const S weight = nan || value_of(v) == m ? share : constant<S>(0);
     out += tangent_part(v) * weight;
   }
+  if constexpr (IsDual<S>::value) {
+    // A rounded max is off by at most the largest rounding in the group
+    // (|max x' - max x| <= max |x' - x|): an element that is not the max
+    // exactly may be the max of the rounded values.
+    for (const S& v : group) out.vm = std::max(out.vm, finite_or_zero(v.vm));
+  }
   return out;
 }
 

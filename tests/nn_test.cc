@@ -141,30 +141,119 @@ TEST(Embedding, SecondDerivativeThroughTheScatter) {
   EXPECT_EQ(h.shape(), (Shape{3, 2}));
 }
 
+// LayerNorm: gradcheck and gradgradcheck through weight, bias and input,
+// and LibTorch's layer_norm at float64 and float32, over one and two
+// normalised dims, with and without the affine part.
+TEST(LayerNorm, GradcheckGradgradcheckAndLibTorch) {
+  struct Case {
+    Shape input;
+    std::vector<int64_t> normalized;
+    bool affine;
+  };
+  for (const Case& c : {Case{{4, 5}, {5}, true}, Case{{2, 3, 4}, {3, 4}, true},
+                        Case{{3, 6}, {6}, false}, Case{{7}, {7}, true}}) {
+    const std::string what = c.input.to_string() + " over " + Shape(c.normalized).to_string();
+    const Tensor x = randn(c.input, 21) * 3.0 + 1.0;
+    const Tensor w = c.affine ? randn(Shape(c.normalized), 22) : Tensor();
+    const Tensor b = c.affine ? randn(Shape(c.normalized), 23) : Tensor();
+    const auto layer_norm = [&](const std::vector<Tensor>& in) {
+      nn::functional::LayerNormFuncOptions options(c.normalized);
+      if (c.affine) options.weight(in[1]).bias(in[2]);
+      return nn::functional::layer_norm(in[0], options.eps(1e-5));
+    };
+    const std::vector<Tensor> inputs = c.affine ? std::vector<Tensor>{x, w, b} : std::vector{x};
+    const GradcheckResult first = gradcheck(layer_norm, inputs);
+    EXPECT_TRUE(first.ok) << what << ": " << first.message;
+    const GradcheckResult second = gradgradcheck(layer_norm, inputs);
+    EXPECT_TRUE(second.ok) << what << ": " << second.message;
+    for (const DType dtype : {kFloat64, kFloat32}) {
+      std::vector<Tensor> leaves;
+      for (const Tensor& t : inputs) leaves.push_back(t.detach().to(dtype).requires_grad_());
+      const Tensor cotangent = randn(c.input, 24, dtype);
+      const Tensor out = layer_norm(leaves);
+      out.backward(cotangent);
+      const TorchLayerNorm want = torch_layer_norm(
+          leaves[0].detach(), c.normalized, c.affine ? leaves[1].detach() : Tensor(),
+          c.affine ? leaves[2].detach() : Tensor(), 1e-5, cotangent);
+      const double tol = dtype == kFloat64 ? 1e-10 : 1e-5;
+      const std::string at = what + " " + dtype_name(dtype);
+      EXPECT_EQ(out.dtype(), dtype);
+      EXPECT_TRUE(all_close(out, want.forward, tol, tol)) << at;
+      EXPECT_TRUE(all_close(leaves[0].grad(), want.grad_input, tol, tol)) << at;
+      if (c.affine) {
+        EXPECT_TRUE(all_close(leaves[1].grad(), *want.grad_weight, tol, tol)) << at;
+        EXPECT_TRUE(all_close(leaves[2].grad(), *want.grad_bias, tol, tol)) << at;
+      }
+    }
+  }
+  // The module is that function, from weight ones and bias zeros.
+  nn::LayerNorm norm(nn::LayerNormOptions({5}).dtype(kFloat64));
+  const Tensor x = randn({4, 5}, 25);
+  const TorchLayerNorm want = torch_layer_norm(x, {5}, ones({5}), zeros({5}), 1e-5, ones({4, 5}));
+  EXPECT_TRUE(all_close(norm(x), want.forward, 1e-12, 1e-12));
+}
+
 class OptimizerOracle : public ::testing::TestWithParam<OptimizerSettings> {};
 
-TEST_P(OptimizerOracle, FiveStepsMatchLibTorch) {
+// minitorch's optimizer (and scheduler) as the settings describe, over
+// `params`: one group, or parameter i alone in group i with group_lrs[i].
+std::unique_ptr<optim::Optimizer> build_optimizer(const OptimizerSettings& s,
+                                                  const std::vector<Tensor>& params) {
+  const auto options = [&](double lr) -> std::unique_ptr<optim::OptimizerOptions> {
+    if (s.kind == "sgd") {
+      return std::make_unique<optim::SGDOptions>(optim::SGDOptions(lr)
+                                                     .momentum(s.momentum)
+                                                     .dampening(s.dampening)
+                                                     .weight_decay(s.weight_decay)
+                                                     .nesterov(s.nesterov));
+    }
+    return std::make_unique<optim::AdamOptions>(optim::AdamOptions(lr)
+                                                    .betas({s.beta1, s.beta2})
+                                                    .eps(s.eps)
+                                                    .weight_decay(s.weight_decay)
+                                                    .amsgrad(s.amsgrad));
+  };
+  std::vector<optim::OptimizerParamGroup> groups;
+  if (s.group_lrs.empty()) {
+    groups.emplace_back(params);
+  } else {
+    for (size_t i = 0; i < params.size(); ++i) {
+      groups.emplace_back(std::vector<Tensor>{params[i]}, options(s.group_lrs[i]));
+    }
+  }
+  if (s.kind == "sgd") {
+    return std::make_unique<optim::SGD>(groups, static_cast<optim::SGDOptions&>(*options(s.lr)));
+  }
+  return std::make_unique<optim::Adam>(groups, static_cast<optim::AdamOptions&>(*options(s.lr)));
+}
+
+std::unique_ptr<optim::LRScheduler> build_scheduler(const OptimizerSettings& s,
+                                                    optim::Optimizer& optimizer) {
+  if (s.scheduler == "step")
+    return std::make_unique<optim::StepLR>(optimizer, s.step_size, s.gamma);
+  if (s.scheduler == "exponential")
+    return std::make_unique<optim::ExponentialLR>(optimizer, s.gamma);
+  if (s.scheduler == "cosine") {
+    return std::make_unique<optim::CosineAnnealingLR>(optimizer, s.t_max, s.eta_min);
+  }
+  if (s.scheduler == "linear") {
+    return std::make_unique<optim::LinearLR>(optimizer, s.start_factor, s.end_factor,
+                                             s.total_iters);
+  }
+  return nullptr;
+}
+
+TEST_P(OptimizerOracle, TwentyStepTrajectoryMatchesLibTorch) {
   const OptimizerSettings& s = GetParam();
   std::vector<Tensor> params = {randn({3, 2}, 1).requires_grad_(), randn({4}, 2).requires_grad_()};
   const std::vector<Tensor> targets = {randn({3, 2}, 3), randn({4}, 4)};
   std::vector<Tensor> initial;
   for (const Tensor& p : params) initial.push_back(p.detach().clone());
-  std::unique_ptr<optim::Optimizer> optimizer;
-  if (s.kind == "sgd") {
-    optimizer = std::make_unique<optim::SGD>(params, optim::SGDOptions(s.lr)
-                                                         .momentum(s.momentum)
-                                                         .dampening(s.dampening)
-                                                         .weight_decay(s.weight_decay)
-                                                         .nesterov(s.nesterov));
-  } else {
-    optimizer = std::make_unique<optim::Adam>(params, optim::AdamOptions(s.lr)
-                                                          .betas({s.beta1, s.beta2})
-                                                          .eps(s.eps)
-                                                          .weight_decay(s.weight_decay)
-                                                          .amsgrad(s.amsgrad));
-  }
+  const std::unique_ptr<optim::Optimizer> optimizer = build_optimizer(s, params);
+  const std::unique_ptr<optim::LRScheduler> scheduler = build_scheduler(s, *optimizer);
   const Program loss = optimizer_test_loss();
-  constexpr int kSteps = 5;
+  constexpr int kSteps = 20;
+  const std::vector<std::vector<RefArray>> expected = torch_optimize(s, initial, targets, kSteps);
   for (int step = 0; step < kSteps; ++step) {
     optimizer->zero_grad();
     Tensor total = scalar_tensor(0.0);
@@ -173,10 +262,13 @@ TEST_P(OptimizerOracle, FiveStepsMatchLibTorch) {
     }
     total.backward();
     optimizer->step();
+    if (scheduler) scheduler->step();
+    for (size_t i = 0; i < params.size(); ++i) {
+      ASSERT_TRUE(all_close(params[i], expected[step][i], 1e-10, 1e-10))
+          << s.kind << " " << s.scheduler << " parameter " << i << " after step " << step + 1;
+    }
   }
-  const std::vector<RefArray> expected = torch_optimize(s, initial, targets, kSteps);
   for (size_t i = 0; i < params.size(); ++i) {
-    EXPECT_TRUE(all_close(params[i], expected[i], 1e-10, 1e-10)) << s.kind << " parameter " << i;
     EXPECT_FALSE(all_close(params[i], to_ref(initial[i]), 1e-6, 1e-6))
         << "the parameters did not move";
   }
@@ -198,8 +290,30 @@ INSTANTIATE_TEST_SUITE_P(
                           .beta1 = 0.8,
                           .beta2 = 0.99,
                           .eps = 1e-6},
-        OptimizerSettings{.kind = "adam", .lr = 0.01, .amsgrad = true}),
-    [](const auto& p) { return p.param.kind + std::to_string(p.index); });
+        OptimizerSettings{.kind = "adam", .lr = 0.01, .amsgrad = true},
+        // Param groups with their own lr, under every scheduler.
+        OptimizerSettings{.kind = "sgd", .lr = 0.05, .momentum = 0.9, .group_lrs = {0.1, 0.01}},
+        OptimizerSettings{.kind = "adam", .lr = 0.01, .group_lrs = {0.03, 0.002}},
+        OptimizerSettings{.kind = "sgd",
+                          .lr = 0.1,
+                          .momentum = 0.5,
+                          .group_lrs = {0.2, 0.05},
+                          .scheduler = "step"},
+        OptimizerSettings{
+            .kind = "adam", .lr = 0.02, .group_lrs = {0.05, 0.01}, .scheduler = "exponential"},
+        OptimizerSettings{
+            .kind = "adam", .lr = 0.03, .group_lrs = {0.05, 0.02}, .scheduler = "cosine"},
+        OptimizerSettings{.kind = "sgd",
+                          .lr = 0.1,
+                          .momentum = 0.9,
+                          .nesterov = true,
+                          .group_lrs = {0.1, 0.3},
+                          .scheduler = "linear"},
+        OptimizerSettings{.kind = "adam", .lr = 0.02, .amsgrad = true, .scheduler = "cosine"}),
+    [](const auto& p) {
+      return p.param.kind + std::to_string(p.index) + (p.param.group_lrs.empty() ? "" : "_groups") +
+             (p.param.scheduler.empty() ? "" : "_" + p.param.scheduler);
+    });
 
 TEST(Optimizer, RejectsNonLeafParameters) {
   Tensor w = ones({2}).requires_grad_();

@@ -278,6 +278,62 @@ TEST(TopkProperty, RandomShapesDimsAndK) {
   });
 }
 
+// Dropout in training mode over random shapes and p: every element is
+// dropped (0, and gradient 0) or kept and scaled by 1 / (1 - p) (gradient
+// the same factor); the kept fraction is within 5 binomial standard
+// deviations of 1 - p, as LibTorch's is at the same p; the output's
+// expectation is the input (a mean of ones near 1 for both libraries).
+TEST(DropoutProperty, MaskStatisticsAndExpectationMatchLibTorch) {
+  check_property([] {
+    Shape shape = draw_shape(1, 3);
+    shape.push_back(*rc::gen::inRange(64, 400));
+    const double p = *rc::gen::element(0.1, 0.25, 0.5, 0.8);
+    const DType dtype = *rc::gen::element(kFloat64, kFloat32);
+    const uint64_t seed = draw_seed();
+    RC_LOG() << shape.to_string() << " p " << p << " " << dtype_name(dtype) << " seed " << seed;
+    const Tensor x = (rand(shape, seed, dtype) + 0.5).requires_grad_();
+    manual_seed(seed);
+    const Tensor y = nn::functional::dropout(x, nn::functional::DropoutFuncOptions().p(p));
+    y.backward(ones(shape, dtype));
+    const std::vector<double> in = x.to_vector(), out = y.to_vector(), grad = x.grad().to_vector();
+    const double scale = 1 / (1 - p);
+    const double tol = dtype == kFloat64 ? 1e-15 : 1e-6;
+    int64_t kept = 0;
+    for (size_t i = 0; i < in.size(); ++i) {
+      if (out[i] == 0) {
+        RC_ASSERT(grad[i] == 0);
+      } else {
+        ++kept;
+        RC_ASSERT(std::abs(out[i] - in[i] * scale) <= tol * out[i]);
+        RC_ASSERT(std::abs(grad[i] - scale) <= tol * scale);
+      }
+    }
+    const auto n = static_cast<double>(in.size());
+    const double sigma = std::sqrt(n * p * (1 - p));
+    const auto within = [&](double count) { return std::abs(count - n * (1 - p)) <= 5 * sigma; };
+    RC_ASSERT(within(static_cast<double>(kept)));
+    const RefArray theirs = torch_dropout(x.detach(), p, seed);
+    int64_t torch_kept = 0;
+    for (size_t i = 0; i < in.size(); ++i) {
+      if (theirs.values[i] != 0) {
+        ++torch_kept;
+        RC_ASSERT(std::abs(theirs.values[i] - in[i] * scale) <= tol * theirs.values[i]);
+      }
+    }
+    RC_ASSERT(within(static_cast<double>(torch_kept)));
+    // The expectation: dropout of ones averages 1 within 5 standard errors.
+    const double mean_sigma = std::sqrt(p / (1 - p) / n);
+    manual_seed(seed + 1);
+    const double ours =
+        mean(nn::functional::dropout(ones(shape, dtype), nn::functional::DropoutFuncOptions().p(p)))
+            .item();
+    RC_ASSERT(std::abs(ours - 1) <= 5 * mean_sigma);
+    double sum = 0;
+    for (const double v : torch_dropout(ones(shape, dtype), p, seed + 1).values) sum += v;
+    RC_ASSERT(std::abs(sum / n - 1) <= 5 * mean_sigma);
+  });
+}
+
 TEST(JoinProperty, CatAndStackOfRandomShapesAlongRandomDims) {
   check_property([] {
     const Shape shape = draw_shape();

@@ -152,11 +152,11 @@ TEST(Safetensors, LoadingAFileThatDoesNotFitChangesNoParameter) {
   } cases[] = {
       {{{"weight", zeros({2, 3}, kFloat32)}}, "has no tensor \"bias\""},
       {{{"weight", zeros({3, 2}, kFloat32)}, {"bias", zeros({2}, kFloat32)}},
-       "tensor \"weight\" is float32 of shape [3, 2], but the module's parameter is float32 of "
+       "tensor \"weight\" is float32 of shape [3, 2], but the module's is float32 of "
        "shape [2, 3]"},
       {{{"weight", zeros({2, 3})}, {"bias", zeros({2}, kFloat32)}}, "is float64 of shape [2, 3]"},
       {{{"weight", zeros({2, 3}, kFloat32)}, {"bias", zeros({2}, kFloat32)}, {"extra", zeros({1})}},
-       "tensor \"extra\" is no parameter of the module"},
+       "tensor \"extra\" is no parameter or buffer of the module"},
   };
   for (const auto& c : cases) {
     save_file(c.file, path);

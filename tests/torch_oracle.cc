@@ -1,6 +1,7 @@
 // The unit tests' LibTorch oracle, on the interpreter of testing/torch_bridge.cc.
 #include "torch_oracle.h"
 
+#include <cmath>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -57,27 +58,84 @@ Program optimizer_test_loss() {
           {OpCall{.op = Op::kSum}, {7}}};
 }
 
-std::vector<RefArray> torch_optimize(const OptimizerSettings& s, const std::vector<Tensor>& params,
-                                     const std::vector<Tensor>& targets, int steps) {
+namespace {
+
+// The lr PyTorch's chainable scheduler `s.scheduler` sets at `epoch` (>= 1)
+// from the group's current `lr` and its base lr.
+double pytorch_chainable_lr(const OptimizerSettings& s, int64_t epoch, double lr, double base) {
+  if (s.scheduler == "exponential") return lr * s.gamma;
+  if (s.scheduler == "cosine") {
+    const double t = static_cast<double>(s.t_max), e = static_cast<double>(epoch);
+    if ((epoch - 1 - s.t_max) % (2 * s.t_max) == 0) {
+      return lr + (base - s.eta_min) * (1 - std::cos(M_PI / t)) / 2;
+    }
+    return (1 + std::cos(M_PI * e / t)) / (1 + std::cos(M_PI * (e - 1) / t)) * (lr - s.eta_min) +
+           s.eta_min;
+  }
+  if (s.scheduler == "linear") {
+    if (epoch > s.total_iters) return lr;
+    return lr * (1 + (s.end_factor - s.start_factor) /
+                         (static_cast<double>(s.total_iters) * s.start_factor +
+                          static_cast<double>(epoch - 1) * (s.end_factor - s.start_factor)));
+  }
+  throw std::invalid_argument("pytorch_chainable_lr: unknown scheduler " + s.scheduler);
+}
+
+}  // namespace
+
+std::vector<std::vector<RefArray>> torch_optimize(const OptimizerSettings& s,
+                                                  const std::vector<Tensor>& params,
+                                                  const std::vector<Tensor>& targets, int steps) {
   single_threaded();
   std::vector<torch::Tensor> p, t;
   for (const Tensor& x : params) p.push_back(to_torch(x).requires_grad_(true));
   for (const Tensor& x : targets) t.push_back(to_torch(x));
+  const auto options = [&](double lr) -> std::unique_ptr<torch::optim::OptimizerOptions> {
+    if (s.kind == "sgd") {
+      return std::make_unique<torch::optim::SGDOptions>(torch::optim::SGDOptions(lr)
+                                                            .momentum(s.momentum)
+                                                            .dampening(s.dampening)
+                                                            .weight_decay(s.weight_decay)
+                                                            .nesterov(s.nesterov));
+    }
+    return std::make_unique<torch::optim::AdamOptions>(torch::optim::AdamOptions(lr)
+                                                           .betas({s.beta1, s.beta2})
+                                                           .eps(s.eps)
+                                                           .weight_decay(s.weight_decay)
+                                                           .amsgrad(s.amsgrad));
+  };
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  if (s.group_lrs.empty()) {
+    groups.emplace_back(p, options(s.lr));
+  } else {
+    for (size_t i = 0; i < p.size(); ++i) {
+      groups.emplace_back(std::vector<torch::Tensor>{p[i]}, options(s.group_lrs.at(i)));
+    }
+  }
   std::unique_ptr<torch::optim::Optimizer> optimizer;
   if (s.kind == "sgd") {
-    optimizer = std::make_unique<torch::optim::SGD>(p, torch::optim::SGDOptions(s.lr)
-                                                           .momentum(s.momentum)
-                                                           .dampening(s.dampening)
-                                                           .weight_decay(s.weight_decay)
-                                                           .nesterov(s.nesterov));
+    optimizer = std::make_unique<torch::optim::SGD>(
+        groups, static_cast<torch::optim::SGDOptions&>(*options(s.lr)));
   } else {
-    optimizer = std::make_unique<torch::optim::Adam>(p, torch::optim::AdamOptions(s.lr)
-                                                            .betas({s.beta1, s.beta2})
-                                                            .eps(s.eps)
-                                                            .weight_decay(s.weight_decay)
-                                                            .amsgrad(s.amsgrad));
+    optimizer = std::make_unique<torch::optim::Adam>(
+        groups, static_cast<torch::optim::AdamOptions&>(*options(s.lr)));
+  }
+  std::vector<double> base_lrs;
+  for (auto& group : optimizer->param_groups()) base_lrs.push_back(group.options().get_lr());
+  std::unique_ptr<torch::optim::StepLR> step_lr;
+  if (s.scheduler == "step") {
+    step_lr = std::make_unique<torch::optim::StepLR>(*optimizer, s.step_size, s.gamma);
+    // LibTorch's C++ schedulers count their first step() as epoch 0, where
+    // PyTorch's (and minitorch's) constructors take that step: one call
+    // aligns the epochs.
+    step_lr->step();
+  } else if (s.scheduler == "linear") {
+    for (auto& group : optimizer->param_groups()) {
+      group.options().set_lr(group.options().get_lr() * s.start_factor);
+    }
   }
   const Program loss = optimizer_test_loss();
+  std::vector<std::vector<RefArray>> trajectory;
   for (int step = 0; step < steps; ++step) {
     optimizer->zero_grad();
     torch::Tensor total = torch::zeros({}, torch::kFloat64);
@@ -86,10 +144,42 @@ std::vector<RefArray> torch_optimize(const OptimizerSettings& s, const std::vect
     }
     total.backward();
     optimizer->step();
+    if (step_lr) {
+      step_lr->step();
+    } else if (!s.scheduler.empty()) {
+      for (size_t g = 0; g < optimizer->param_groups().size(); ++g) {
+        auto& group_options = optimizer->param_groups()[g].options();
+        group_options.set_lr(
+            pytorch_chainable_lr(s, step + 1, group_options.get_lr(), base_lrs[g]));
+      }
+    }
+    std::vector<RefArray> now;
+    for (const torch::Tensor& x : p) now.push_back(from_torch(x));
+    trajectory.push_back(std::move(now));
   }
-  std::vector<RefArray> out;
-  for (const torch::Tensor& x : p) out.push_back(from_torch(x));
-  return out;
+  return trajectory;
+}
+
+TorchLayerNorm torch_layer_norm(const Tensor& x, const std::vector<int64_t>& normalized_shape,
+                                const Tensor& weight, const Tensor& bias, double eps,
+                                const Tensor& cotangent) {
+  single_threaded();
+  torch::Tensor input = to_torch(x).requires_grad_(true);
+  torch::Tensor w, b;
+  if (weight.defined()) w = to_torch(weight).requires_grad_(true);
+  if (bias.defined()) b = to_torch(bias).requires_grad_(true);
+  const torch::Tensor out = torch::layer_norm(input, normalized_shape, w, b, eps);
+  out.backward(to_torch(cotangent));
+  TorchLayerNorm result{from_torch(out), from_torch(input.grad()), std::nullopt, std::nullopt};
+  if (w.defined()) result.grad_weight = from_torch(w.grad());
+  if (b.defined()) result.grad_bias = from_torch(b.grad());
+  return result;
+}
+
+RefArray torch_dropout(const Tensor& x, double p, uint64_t seed) {
+  single_threaded();
+  torch::manual_seed(seed);
+  return from_torch(torch::dropout(to_torch(x), p, /*train=*/true));
 }
 
 std::optional<std::vector<int64_t>> torch_view_strides(const std::vector<int64_t>& shape,

@@ -118,17 +118,46 @@ struct OptimizerSettings {
   bool nesterov = false;
   double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
   bool amsgrad = false;
+  // Param groups: parameter i alone in group i, whose lr is group_lrs[i]
+  // (the other options shared). Empty: one group of every parameter.
+  std::vector<double> group_lrs;
+  // A scheduler stepped after every optimizer step: "" (none), "step",
+  // "exponential", "cosine", "linear" (a warm-up), with its settings.
+  std::string scheduler;
+  int64_t step_size = 3;
+  double gamma = 0.7;
+  int64_t t_max = 8;
+  double eta_min = 1e-3;
+  double start_factor = 0.25, end_factor = 1;
+  int64_t total_iters = 6;
 };
 
 // The loss the optimizer tests minimise: sum(tanh(p) * t + 0.1 p^2) over
 // every (parameter, target) pair, as a Program of two inputs.
 Program optimizer_test_loss();
 
-// Runs `steps` steps of LibTorch's optimizer on copies of `params` with the
-// loss above; returns the final parameters.
-std::vector<RefArray> torch_optimize(const OptimizerSettings& settings,
-                                     const std::vector<Tensor>& params,
-                                     const std::vector<Tensor>& targets, int steps);
+// Runs `steps` steps of LibTorch's optimizer (and scheduler) on copies of
+// `params` with the loss above; returns the parameters after each step.
+// LibTorch's C++ API has StepLR only: the other schedulers set each
+// group's lr by PyTorch's own recursive (chainable) formulas.
+std::vector<std::vector<RefArray>> torch_optimize(const OptimizerSettings& settings,
+                                                  const std::vector<Tensor>& params,
+                                                  const std::vector<Tensor>& targets, int steps);
+
+// LibTorch's layer_norm of x over normalized_shape, with weight and bias
+// where defined: the forward and the gradients of x, weight and bias for
+// the cotangent.
+struct TorchLayerNorm {
+  RefArray forward;
+  RefArray grad_input;
+  std::optional<RefArray> grad_weight, grad_bias;
+};
+TorchLayerNorm torch_layer_norm(const Tensor& x, const std::vector<int64_t>& normalized_shape,
+                                const Tensor& weight, const Tensor& bias, double eps,
+                                const Tensor& cotangent);
+
+// LibTorch's dropout(x, p, train = true) under manual_seed(seed).
+RefArray torch_dropout(const Tensor& x, double p, uint64_t seed);
 
 }  // namespace minitorch::testing
 

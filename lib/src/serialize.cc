@@ -261,36 +261,83 @@ std::map<std::string, Tensor> load_file(const std::string& path,
   return load_stream(in, path, metadata);
 }
 
+namespace {
+
+// A module's parameters, then its buffers ("running_mean", ...), by name.
+std::vector<std::pair<std::string, Tensor>> named_state(const nn::Module& module) {
+  std::vector<std::pair<std::string, Tensor>> out = module.named_parameters();
+  for (auto& entry : module.named_buffers()) out.push_back(std::move(entry));
+  return out;
+}
+
+optim::StateDict load_state(const std::string& path) {
+  optim::StateDict state;
+  state.tensors = load_file(path, &state.metadata);
+  return state;
+}
+
+// Runs load_state_dict, naming the file in its Error.
+template <class Stateful>
+void load_state_from(Stateful& stateful, const std::string& path) {
+  const optim::StateDict state = load_state(path);
+  try {
+    stateful.load_state_dict(state);
+  } catch (const Error& e) {
+    throw Error(absl::StrCat("load: ", path, ": ", e.what()));
+  }
+}
+
+}  // namespace
+
 void save(const nn::Module& module, const std::string& path) {
   std::map<std::string, Tensor> tensors;
-  for (const auto& [name, p] : module.named_parameters()) {
-    MT_CHECK(tensors.emplace(name, p.detach()).second, "save: ", path,
-             ": the module has two parameters named \"", name, "\"");
+  for (const auto& [name, t] : named_state(module)) {
+    MT_CHECK(tensors.emplace(name, t.detach()).second, "save: ", path,
+             ": the module has two parameters or buffers named \"", name, "\"");
   }
   save_file(tensors, path);
 }
 
 void load(nn::Module& module, const std::string& path) {
   const std::map<std::string, Tensor> tensors = load_file(path);
-  const std::vector<std::pair<std::string, Tensor>> parameters = module.named_parameters();
+  const std::vector<std::pair<std::string, Tensor>> targets = named_state(module);
   // Every check before any copy: a failed load changes nothing.
-  for (const auto& [name, p] : parameters) {
+  for (const auto& [name, t] : targets) {
     const auto found = tensors.find(name);
     MT_CHECK(found != tensors.end(), "load: ", path, " has no tensor \"", name,
-             "\" for the module's parameter of shape ", p.shape().to_string());
-    MT_CHECK(found->second.shape() == p.shape() && found->second.dtype() == p.dtype(),
+             "\" for the module's parameter or buffer of shape ", t.shape().to_string());
+    MT_CHECK(found->second.shape() == t.shape() && found->second.dtype() == t.dtype(),
              "load: ", path, ": tensor \"", name, "\" is ", dtype_name(found->second.dtype()),
-             " of shape ", found->second.shape().to_string(), ", but the module's parameter is ",
-             dtype_name(p.dtype()), " of shape ", p.shape().to_string());
+             " of shape ", found->second.shape().to_string(), ", but the module's is ",
+             dtype_name(t.dtype()), " of shape ", t.shape().to_string());
   }
   for (const auto& entry : tensors) {
     const std::string& name = entry.first;
-    const bool known = std::any_of(parameters.begin(), parameters.end(),
-                                   [&name](const auto& p) { return p.first == name; });
-    MT_CHECK(known, "load: ", path, ": tensor \"", name, "\" is no parameter of the module");
+    const bool known = std::any_of(targets.begin(), targets.end(),
+                                   [&name](const auto& t) { return t.first == name; });
+    MT_CHECK(known, "load: ", path, ": tensor \"", name,
+             "\" is no parameter or buffer of the module");
   }
   NoGradGuard no_grad;
-  for (auto [name, p] : parameters) p.copy_(tensors.at(name));
+  for (auto [name, t] : targets) t.copy_(tensors.at(name));
+}
+
+void save(const optim::Optimizer& optimizer, const std::string& path) {
+  const optim::StateDict state = optimizer.state_dict();
+  save_file(state.tensors, path, state.metadata);
+}
+
+void load(optim::Optimizer& optimizer, const std::string& path) {
+  load_state_from(optimizer, path);
+}
+
+void save(const optim::LRScheduler& scheduler, const std::string& path) {
+  const optim::StateDict state = scheduler.state_dict();
+  save_file(state.tensors, path, state.metadata);
+}
+
+void load(optim::LRScheduler& scheduler, const std::string& path) {
+  load_state_from(scheduler, path);
 }
 
 }  // namespace minitorch

@@ -66,6 +66,24 @@ Tensor& Tensor::requires_grad_(bool requires_grad) {
 
 Tensor Tensor::grad() const { return checked_impl().grad; }
 
+void replace_data(const Tensor& tensor, const Tensor& data) {
+  TensorImpl& impl = *tensor.impl();
+  const TensorImpl& from = *data.impl();
+  MT_INTERNAL_ASSERT(impl.grad_fn == nullptr && from.storage != impl.storage,
+                     "replace_data takes a leaf and new storage");
+  // The new storage starts past the old one's version, so a backward that
+  // saved this tensor before the change refuses, as after any in-place write.
+  from.storage->version.store(impl.storage->version.load() + 1);
+  impl.storage = from.storage;
+  impl.shape = from.shape;
+  impl.strides = from.strides;
+  impl.offset = from.offset;
+  impl.dtype = from.dtype;
+  // The accumulator knows its leaf's dtype; graphs recorded from now on
+  // deposit through a new one.
+  if (impl.requires_grad) impl.grad_accumulator = std::make_shared<AccumulateGrad>(tensor.impl());
+}
+
 void Tensor::set_grad(const Tensor& grad) {
   const TensorImpl& impl = checked_impl();
   if (grad.defined()) {

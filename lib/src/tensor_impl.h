@@ -91,6 +91,10 @@ const char* torch_type_name(DType dtype);
 
 // A tensor sharing `base`'s storage with another shape, strides and offset.
 // No autograd state (the caller records the view op).
+// Gives the leaf `tensor` the storage, layout and dtype of `data` (fresh
+// storage) in place, so every handle to it sees the change (Module::to).
+void replace_data(const Tensor& tensor, const Tensor& data);
+
 Tensor make_view(const Tensor& base, Shape shape, Shape strides, int64_t offset);
 
 // Strides that read `t` as if expanded to `shape` (0 on broadcast dims), one per

@@ -13,6 +13,7 @@
 //   nn::Linear layer(nn::LinearOptions(784, 10));
 //   save(layer, "layer.safetensors");        // its named parameters
 //   load(layer, "layer.safetensors");        // copied back, names checked
+//   save(adam, "adam.safetensors");          // optimizer state, to resume
 //   save_file({{"x", randn({2, 3})}}, "x.safetensors", {{"step", "10"}});
 //   std::map<std::string, Tensor> tensors = load_file("x.safetensors");
 #ifndef MINITORCH_SERIALIZE_H_
@@ -24,6 +25,7 @@
 #include <string>
 
 #include "minitorch/nn.h"
+#include "minitorch/optim.h"
 #include "minitorch/tensor.h"
 
 namespace minitorch {
@@ -47,13 +49,22 @@ std::map<std::string, Tensor> load_file(const std::string& path,
 std::map<std::string, Tensor> load_stream(std::istream& in, const std::string& name,
                                           std::map<std::string, std::string>* metadata = nullptr);
 
-// A module's named parameters ("fc1.weight", ...), as torch::save(module, path).
+// A module's named parameters and buffers ("fc1.weight", ...), as
+// torch::save(module, path).
 void save(const nn::Module& module, const std::string& path);
 
-// Copies the file's tensors into the module's parameters, as
+// Copies the file's tensors into the module's parameters and buffers, as
 // torch::load(module, path). The file must hold exactly the module's names,
-// each with its shape and dtype; otherwise Error, and no parameter changes.
+// each with its shape and dtype; otherwise Error, and nothing changes.
 void load(nn::Module& module, const std::string& path);
+
+// An optimizer's or a scheduler's state_dict(), its metadata in the
+// header's "__metadata__". load() restores it as load_state_dict() does,
+// its Error naming the file; a resumed run continues bit for bit.
+void save(const optim::Optimizer& optimizer, const std::string& path);
+void load(optim::Optimizer& optimizer, const std::string& path);
+void save(const optim::LRScheduler& scheduler, const std::string& path);
+void load(optim::LRScheduler& scheduler, const std::string& path);
 
 template <class Impl>
 void save(const nn::ModuleHolder<Impl>& module, const std::string& path) {
