@@ -448,6 +448,148 @@ void expect_checkpoint_errors(std::vector<MatrixRow>* rows) {
   }
 }
 
+// The training toolkit's misuses (minitorch/nn.h, optim.h): each Error
+// starts with the function, class or method that refused.
+void expect_training_errors(std::vector<MatrixRow>* rows) {
+  namespace F = nn::functional;
+  std::vector<Tensor> params = {zeros({3}).requires_grad_(), zeros({2}).requires_grad_()};
+  optim::Adam adam(params, optim::AdamOptions(0.1));
+  params[0].set_grad(ones({3}));
+  adam.step();
+  const optim::StateDict good = adam.state_dict();
+  const auto altered = [&](const std::function<void(optim::StateDict&)>& change) {
+    optim::StateDict state = good;
+    change(state);
+    return state;
+  };
+  struct Misuse {
+    std::string api, kind;
+    std::function<void()> call;
+  };
+  const auto module_with = [](const std::function<void(nn::Module&)>& register_into) {
+    nn::Module module;
+    module.register_parameter("w", zeros({2}));
+    register_into(module);
+  };
+  const std::vector<Misuse> misuses = {
+      {"layer_norm", "input not ending in normalized_shape",
+       [] {
+         F::layer_norm(zeros({2, 3}), F::LayerNormFuncOptions({4}));
+       }},
+      {"layer_norm", "weight of another shape",
+       [] {
+         F::layer_norm(zeros({2, 3}), F::LayerNormFuncOptions({3}).weight(ones({2})));
+       }},
+      {"layer_norm", "empty normalized_shape",
+       [] {
+         F::layer_norm(zeros({2, 3}), F::LayerNormFuncOptions({}));
+       }},
+      {"LayerNorm", "negative normalized_shape", [] { nn::LayerNorm(nn::LayerNormOptions({-1})); }},
+      {"dropout", "p outside [0, 1]", [] { nn::Dropout(1.5); }},
+      {"dropout", "int64 input", [] { F::dropout(zeros({2}, kInt64)); }},
+      {"Linear", "input not ending in in_features",
+       [] {
+         nn::Linear(3, 2)(zeros({2, 4}));
+       }},
+      {"kaiming_uniform_", "1-D tensor", [] { nn::init::kaiming_uniform_(zeros({5})); }},
+      {"xavier_uniform_", "empty 2-D tensor",
+       [] {
+         nn::init::xavier_uniform_(zeros({0, 0}));
+       }},
+      {"normal_", "int64 tensor", [] { nn::init::normal_(zeros({2}, kInt64)); }},
+      {"uniform_", "low above high", [] { nn::init::uniform_(zeros({2}), 1, 0); }},
+      {"register_parameter", "name with a dot",
+       [&] { module_with([](nn::Module& m) { m.register_parameter("a.b", zeros({1})); }); }},
+      {"register_buffer", "name already registered",
+       [&] { module_with([](nn::Module& m) { m.register_buffer("w", zeros({1})); }); }},
+      {"register_module", "empty holder",
+       [&] { module_with([](nn::Module& m) { m.register_module("fc", nn::Linear(nullptr)); }); }},
+      {"module holder", "empty holder", [] { nn::Linear(nullptr)->forward(zeros({1})); }},
+      {"named_modules", "module owned by no shared_ptr",
+       [] { nn::LinearImpl(1, 1).named_modules(); }},
+      {"Module::to", "int64 dtype", [] { nn::Linear(1, 1)->to(kInt64); }},
+      {"Sequential", "index out of range", [] { nn::Sequential(nn::ReLU())->ptr(1); }},
+      {"Sequential", "forward of an empty Sequential", [] { nn::Sequential()(zeros({1})); }},
+      {"SGD", "a parameter in two groups",
+       [&] {
+         optim::SGD({params[0], params[0]}, optim::SGDOptions(0.1));
+       }},
+      {"SGD", "negative learning rate", [&] { optim::SGD(params, optim::SGDOptions(-1)); }},
+      {"SGD", "nesterov without momentum",
+       [&] { optim::SGD(params, optim::SGDOptions(0.1).nesterov(true)); }},
+      {"Adam", "a parameter that is not a leaf",
+       [&] { optim::Adam({params[0] * 2.0}, optim::AdamOptions()); }},
+      {"Adam", "beta outside [0, 1)",
+       [&] {
+         optim::Adam(params, optim::AdamOptions().betas({1.0, 0.9}));
+       }},
+      {"OptimizerParamGroup", "options of a group without any",
+       [&] { optim::OptimizerParamGroup(params).options(); }},
+      {"Adam.load_state_dict", "another optimizer's state",
+       [&] {
+         adam.load_state_dict(
+             altered([](optim::StateDict& s) { s.metadata["optimizer"] = "SGD"; }));
+       }},
+      {"Adam.load_state_dict", "other groups",
+       [&] {
+         adam.load_state_dict(
+             altered([](optim::StateDict& s) { s.metadata["param_groups"] = "[]"; }));
+       }},
+      {"Adam.load_state_dict", "an unknown option",
+       [&] {
+         adam.load_state_dict(altered([](optim::StateDict& s) {
+           s.metadata["param_groups"] = R"([{"momentum": 0.9, "params": [0, 1]}])";
+         }));
+       }},
+      {"Adam.load_state_dict", "a state tensor of another shape",
+       [&] {
+         adam.load_state_dict(
+             altered([](optim::StateDict& s) { s.tensors["state.0.exp_avg"] = zeros({4}); }));
+       }},
+      {"Adam.load_state_dict", "a state without its step",
+       [&] {
+         adam.load_state_dict(
+             altered([](optim::StateDict& s) { s.tensors.erase("state.0.step"); }));
+       }},
+      {"Adam.load_state_dict", "state of a parameter it does not have",
+       [&] {
+         adam.load_state_dict(altered(
+             [](optim::StateDict& s) { s.tensors["state.9.step"] = scalar_tensor(1, kInt64); }));
+       }},
+      {"StepLR", "step_size 0", [&] { optim::StepLR(adam, 0); }},
+      {"CosineAnnealingLR", "t_max 0", [&] { optim::CosineAnnealingLR(adam, 0); }},
+      {"LinearLR", "start_factor 0", [&] { optim::LinearLR(adam, 0.0); }},
+      {"LambdaLR", "no lambda", [&] { optim::LambdaLR(adam, nullptr); }},
+      {"SequentialLR", "as many milestones as schedulers",
+       [&] {
+         optim::SequentialLR(adam, {std::make_shared<optim::ExponentialLR>(adam, 0.9)}, {3});
+       }},
+      {"StepLR.load_state_dict", "another scheduler's state",
+       [&] {
+         optim::StepLR(adam, 2).load_state_dict(optim::ExponentialLR(adam, 0.5).state_dict());
+       }},
+      {"StepLR.load_state_dict", "a negative last_epoch",
+       [&] {
+         optim::StepLR step(adam, 2);
+         optim::StateDict state = step.state_dict();
+         state.metadata["last_epoch"] = "-3";
+         step.load_state_dict(state);
+       }},
+      {"clip_grad_norm_", "norm_type 0", [&] { nn::utils::clip_grad_norm_(params, 1.0, 0.0); }},
+  };
+  for (const Misuse& m : misuses) {
+    try {
+      m.call();
+      ADD_FAILURE() << m.api << " with " << m.kind << ": no error";
+    } catch (const Error& e) {
+      const std::string message = e.what();
+      EXPECT_EQ(message.rfind(m.api + ":", 0), 0u)
+          << m.api << " with " << m.kind << ": message does not start with it: " << message;
+      rows->push_back({m.api, m.kind, message});
+    }
+  }
+}
+
 // Every registry op with every kind of bad argument it can receive. With
 // MINITORCH_ERROR_TABLE=<file> set, writes the messages as a markdown table
 // (the test command writes build/ci/errors.md so).
@@ -482,6 +624,7 @@ TEST(ErrorMatrix, EveryOpWithEveryKindOfBadInput) {
     }
   }
   expect_checkpoint_errors(&rows);
+  expect_training_errors(&rows);
   EXPECT_GT(rows.size(), 100u);
   if (const char* path = std::getenv("MINITORCH_ERROR_TABLE")) {
     std::ofstream out(path);

@@ -172,6 +172,7 @@ TEST(Sequential, ChainsItsModulesAndNamesThem) {
   EXPECT_EQ(&seq->at<nn::LinearImpl>(0), first.get());
   EXPECT_THROW(seq->at<nn::LinearImpl>(1), Error);
   EXPECT_THROW(seq->ptr(4), Error);
+  EXPECT_EQ(seq[1].get(), seq->ptr(1).get());
   seq->push_back("out", nn::Tanh());
   EXPECT_EQ(seq->named_children().back().first, "out");
   EXPECT_TRUE(all_close(seq(x), tanh(sigmoid(last(relu(first(x))))), 0, 0));

@@ -151,6 +151,11 @@ class ModuleHolder {
   decltype(auto) operator()(Args&&... args) const {
     return get()->forward(std::forward<Args>(args)...);
   }
+  // The module's operator[], as Sequential's.
+  template <class Arg>
+  decltype(auto) operator[](Arg&& arg) const {
+    return (*get())[std::forward<Arg>(arg)];
+  }
 
  private:
   std::shared_ptr<Impl> impl_;
