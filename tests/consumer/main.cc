@@ -8,6 +8,14 @@
 
 #include "minitorch/minitorch.h"
 
+// A user's module, declared through the installed MINITORCH_MODULE.
+struct ClassifierImpl : minitorch::nn::Module {
+  ClassifierImpl() { fc = register_module("fc", minitorch::nn::Linear(3, 2)); }
+  minitorch::Tensor forward(const minitorch::Tensor& x) { return fc(x); }
+  minitorch::nn::Linear fc{nullptr};
+};
+MINITORCH_MODULE(Classifier);
+
 int main() {
   using namespace minitorch;
   Tensor w = randn({3, 2}, 1, kFloat32).requires_grad_();
@@ -23,9 +31,11 @@ int main() {
     Tensor y = relu(x).reshape({-1}).unsqueeze(0).transpose(0, 1);
     if (y.requires_grad() || is_grad_enabled()) return 1;
   }
-  // A few steps of training: the loss must fall.
-  nn::Linear layer(nn::LinearOptions(3, 2).seed(4));
+  // A few steps of training, with a schedule: the loss must fall.
+  manual_seed(4);
+  Classifier layer;
   optim::SGD sgd(layer->parameters(), optim::SGDOptions(0.1));
+  optim::StepLR schedule(sgd, 3, 0.5);
   const Tensor targets = tensor({0, 1}, {2}, kInt64);
   const Tensor inputs = tensor({1, 0, -1, -1, 0, 1}, {2, 3}, kFloat32);
   double first_loss = 0, last_loss = 0;
@@ -34,6 +44,7 @@ int main() {
     Tensor step_loss = cross_entropy(layer(inputs), targets);
     step_loss.backward();
     sgd.step();
+    schedule.step();
     (step == 0 ? first_loss : last_loss) = step_loss.item();
   }
   std::cout << "minitorch " << version() << ": training loss " << first_loss << " -> " << last_loss
