@@ -401,7 +401,8 @@ StepLR::StepLR(Optimizer& optimizer, int64_t step_size, double gamma)
 }
 
 double StepLR::lr_at(int64_t epoch, double base_lr) const {
-  return base_lr * std::pow(gamma_, static_cast<double>(epoch / step_size_));
+  const int64_t decays = epoch / step_size_;  // whole steps only
+  return base_lr * std::pow(gamma_, static_cast<double>(decays));
 }
 
 ExponentialLR::ExponentialLR(Optimizer& optimizer, double gamma)

@@ -162,11 +162,14 @@ class ModuleHolder {
 };
 
 // Declares `Name` as the holder of `NameImpl`, as LibTorch's TORCH_MODULE.
+// (A class name cannot be parenthesised.)
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define MINITORCH_MODULE(Name)                                     \
   class Name : public ::minitorch::nn::ModuleHolder<Name##Impl> {  \
    public:                                                         \
     using ::minitorch::nn::ModuleHolder<Name##Impl>::ModuleHolder; \
   }
+// NOLINTEND(bugprone-macro-parentheses)
 
 struct LinearOptions {
   LinearOptions(int64_t in_features, int64_t out_features)
