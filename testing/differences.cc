@@ -107,8 +107,7 @@ bool sums_past_the_range(const Program& program, const std::vector<Tensor>& inpu
   };
   try {
     for (const Step& step : program) {
-      std::vector<Tensor> x;
-      for (const int a : step.args) x.push_back(values.at(static_cast<size_t>(a)));
+      const std::vector<Tensor> x = operands_of(step, values);
       const Op op = step.call.op;
       if ((op == Op::kSum || op == Op::kMean) && past_the_range(abs(x[0]), x[0].dtype())) {
         return true;

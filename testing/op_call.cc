@@ -66,14 +66,12 @@ Program single_call(const OpCall& call, int operands) {
   return program;
 }
 
+std::vector<Tensor> program_values(const Program& program, std::vector<Tensor> inputs) {
+  return program_values(program, std::move(inputs), run_call);
+}
+
 Tensor run_program(const Program& program, const std::vector<Tensor>& inputs) {
-  std::vector<Tensor> values = inputs;
-  for (const Step& step : program) {
-    std::vector<Tensor> operands;
-    for (int a : step.args) operands.push_back(values.at(static_cast<size_t>(a)));
-    values.push_back(run_call(step.call, operands));
-  }
-  return values.back();
+  return program_values(program, inputs).back();
 }
 
 namespace {
@@ -88,13 +86,7 @@ void append_signs(const Tensor& difference, std::vector<int8_t>* signature) {
 
 std::vector<int8_t> kink_signature(const Program& program, const std::vector<Tensor>& inputs) {
   NoGradGuard no_grad;
-  std::vector<Tensor> values = inputs;
-  for (const Step& step : program) {
-    std::vector<Tensor> operands;
-    for (int a : step.args) operands.push_back(values.at(static_cast<size_t>(a)));
-    values.push_back(run_call(step.call, operands));
-  }
-  return kink_signature_of_values(program, values);
+  return kink_signature_of_values(program, program_values(program, inputs));
 }
 
 std::vector<int8_t> kink_signature_of_values(const Program& program,
@@ -102,8 +94,7 @@ std::vector<int8_t> kink_signature_of_values(const Program& program,
   NoGradGuard no_grad;
   std::vector<int8_t> signature;
   for (const Step& step : program) {
-    std::vector<Tensor> x;
-    for (int a : step.args) x.push_back(values.at(static_cast<size_t>(a)));
+    const std::vector<Tensor> x = operands_of(step, values);
     const OpCall& c = step.call;
     switch (op_kinks(c.op)) {
       case OpKinks::kNone:

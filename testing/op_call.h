@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "minitorch/minitorch.h"
@@ -51,6 +52,27 @@ using Program = std::vector<Step>;
 
 // The program of one step: `call` on inputs 0 .. operands - 1.
 Program single_call(const OpCall& call, int operands);
+
+// The operands of `step` among `values` (the inputs, then the results of
+// the steps before it). Any tensor type: LibTorch's bridge reads them too.
+template <class T>
+std::vector<T> operands_of(const Step& step, const std::vector<T>& values) {
+  std::vector<T> operands;
+  operands.reserve(step.args.size());
+  for (const int a : step.args) operands.push_back(values.at(static_cast<size_t>(a)));
+  return operands;
+}
+
+// Every value the program computes: `inputs`, then each step's result, each
+// step run by `run` (minitorch's run_call unless given).
+template <class T, class Run>
+std::vector<T> program_values(const Program& program, std::vector<T> inputs, Run run) {
+  std::vector<T> values = std::move(inputs);
+  values.reserve(values.size() + program.size());
+  for (const Step& step : program) values.push_back(run(step.call, operands_of(step, values)));
+  return values;
+}
+std::vector<Tensor> program_values(const Program& program, std::vector<Tensor> inputs);
 
 // The last step's result.
 Tensor run_program(const Program& program, const std::vector<Tensor>& inputs);

@@ -716,9 +716,7 @@ template <class S, class AfterStep>
 RefArrayT<S> reference_program(const Program& program, std::vector<RefArrayT<S>> values,
                                const AfterStep& after_step) {
   for (size_t i = 0; i < program.size(); ++i) {
-    std::vector<RefArrayT<S>> operands;
-    for (int a : program[i].args) operands.push_back(values.at(static_cast<size_t>(a)));
-    values.push_back(ref::call(program[i].call, operands));
+    values.push_back(ref::call(program[i].call, operands_of(program[i], values)));
     after_step(i, values.back());
   }
   return values.back();

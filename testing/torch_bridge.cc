@@ -107,12 +107,7 @@ torch::Tensor run_call_torch(const OpCall& c, const std::vector<torch::Tensor>& 
 }
 
 torch::Tensor run_program_torch(const Program& program, std::vector<torch::Tensor> values) {
-  for (const Step& step : program) {
-    std::vector<torch::Tensor> operands;
-    for (int a : step.args) operands.push_back(values.at(static_cast<size_t>(a)));
-    values.push_back(run_call_torch(step.call, operands));
-  }
-  return values.back();
+  return program_values(program, std::move(values), run_call_torch).back();
 }
 
 void single_threaded() {

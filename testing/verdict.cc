@@ -744,14 +744,10 @@ void judge_forward(const MinitorchRun& m, const Pass& pass, const Working& w,
 // nonzero one below the smallest normal number times that scale underflows.
 bool intermediate_gradient_out_of_range(const Program& program, const std::vector<Tensor>& inputs,
                                         const std::vector<Tensor>& cotangents, const Working& w) {
-  std::vector<Tensor> values;
-  for (const Tensor& x : inputs) values.push_back(x.detach().to(kFloat64).requires_grad_());
-  const size_t num_inputs = values.size();
-  for (const Step& step : program) {
-    std::vector<Tensor> operands;
-    for (int a : step.args) operands.push_back(values.at(static_cast<size_t>(a)));
-    values.push_back(run_call(step.call, operands));
-  }
+  std::vector<Tensor> leaves;
+  for (const Tensor& x : inputs) leaves.push_back(x.detach().to(kFloat64).requires_grad_());
+  const size_t num_inputs = leaves.size();
+  const std::vector<Tensor> values = program_values(program, std::move(leaves));
   double largest_value = 0;
   for (const Tensor& value : values) {
     for (double x : value.to_vector()) {
@@ -1044,11 +1040,7 @@ void note_mixed_dtypes(const Program& program, const std::vector<Tensor>& inputs
   std::vector<Tensor> values;
   for (const Tensor& x : inputs) values.push_back(x.detach());
   try {
-    for (const Step& step : program) {
-      std::vector<Tensor> operands;
-      for (const int a : step.args) operands.push_back(values.at(static_cast<size_t>(a)));
-      values.push_back(run_call(step.call, operands));
-    }
+    values = program_values(program, std::move(values));
   } catch (const Error&) {
     return;  // judged as a program of one dtype; the judged run raises too
   }
