@@ -120,6 +120,33 @@ torch::Tensor torch_randn(std::vector<int64_t> shape, mt::DType dtype, uint64_t 
   return torch::randn(shape, torch::TensorOptions().dtype(torch_dtype(dtype)));
 }
 
+// What a loop does with .grad() between iterations: clear it (set_to_none,
+// a fresh buffer each backward), leave it (gradients accumulate, as over
+// micro-batches), or zero it in place (zero_grad(set_to_none = false)).
+enum class Regime { kSetToNone, kAccumulate, kZeroed };
+constexpr Regime kRegimes[] = {Regime::kSetToNone, Regime::kAccumulate, Regime::kZeroed};
+
+// The workload name's suffix: none for set_to_none, the regime's otherwise.
+std::string suffix(Regime regime) {
+  return regime == Regime::kAccumulate ? "_accumulate" : regime == Regime::kZeroed ? "_zeroed" : "";
+}
+
+void reset_grad(mt::Tensor& x, Regime regime) {
+  if (regime == Regime::kSetToNone) {
+    x.set_grad({});
+  } else if (regime == Regime::kZeroed && x.grad().defined()) {
+    x.grad().zero_();
+  }
+}
+
+void reset_grad(torch::Tensor& x, Regime regime) {
+  if (regime == Regime::kSetToNone) {
+    x.mutable_grad() = torch::Tensor();
+  } else if (regime == Regime::kZeroed && x.grad().defined()) {
+    x.mutable_grad().zero_();
+  }
+}
+
 std::vector<Workload> workloads() {
   std::vector<Workload> w;
   const mt::DType f32 = mt::kFloat32;
@@ -137,17 +164,27 @@ std::vector<Workload> workloads() {
                  torch::Tensor b = torch_randn({3}, f32, 2);
                  for (auto _ : state) benchmark::DoNotOptimize(a + b);
                }});
-  w.push_back({"tiny_add_sum_forward_backward", 0, 0,
-               [=](benchmark::State& state) {
-                 mt::Tensor a = mt_randn({2, 3}, f32, 1).requires_grad_();
-                 mt::Tensor b = mt_randn({3}, f32, 2).requires_grad_();
-                 for (auto _ : state) (a + b).sum().backward();
-               },
-               [=](benchmark::State& state) {
-                 torch::Tensor a = torch_randn({2, 3}, f32, 1).requires_grad_();
-                 torch::Tensor b = torch_randn({3}, f32, 2).requires_grad_();
-                 for (auto _ : state) (a + b).sum().backward();
-               }});
+  for (const Regime regime : kRegimes) {
+    w.push_back({"tiny_add_sum_forward_backward" + suffix(regime), 0, 0,
+                 [=](benchmark::State& state) {
+                   mt::Tensor a = mt_randn({2, 3}, f32, 1).requires_grad_();
+                   mt::Tensor b = mt_randn({3}, f32, 2).requires_grad_();
+                   for (auto _ : state) {
+                     reset_grad(a, regime);
+                     reset_grad(b, regime);
+                     (a + b).sum().backward();
+                   }
+                 },
+                 [=](benchmark::State& state) {
+                   torch::Tensor a = torch_randn({2, 3}, f32, 1).requires_grad_();
+                   torch::Tensor b = torch_randn({3}, f32, 2).requires_grad_();
+                   for (auto _ : state) {
+                     reset_grad(a, regime);
+                     reset_grad(b, regime);
+                     (a + b).sum().backward();
+                   }
+                 }});
+  }
 
   // Broadcasting (1000, 1000) with (1000,).
   const double big = 1000.0 * 1000.0 * kF;
@@ -165,26 +202,28 @@ std::vector<Workload> workloads() {
          }});
     // Forward reads a, writes y; sum reads y; backward writes a's gradient
     // (mul also reads b and a).
-    w.push_back({std::string("broadcast_") + op + "_sum_forward_backward", (is_add ? 4 : 5) * big,
-                 0,
-                 [=](benchmark::State& state) {
-                   mt::Tensor a = mt_randn({1000, 1000}, f32, 1).requires_grad_();
-                   mt::Tensor b = mt_randn({1000}, f32, 2).requires_grad_();
-                   for (auto _ : state) {
-                     a.set_grad({});
-                     b.set_grad({});
-                     (is_add ? a + b : a * b).sum().backward();
-                   }
-                 },
-                 [=](benchmark::State& state) {
-                   torch::Tensor a = torch_randn({1000, 1000}, f32, 1).requires_grad_();
-                   torch::Tensor b = torch_randn({1000}, f32, 2).requires_grad_();
-                   for (auto _ : state) {
-                     a.mutable_grad() = torch::Tensor();
-                     b.mutable_grad() = torch::Tensor();
-                     (is_add ? a + b : a * b).sum().backward();
-                   }
-                 }});
+    for (const Regime regime : kRegimes) {
+      w.push_back({std::string("broadcast_") + op + "_sum_forward_backward" + suffix(regime),
+                   (is_add ? 4 : 5) * big, 0,
+                   [=](benchmark::State& state) {
+                     mt::Tensor a = mt_randn({1000, 1000}, f32, 1).requires_grad_();
+                     mt::Tensor b = mt_randn({1000}, f32, 2).requires_grad_();
+                     for (auto _ : state) {
+                       reset_grad(a, regime);
+                       reset_grad(b, regime);
+                       (is_add ? a + b : a * b).sum().backward();
+                     }
+                   },
+                   [=](benchmark::State& state) {
+                     torch::Tensor a = torch_randn({1000, 1000}, f32, 1).requires_grad_();
+                     torch::Tensor b = torch_randn({1000}, f32, 2).requires_grad_();
+                     for (auto _ : state) {
+                       reset_grad(a, regime);
+                       reset_grad(b, regime);
+                       (is_add ? a + b : a * b).sum().backward();
+                     }
+                   }});
+    }
   }
 
   // Unary ops on 2^20 elements.
@@ -201,21 +240,23 @@ std::vector<Workload> workloads() {
                    for (auto _ : state)
                      benchmark::DoNotOptimize(is_exp ? torch::exp(x) : torch::tanh(x));
                  }});
-    w.push_back({std::string(op) + "_forward_backward", 4 * n20, 0,
-                 [=](benchmark::State& state) {
-                   mt::Tensor x = mt_randn({1 << 20}, f32, 1).requires_grad_();
-                   for (auto _ : state) {
-                     x.set_grad({});
-                     (is_exp ? mt::exp(x) : mt::tanh(x)).sum().backward();
-                   }
-                 },
-                 [=](benchmark::State& state) {
-                   torch::Tensor x = torch_randn({1 << 20}, f32, 1).requires_grad_();
-                   for (auto _ : state) {
-                     x.mutable_grad() = torch::Tensor();
-                     (is_exp ? torch::exp(x) : torch::tanh(x)).sum().backward();
-                   }
-                 }});
+    for (const Regime regime : kRegimes) {
+      w.push_back({std::string(op) + "_forward_backward" + suffix(regime), 4 * n20, 0,
+                   [=](benchmark::State& state) {
+                     mt::Tensor x = mt_randn({1 << 20}, f32, 1).requires_grad_();
+                     for (auto _ : state) {
+                       reset_grad(x, regime);
+                       (is_exp ? mt::exp(x) : mt::tanh(x)).sum().backward();
+                     }
+                   },
+                   [=](benchmark::State& state) {
+                     torch::Tensor x = torch_randn({1 << 20}, f32, 1).requires_grad_();
+                     for (auto _ : state) {
+                       reset_grad(x, regime);
+                       (is_exp ? torch::exp(x) : torch::tanh(x)).sum().backward();
+                     }
+                   }});
+    }
   }
 
   // softmax over the last dim of (1024, 1024), with a fixed cotangent.
@@ -229,23 +270,25 @@ std::vector<Workload> workloads() {
                  torch::Tensor x = torch_randn({1024, 1024}, f32, 1);
                  for (auto _ : state) benchmark::DoNotOptimize(torch::softmax(x, -1));
                }});
-  w.push_back({"softmax_forward_backward", 5 * sm, 0,
-               [=](benchmark::State& state) {
-                 mt::Tensor x = mt_randn({1024, 1024}, f32, 1).requires_grad_();
-                 mt::Tensor g = mt_randn({1024, 1024}, f32, 2);
-                 for (auto _ : state) {
-                   x.set_grad({});
-                   mt::softmax(x, -1).backward(g);
-                 }
-               },
-               [=](benchmark::State& state) {
-                 torch::Tensor x = torch_randn({1024, 1024}, f32, 1).requires_grad_();
-                 torch::Tensor g = torch_randn({1024, 1024}, f32, 2);
-                 for (auto _ : state) {
-                   x.mutable_grad() = torch::Tensor();
-                   torch::softmax(x, -1).backward(g);
-                 }
-               }});
+  for (const Regime regime : kRegimes) {
+    w.push_back({"softmax_forward_backward" + suffix(regime), 5 * sm, 0,
+                 [=](benchmark::State& state) {
+                   mt::Tensor x = mt_randn({1024, 1024}, f32, 1).requires_grad_();
+                   mt::Tensor g = mt_randn({1024, 1024}, f32, 2);
+                   for (auto _ : state) {
+                     reset_grad(x, regime);
+                     mt::softmax(x, -1).backward(g);
+                   }
+                 },
+                 [=](benchmark::State& state) {
+                   torch::Tensor x = torch_randn({1024, 1024}, f32, 1).requires_grad_();
+                   torch::Tensor g = torch_randn({1024, 1024}, f32, 2);
+                   for (auto _ : state) {
+                     reset_grad(x, regime);
+                     torch::softmax(x, -1).backward(g);
+                   }
+                 }});
+  }
 
   // cross_entropy of (256, 1000) logits with class targets.
   const double ce = 256.0 * 1000.0 * kF;
@@ -264,24 +307,26 @@ std::vector<Workload> workloads() {
                  for (auto _ : state)
                    benchmark::DoNotOptimize(torch::nn::functional::cross_entropy(x, t));
                }});
-  w.push_back({"cross_entropy_forward_backward", 3 * ce, 0,
-               [=](benchmark::State& state) {
-                 mt::Tensor x = mt_randn({256, 1000}, f32, 1).requires_grad_();
-                 mt::Tensor t = mt::tensor(classes, {256}, mt::kInt64);
-                 for (auto _ : state) {
-                   x.set_grad({});
-                   mt::cross_entropy(x, t).backward();
-                 }
-               },
-               [=](benchmark::State& state) {
-                 torch::Tensor x = torch_randn({256, 1000}, f32, 1).requires_grad_();
-                 torch::Tensor t =
-                     torch::tensor(std::vector<int64_t>(classes.begin(), classes.end()));
-                 for (auto _ : state) {
-                   x.mutable_grad() = torch::Tensor();
-                   torch::nn::functional::cross_entropy(x, t).backward();
-                 }
-               }});
+  for (const Regime regime : kRegimes) {
+    w.push_back({"cross_entropy_forward_backward" + suffix(regime), 3 * ce, 0,
+                 [=](benchmark::State& state) {
+                   mt::Tensor x = mt_randn({256, 1000}, f32, 1).requires_grad_();
+                   mt::Tensor t = mt::tensor(classes, {256}, mt::kInt64);
+                   for (auto _ : state) {
+                     reset_grad(x, regime);
+                     mt::cross_entropy(x, t).backward();
+                   }
+                 },
+                 [=](benchmark::State& state) {
+                   torch::Tensor x = torch_randn({256, 1000}, f32, 1).requires_grad_();
+                   torch::Tensor t =
+                       torch::tensor(std::vector<int64_t>(classes.begin(), classes.end()));
+                   for (auto _ : state) {
+                     reset_grad(x, regime);
+                     torch::nn::functional::cross_entropy(x, t).backward();
+                   }
+                 }});
+  }
 
   // sum over one dim of (1000, 1000).
   for (int64_t dim : {0, 1}) {
@@ -294,32 +339,35 @@ std::vector<Workload> workloads() {
                    torch::Tensor x = torch_randn({1000, 1000}, f32, 1);
                    for (auto _ : state) benchmark::DoNotOptimize(x.sum({dim}));
                  }});
-    w.push_back({"sum_dim" + std::to_string(dim) + "_forward_backward", 2 * big, 0,
-                 [=](benchmark::State& state) {
-                   mt::Tensor x = mt_randn({1000, 1000}, f32, 1).requires_grad_();
-                   mt::Tensor g = mt_randn({1000}, f32, 2);
-                   for (auto _ : state) {
-                     x.set_grad({});
-                     mt::sum(x, {dim}).backward(g);
-                   }
-                 },
-                 [=](benchmark::State& state) {
-                   torch::Tensor x = torch_randn({1000, 1000}, f32, 1).requires_grad_();
-                   torch::Tensor g = torch_randn({1000}, f32, 2);
-                   for (auto _ : state) {
-                     x.mutable_grad() = torch::Tensor();
-                     x.sum({dim}).backward(g);
-                   }
-                 }});
+    for (const Regime regime : kRegimes) {
+      w.push_back({"sum_dim" + std::to_string(dim) + "_forward_backward" + suffix(regime), 2 * big,
+                   0,
+                   [=](benchmark::State& state) {
+                     mt::Tensor x = mt_randn({1000, 1000}, f32, 1).requires_grad_();
+                     mt::Tensor g = mt_randn({1000}, f32, 2);
+                     for (auto _ : state) {
+                       reset_grad(x, regime);
+                       mt::sum(x, {dim}).backward(g);
+                     }
+                   },
+                   [=](benchmark::State& state) {
+                     torch::Tensor x = torch_randn({1000, 1000}, f32, 1).requires_grad_();
+                     torch::Tensor g = torch_randn({1000}, f32, 2);
+                     for (auto _ : state) {
+                       reset_grad(x, regime);
+                       x.sum({dim}).backward(g);
+                     }
+                   }});
+    }
   }
 
   // matmul.
   for (mt::DType dtype : {mt::kFloat32, mt::kFloat64}) {
     for (int64_t n : {64, 256, 512}) {
-      const std::string suffix = std::to_string(n) + (dtype == mt::kFloat32 ? "_f32" : "_f64");
+      const std::string size_name = std::to_string(n) + (dtype == mt::kFloat32 ? "_f32" : "_f64");
       const double flops = 2.0 * n * n * n;
       w.push_back(
-          {"matmul" + suffix + "_forward", 0, flops,
+          {"matmul" + size_name + "_forward", 0, flops,
            [=](benchmark::State& state) {
              mt::Tensor a = mt_randn({n, n}, dtype, 1), b = mt_randn({n, n}, dtype, 2);
              for (auto _ : state) benchmark::DoNotOptimize(mt::matmul(a, b));
@@ -328,27 +376,29 @@ std::vector<Workload> workloads() {
              torch::Tensor a = torch_randn({n, n}, dtype, 1), b = torch_randn({n, n}, dtype, 2);
              for (auto _ : state) benchmark::DoNotOptimize(torch::matmul(a, b));
            }});
-      w.push_back({"matmul" + suffix + "_forward_backward", 0, 3 * flops,
-                   [=](benchmark::State& state) {
-                     mt::Tensor a = mt_randn({n, n}, dtype, 1).requires_grad_();
-                     mt::Tensor b = mt_randn({n, n}, dtype, 2).requires_grad_();
-                     mt::Tensor g = mt_randn({n, n}, dtype, 3);
-                     for (auto _ : state) {
-                       a.set_grad({});
-                       b.set_grad({});
-                       mt::matmul(a, b).backward(g);
-                     }
-                   },
-                   [=](benchmark::State& state) {
-                     torch::Tensor a = torch_randn({n, n}, dtype, 1).requires_grad_();
-                     torch::Tensor b = torch_randn({n, n}, dtype, 2).requires_grad_();
-                     torch::Tensor g = torch_randn({n, n}, dtype, 3);
-                     for (auto _ : state) {
-                       a.mutable_grad() = torch::Tensor();
-                       b.mutable_grad() = torch::Tensor();
-                       torch::matmul(a, b).backward(g);
-                     }
-                   }});
+      for (const Regime regime : kRegimes) {
+        w.push_back({"matmul" + size_name + "_forward_backward" + suffix(regime), 0, 3 * flops,
+                     [=](benchmark::State& state) {
+                       mt::Tensor a = mt_randn({n, n}, dtype, 1).requires_grad_();
+                       mt::Tensor b = mt_randn({n, n}, dtype, 2).requires_grad_();
+                       mt::Tensor g = mt_randn({n, n}, dtype, 3);
+                       for (auto _ : state) {
+                         reset_grad(a, regime);
+                         reset_grad(b, regime);
+                         mt::matmul(a, b).backward(g);
+                       }
+                     },
+                     [=](benchmark::State& state) {
+                       torch::Tensor a = torch_randn({n, n}, dtype, 1).requires_grad_();
+                       torch::Tensor b = torch_randn({n, n}, dtype, 2).requires_grad_();
+                       torch::Tensor g = torch_randn({n, n}, dtype, 3);
+                       for (auto _ : state) {
+                         reset_grad(a, regime);
+                         reset_grad(b, regime);
+                         torch::matmul(a, b).backward(g);
+                       }
+                     }});
+      }
     }
   }
 
@@ -356,67 +406,71 @@ std::vector<Workload> workloads() {
   const double mlp_flops = 3 * 2.0 * 64 * (784 * 256 + 256 * 128 + 128 * 10);
   std::vector<double> labels(64);
   for (size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<double>(i % 10);
-  w.push_back(
-      {"mlp_train_step", 0, mlp_flops,
-       [=](benchmark::State& state) {
-         const std::vector<int64_t> sizes = {784, 256, 128, 10};
-         std::vector<mt::Tensor> params;
-         for (size_t l = 0; l + 1 < sizes.size(); ++l) {
-           params.push_back((mt_randn({sizes[l], sizes[l + 1]}, f32, l) * 0.05).requires_grad_());
-           params.push_back(mt::zeros({sizes[l + 1]}, f32).requires_grad_());
-         }
-         const mt::Tensor x = mt_randn({64, 784}, f32, 9);
-         const mt::Tensor y = mt::tensor(labels, {64}, mt::kInt64);
-         const mt::AllocationStats before = mt::allocation_stats();
-         const double rss_before = resident_mib();
-         for (auto _ : state) {
-           mt::Tensor h = x;
-           for (size_t l = 0; l < params.size(); l += 2) {
-             h = mt::matmul(h, params[l]) + params[l + 1];
-             if (l + 2 < params.size()) h = mt::relu(h);
+  // Accumulating would feed each step the sum of all earlier gradients.
+  for (const Regime regime : {Regime::kSetToNone, Regime::kZeroed}) {
+    w.push_back(
+        {"mlp_train_step" + suffix(regime), 0, mlp_flops,
+         [=](benchmark::State& state) {
+           const std::vector<int64_t> sizes = {784, 256, 128, 10};
+           std::vector<mt::Tensor> params;
+           for (size_t l = 0; l + 1 < sizes.size(); ++l) {
+             params.push_back((mt_randn({sizes[l], sizes[l + 1]}, f32, l) * 0.05).requires_grad_());
+             params.push_back(mt::zeros({sizes[l + 1]}, f32).requires_grad_());
            }
-           mt::cross_entropy(h, y).backward();
-           mt::NoGradGuard no_grad;
-           for (mt::Tensor& p : params) {
-             p.sub_(p.grad(), 0.01);
-             p.set_grad({});
+           const mt::Tensor x = mt_randn({64, 784}, f32, 9);
+           const mt::Tensor y = mt::tensor(labels, {64}, mt::kInt64);
+           const mt::AllocationStats before = mt::allocation_stats();
+           const double rss_before = resident_mib();
+           for (auto _ : state) {
+             mt::Tensor h = x;
+             for (size_t l = 0; l < params.size(); l += 2) {
+               h = mt::matmul(h, params[l]) + params[l + 1];
+               if (l + 2 < params.size()) h = mt::relu(h);
+             }
+             mt::cross_entropy(h, y).backward();
+             mt::NoGradGuard no_grad;
+             for (mt::Tensor& p : params) {
+               p.sub_(p.grad(), 0.01);
+               reset_grad(p, regime);
+             }
            }
-         }
-         // Buffers per step, and whether a long loop grows: resident
-         // memory after the loop minus before it.
-         const mt::AllocationStats after = mt::allocation_stats();
-         const double steps = static_cast<double>(state.iterations());
-         state.counters["buffers_per_step"] =
-             static_cast<double>(after.buffers - before.buffers) / steps;
-         state.counters["mib_per_step"] =
-             static_cast<double>(after.bytes - before.bytes) / steps / (1 << 20);
-         state.counters["rss_growth_mib"] = resident_mib() - rss_before;
-         state.counters["rss_mib"] = resident_mib();
-       },
-       [=](benchmark::State& state) {
-         const std::vector<int64_t> sizes = {784, 256, 128, 10};
-         std::vector<torch::Tensor> params;
-         for (size_t l = 0; l + 1 < sizes.size(); ++l) {
-           params.push_back(
-               (torch_randn({sizes[l], sizes[l + 1]}, f32, l) * 0.05).requires_grad_());
-           params.push_back(torch::zeros({sizes[l + 1]}).requires_grad_());
-         }
-         const torch::Tensor x = torch_randn({64, 784}, f32, 9);
-         const torch::Tensor y = torch::tensor(std::vector<int64_t>(labels.begin(), labels.end()));
-         for (auto _ : state) {
-           torch::Tensor h = x;
-           for (size_t l = 0; l < params.size(); l += 2) {
-             h = torch::matmul(h, params[l]) + params[l + 1];
-             if (l + 2 < params.size()) h = torch::relu(h);
+           // Buffers per step, and whether a long loop grows: resident
+           // memory after the loop minus before it.
+           const mt::AllocationStats after = mt::allocation_stats();
+           const double steps = static_cast<double>(state.iterations());
+           state.counters["buffers_per_step"] =
+               static_cast<double>(after.buffers - before.buffers) / steps;
+           state.counters["mib_per_step"] =
+               static_cast<double>(after.bytes - before.bytes) / steps / (1 << 20);
+           state.counters["rss_growth_mib"] = resident_mib() - rss_before;
+           state.counters["rss_mib"] = resident_mib();
+         },
+         [=](benchmark::State& state) {
+           const std::vector<int64_t> sizes = {784, 256, 128, 10};
+           std::vector<torch::Tensor> params;
+           for (size_t l = 0; l + 1 < sizes.size(); ++l) {
+             params.push_back(
+                 (torch_randn({sizes[l], sizes[l + 1]}, f32, l) * 0.05).requires_grad_());
+             params.push_back(torch::zeros({sizes[l + 1]}).requires_grad_());
            }
-           torch::nn::functional::cross_entropy(h, y).backward();
-           torch::NoGradGuard no_grad;
-           for (torch::Tensor& p : params) {
-             p.sub_(p.grad(), 0.01);
-             p.mutable_grad() = torch::Tensor();
+           const torch::Tensor x = torch_randn({64, 784}, f32, 9);
+           const torch::Tensor y =
+               torch::tensor(std::vector<int64_t>(labels.begin(), labels.end()));
+           for (auto _ : state) {
+             torch::Tensor h = x;
+             for (size_t l = 0; l < params.size(); l += 2) {
+               h = torch::matmul(h, params[l]) + params[l + 1];
+               if (l + 2 < params.size()) h = torch::relu(h);
+             }
+             torch::nn::functional::cross_entropy(h, y).backward();
+             torch::NoGradGuard no_grad;
+             for (torch::Tensor& p : params) {
+               p.sub_(p.grad(), 0.01);
+               reset_grad(p, regime);
+             }
            }
-         }
-       }});
+         }});
+  }
   return w;
 }
 

@@ -282,6 +282,55 @@ TEST(Tensor, DtypeConversionsAndPromotion) {
   EXPECT_EQ(x.grad().to_vector(), (std::vector<double>{3, 3}));
 }
 
+// add_ and copy_ from an expanded, a sliced and a contiguous operand into a
+// contiguous and a transposed destination: every row kind of the in-place
+// loop (contiguous, broadcast value, strided) gives what the element-by-
+// element formula gives, at both dtypes.
+TEST(Tensor, InPlaceAddOfEveryOperandLayoutIsTheElementwiseFormula) {
+  for (const DType dtype : {kFloat32, kFloat64}) {
+    const Tensor row = randn({5}, 1, dtype);
+    const Tensor wide = randn({4, 10}, 2, dtype);
+    const std::vector<Tensor> operands = {row.expand({4, 5}),
+                                          scalar_tensor(1.5, dtype).expand({4, 5}),
+                                          wide.slice(1, 0, 10, 2), randn({4, 5}, 3, dtype)};
+    for (const Tensor& operand : operands) {
+      for (const bool transposed : {false, true}) {
+        for (const double alpha : {1.0, -0.5}) {
+          const Tensor base = randn({4, 5}, 4, dtype);
+          Tensor destination = transposed ? base.t().contiguous().t() : base.clone();
+          destination.add_(operand, alpha);
+          const std::vector<double> d = base.to_vector(), o = operand.to_vector(),
+                                    got = destination.to_vector();
+          for (size_t i = 0; i < d.size(); ++i) {
+            const double want =
+                dtype == kFloat32
+                    ? static_cast<double>(static_cast<float>(d[i]) +
+                                          static_cast<float>(alpha) * static_cast<float>(o[i]))
+                    : d[i] + alpha * o[i];
+            ASSERT_EQ(got[i], want)
+                << dtype_name(dtype) << " operand " << operand.strides().to_string()
+                << " transposed " << transposed << " alpha " << alpha << " at " << i;
+          }
+          destination.copy_(operand);
+          EXPECT_EQ(destination.to_vector(), o);
+        }
+      }
+    }
+  }
+}
+
+// A float32 sum over an outer dim accumulates each column in double: every
+// column of sum(x, {0}) is the float32 rounding of its double sum.
+TEST(Tensor, Float32SumOverAnOuterDimRoundsTheDoubleSum) {
+  const Tensor x = randn({300, 17}, 5, kFloat32) * 1000.0;
+  const std::vector<double> v = x.to_vector(), got = sum(x, {0}).to_vector();
+  for (int64_t c = 0; c < 17; ++c) {
+    double total = 0;
+    for (int64_t r = 0; r < 300; ++r) total += v[static_cast<size_t>(r * 17 + c)];
+    EXPECT_EQ(got[static_cast<size_t>(c)], static_cast<double>(static_cast<float>(total))) << c;
+  }
+}
+
 TEST(Tensor, InPlaceOpsBumpVersionsAndBackwardNotices) {
   Tensor x = tensor({1, 2}, {2}).requires_grad_();
   Tensor w = tensor({3, 4}, {2});

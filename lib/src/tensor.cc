@@ -329,9 +329,17 @@ void inplace_binary(Tensor& self, const Tensor& other_in, const char* op, F f, F
     const T* po = oi.data<T>();
     StridedLoop<2> loop(shape, {&si.strides, &so});
     loop.for_each_row_parallel([&](const auto& off, int64_t n, const auto& st) {
-      for (int64_t i = 0; i < n; ++i) {
-        T& dst = ps[off[0] + i * st[0]];
-        dst = f(dst, po[off[1] + i * st[1]]);
+      T* dst = ps + off[0];
+      const T* src = po + off[1];
+      if (st[0] == 1 && st[1] == 1) {
+        flat(dst, src, n);
+      } else if (st[0] == 1 && st[1] == 0) {
+        // An expanded operand (a gradient that sum's backward broadcast):
+        // one value for the whole row, read once, so the loop vectorises.
+        const T value = *src;
+        for (int64_t i = 0; i < n; ++i) dst[i] = f(dst[i], value);
+      } else {
+        for (int64_t i = 0; i < n; ++i) dst[i * st[0]] = f(dst[i * st[0]], src[i * st[1]]);
       }
     });
     return 0;

@@ -67,6 +67,10 @@ MINITORCH_CLONES double sum_in_double(const float* x, int64_t n) {
   return sum;
 }
 
+MINITORCH_CLONES void accumulate_in_double(const float* x, double* acc, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) acc[i] += static_cast<double>(x[i]);
+}
+
 MINITORCH_CLONES void axpy(int64_t n, float alpha, const float* x, float* y) {
   for (int64_t i = 0; i < n; ++i) y[i] += alpha * x[i];
 }

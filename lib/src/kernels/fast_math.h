@@ -331,6 +331,10 @@ void sigmoid_array(const float* x, float* y, int64_t n);
 // the magnitudes (the float32 sum's kernel).
 double sum_in_double(const float* x, int64_t n);
 
+// acc[i] += x[i] in double for i < n: a float32 sum over an outer dim adds
+// one input row into the row of double accumulators.
+void accumulate_in_double(const float* x, double* acc, int64_t n);
+
 void axpy(int64_t n, float alpha, const float* x, float* y);
 void axpy(int64_t n, double alpha, const double* x, double* y);
 

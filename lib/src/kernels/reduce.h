@@ -26,10 +26,14 @@ namespace minitorch {
 // `out_shape`, x's shape with the reduced dims kept as 1 or dropped (the
 // memory is the same), starting every output at `init`: combine(Acc, T) and
 // combine(Acc, Acc) give an Acc, rounded to T at the end. `contiguous_row`,
-// if given, folds a contiguous row of n elements (const T*, n) to an Acc.
-template <class T, class Acc, class Combine, class ContiguousRow = std::nullptr_t>
+// if given, folds a contiguous row of n elements (const T*, n) to an Acc;
+// `contiguous_accumulate`, if given, combines a contiguous input row into a
+// contiguous row of accumulators (Acc*, const T*, n) as combine would.
+template <class T, class Acc, class Combine, class ContiguousRow = std::nullptr_t,
+          class ContiguousAccumulate = std::nullptr_t>
 Tensor reduce_kernel(const Tensor& x, absl::Span<const bool> mask, const Shape& out_shape, Acc init,
-                     Combine combine, ContiguousRow contiguous_row = nullptr) {
+                     Combine combine, ContiguousRow contiguous_row = nullptr,
+                     ContiguousAccumulate contiguous_accumulate = nullptr) {
   const TensorImpl& xi = *x.impl();
   Tensor out = empty(out_shape, xi.dtype);
   const int64_t n_out = out.numel();
@@ -93,7 +97,11 @@ Tensor reduce_kernel(const Tensor& x, absl::Span<const bool> mask, const Shape& 
     if (st[0] == 0) {
       fold_row(o, a, n, st[1]);
     } else if (st[0] == 1 && st[1] == 1) {
-      for (int64_t i = 0; i < n; ++i) o[i] = combine(o[i], a[i]);
+      if constexpr (!std::is_same_v<ContiguousAccumulate, std::nullptr_t>) {
+        contiguous_accumulate(o, a, n);
+      } else {
+        for (int64_t i = 0; i < n; ++i) o[i] = combine(o[i], a[i]);
+      }
     } else {
       for (int64_t i = 0; i < n; ++i) o[i * st[0]] = combine(o[i * st[0]], a[i * st[1]]);
     }

@@ -67,7 +67,8 @@ Tensor sum_forward(const Tensor& x, absl::Span<const bool> mask, bool keepdim) {
       out = reduce_kernel<T>(
           read, mask, reduced_shape(x.shape(), mask, keepdim), double{0},
           [](double acc, auto v) { return acc + v; },
-          [](const float* a, int64_t n) { return fast::sum_in_double(a, n); });
+          [](const float* a, int64_t n) { return fast::sum_in_double(a, n); },
+          [](double* acc, const float* a, int64_t n) { fast::accumulate_in_double(a, acc, n); });
     } else {
       out = reduce_kernel<T>(read, mask, reduced_shape(x.shape(), mask, keepdim), T(0),
                              [](T acc, T v) { return acc + v; });
