@@ -112,15 +112,33 @@ StateDict Optimizer::state_dict() const {
   return out;
 }
 
+namespace {
+
+// The metadata entry `key` of a state that `owner` ("Adam", "StepLR")
+// loads; Error when it is missing.
+const std::string& metadata_entry(const StateDict& state, const std::string& key,
+                                  const char* owner) {
+  const auto found = state.metadata.find(key);
+  MT_CHECK(found != state.metadata.end(), owner, ".load_state_dict: metadata \"", key,
+           "\" is missing");
+  return found->second;
+}
+
+// Error unless the state's `kind` entry ("optimizer", "scheduler") names
+// `owner`: an SGD's state does not load into an Adam.
+void check_state_kind(const StateDict& state, const std::string& kind, const char* owner) {
+  const std::string& saved_by = metadata_entry(state, kind, owner);
+  MT_CHECK(saved_by == owner, owner, ".load_state_dict: the state is a ", saved_by, "'s, not a ",
+           owner, "'s");
+}
+
+}  // namespace
+
 void Optimizer::load_state_dict(const StateDict& state) {
   const auto field = [&](const std::string& key) -> const std::string& {
-    const auto found = state.metadata.find(key);
-    MT_CHECK(found != state.metadata.end(), name_, ".load_state_dict: metadata \"", key,
-             "\" is missing");
-    return found->second;
+    return metadata_entry(state, key, name_);
   };
-  MT_CHECK(field("optimizer") == name_, name_, ".load_state_dict: the state is a ",
-           field("optimizer"), "'s, not a ", name_, "'s");
+  check_state_kind(state, "optimizer", name_);
   const nlohmann::json groups = nlohmann::json::parse(field("param_groups"), nullptr, false);
   MT_CHECK(groups.is_array() && groups.size() == param_groups_.size(), name_,
            ".load_state_dict: \"param_groups\" must list ", param_groups_.size(),
@@ -374,13 +392,9 @@ StateDict LRScheduler::state_dict() const {
 
 void LRScheduler::load_state_dict(const StateDict& state) {
   const auto field = [&](const std::string& key) -> const std::string& {
-    const auto found = state.metadata.find(key);
-    MT_CHECK(found != state.metadata.end(), name_, ".load_state_dict: metadata \"", key,
-             "\" is missing");
-    return found->second;
+    return metadata_entry(state, key, name_);
   };
-  MT_CHECK(field("scheduler") == name_, name_, ".load_state_dict: the state is a ",
-           field("scheduler"), "'s, not a ", name_, "'s");
+  check_state_kind(state, "scheduler", name_);
   const nlohmann::json epoch = nlohmann::json::parse(field("last_epoch"), nullptr, false);
   MT_CHECK(epoch.is_number_integer() && epoch.get<int64_t>() >= 0, name_,
            ".load_state_dict: \"last_epoch\" must be a non-negative integer, got \"",
