@@ -242,6 +242,25 @@ std::vector<S> softmax_line(const std::vector<S>& line, bool log) {
     const S shifted = v - constant<S>(m) - log_sum;
     out.push_back(log ? shifted : scalar::exp(shifted));
   }
+  if constexpr (IsDual<S>::value) {
+    if (log) {
+      // log_softmax's backward (minitorch's and LibTorch's) evaluates each
+      // softmax weight as exp(y_j) from the stored output, whose absolute
+      // rounding is that weight's relative error: the weighted term
+      // sum_j exp(y_j) dx_j of every output is off by up to
+      // sum_j exp(y_j) |dx_j| rounding(y_j).
+      std::array<typename S::Base, S::kTangents> weights_error{};
+      for (size_t j = 0; j < out.size(); ++j) {
+        const auto weight_error = std::exp(out[j].v) * finite_or_zero(out[j].vm);
+        for (int k = 0; k < S::kTangents; ++k) {
+          weights_error[k] += finite_or_zero(weight_error * line[j].m[k]);
+        }
+      }
+      for (S& y : out) {
+        for (int k = 0; k < S::kTangents; ++k) y.e[k] += weights_error[k];
+      }
+    }
+  }
   return out;
 }
 
