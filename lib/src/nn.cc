@@ -103,15 +103,7 @@ void Module::to(DType dtype) {
   for (const auto& [name, child] : children_) child->to(dtype);
 }
 
-void Module::zero_grad(bool set_to_none) {
-  for (Tensor p : parameters()) {
-    if (set_to_none || !p.grad().defined()) {
-      p.set_grad(Tensor());
-    } else {
-      p.grad().zero_();
-    }
-  }
-}
+void Module::zero_grad(bool set_to_none) { clear_grads(parameters(), set_to_none); }
 
 void Module::check_new_name(const std::string& name, const char* what) const {
   MT_CHECK(!name.empty(), what, ": the name must not be empty");
@@ -173,9 +165,7 @@ Tensor LinearImpl::forward(const Tensor& input) const {
            dtype_name(weight.dtype()),
            "; convert the input with to() or build the layer with "
            "LinearOptions::dtype");
-  // weight^T is a view: BLAS reads it transposed, no copy.
-  const Tensor out = matmul(input, weight.t());
-  return bias.defined() ? out + bias : out;
+  return functional::linear(input, weight, bias);
 }
 
 EmbeddingImpl::EmbeddingImpl(const EmbeddingOptions& options_in) : options(options_in) {
@@ -232,14 +222,14 @@ Tensor LayerNormImpl::forward(const Tensor& input) const {
 Tensor SequentialImpl::forward(const Tensor& input) const {
   MT_CHECK(!layers_.empty(), "Sequential: forward of an empty Sequential");
   Tensor out = input;
-  for (const Layer& layer : layers_) out = layer.forward(out);
+  for (const auto& forward : layers_) out = forward(out);
   return out;
 }
 
 std::shared_ptr<Module> SequentialImpl::ptr(size_t index) const {
   MT_CHECK(index < layers_.size(), "Sequential: index ", index, " is out of range for ",
            layers_.size(), " modules");
-  return layers_[index].module;
+  return children()[index];
 }
 
 namespace functional {
@@ -249,6 +239,7 @@ Tensor tanh(const Tensor& input) { return minitorch::tanh(input); }
 Tensor sigmoid(const Tensor& input) { return minitorch::sigmoid(input); }
 
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
+  // weight^T is a view: BLAS reads it transposed, no copy.
   const Tensor out = matmul(input, weight.t());
   return bias.defined() ? out + bias : out;
 }

@@ -12,6 +12,7 @@
 #include "check.h"
 #include "minitorch/autograd.h"
 #include "minitorch/ops.h"
+#include "tensor_impl.h"
 
 namespace minitorch::optim {
 
@@ -69,15 +70,7 @@ std::vector<Tensor> Optimizer::parameters() const {
   return out;
 }
 
-void Optimizer::zero_grad(bool set_to_none) {
-  for (Tensor& p : parameters()) {
-    if (set_to_none || !p.grad().defined()) {
-      p.set_grad(Tensor());
-    } else {
-      p.grad().zero_();
-    }
-  }
-}
+void Optimizer::zero_grad(bool set_to_none) { clear_grads(parameters(), set_to_none); }
 
 Optimizer::ParamState& Optimizer::state_of(const Tensor& param) {
   return state_[param.impl().get()];
@@ -328,19 +321,20 @@ void Adam::step() {
       const double correction2 = 1 - std::pow(beta2, static_cast<double>(state.step));
       Tensor g = p.grad();
       if (options.weight_decay_ != 0) g = g + p * options.weight_decay_;
-      if (state.buffers.empty()) {
-        state.buffers["exp_avg"] = zeros(p.shape(), p.dtype());
-        state.buffers["exp_avg_sq"] = zeros(p.shape(), p.dtype());
-        if (options.amsgrad_) state.buffers["max_exp_avg_sq"] = zeros(p.shape(), p.dtype());
-      }
-      Tensor& exp_avg = state.buffers["exp_avg"];
-      Tensor& exp_avg_sq = state.buffers["exp_avg_sq"];
+      // Zeros at a parameter's first step (max_exp_avg_sq at its first with
+      // amsgrad, which a loaded state may switch on later).
+      const auto buffer = [&](const char* name) -> Tensor& {
+        Tensor& b = state.buffers[name];
+        if (!b.defined()) b = zeros(p.shape(), p.dtype());
+        return b;
+      };
+      Tensor& exp_avg = buffer("exp_avg");
+      Tensor& exp_avg_sq = buffer("exp_avg_sq");
       exp_avg.mul_(beta1).add_(g, 1 - beta1);
       exp_avg_sq.mul_(beta2).add_(g * g, 1 - beta2);
       Tensor second = exp_avg_sq;
       if (options.amsgrad_) {
-        Tensor& max_exp_avg_sq = state.buffers["max_exp_avg_sq"];
-        if (!max_exp_avg_sq.defined()) max_exp_avg_sq = zeros(p.shape(), p.dtype());
+        Tensor& max_exp_avg_sq = buffer("max_exp_avg_sq");
         max_exp_avg_sq.copy_(maximum(max_exp_avg_sq, exp_avg_sq));
         second = max_exp_avg_sq;
       }

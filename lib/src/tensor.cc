@@ -66,6 +66,16 @@ Tensor& Tensor::requires_grad_(bool requires_grad) {
 
 Tensor Tensor::grad() const { return checked_impl().grad; }
 
+void clear_grads(const std::vector<Tensor>& tensors, bool set_to_none) {
+  for (Tensor p : tensors) {
+    if (set_to_none || !p.grad().defined()) {
+      p.set_grad(Tensor());
+    } else {
+      p.grad().zero_();
+    }
+  }
+}
+
 void replace_data(const Tensor& tensor, const Tensor& data) {
   TensorImpl& impl = *tensor.impl();
   const TensorImpl& from = *data.impl();

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "minitorch/dtype.h"
 #include "minitorch/shape.h"
@@ -94,6 +95,10 @@ const char* torch_type_name(DType dtype);
 // Gives the leaf `tensor` the storage, layout and dtype of `data` (fresh
 // storage) in place, so every handle to it sees the change (Module::to).
 void replace_data(const Tensor& tensor, const Tensor& data);
+
+// Clears every tensor's gradient (set_to_none) or zeroes it in place: the
+// zero_grad of modules and optimizers.
+void clear_grads(const std::vector<Tensor>& tensors, bool set_to_none);
 
 Tensor make_view(const Tensor& base, Shape shape, Shape strides, int64_t offset);
 

@@ -347,8 +347,7 @@ class SequentialImpl : public Module {
   void push_back(std::string name, std::shared_ptr<Impl> module) {
     if (module == nullptr) throw Error("Sequential: push_back of an empty module holder");
     register_module(std::move(name), module);
-    layers_.push_back(
-        {module, [module](const Tensor& input) -> Tensor { return module->forward(input); }});
+    layers_.push_back([module](const Tensor& input) -> Tensor { return module->forward(input); });
   }
 
   Tensor forward(const Tensor& input) const;
@@ -368,11 +367,9 @@ class SequentialImpl : public Module {
   }
 
  private:
-  struct Layer {
-    std::shared_ptr<Module> module;
-    std::function<Tensor(const Tensor&)> forward;
-  };
-  std::vector<Layer> layers_;
+  // Each child's forward, in order (the children themselves are the
+  // registered modules).
+  std::vector<std::function<Tensor(const Tensor&)>> layers_;
 };
 MINITORCH_MODULE(Sequential);
 
