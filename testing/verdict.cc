@@ -669,6 +669,14 @@ class Tally {
     }
   }
   const std::string& first_failure() const { return first_failure_; }
+  // Adds another tally's counts, and its first failure if none is kept yet.
+  void merge(const Judgement& other, const std::string& other_first_failure) {
+    j_->pass += other.pass;
+    j_->fail += other.fail;
+    j_->inconclusive += other.inconclusive;
+    for (const auto& [reason, count] : other.reasons) j_->reasons[reason] += count;
+    if (first_failure_.empty()) first_failure_ = other_first_failure;
+  }
 
  private:
   Judgement* j_;
@@ -686,21 +694,24 @@ GradcheckResult finite_differences(const Program& program, const std::vector<Ten
       inputs, options);
 }
 
-// The running error bound (Dual::vm) of each output value over the whole
-// program, every step's result stored in the working precision (its
-// rounding, |value| units, added), none restarted.
-std::vector<Real> accumulated_error_bounds(const Program& program,
-                                           const std::vector<Tensor>& inputs, const Working& w) {
+// The exact run with its running error bounds (Dual::vm, and the partials'
+// errors they feed) carried over the whole program, none restarted: every
+// step's result stored in the working precision (its rounding, |value|
+// units, added). A step then reads operands off by their whole history, as
+// minitorch's are: a float32 GEMM's entries off by a fraction of their sum
+// of magnitudes each, whose differences a softmax weight takes as its
+// relative error.
+RefRun accumulated_run(const Program& program, const std::vector<Tensor>& inputs, const Working& w,
+                       const std::vector<Column>& columns,
+                       const std::vector<std::vector<Real>>& direction) {
   const StoredFormat<Real> format(w.smallest_normal(), w.unit_roundoff());
-  return run_reference<Real>(program, inputs, {}, {},
-                             [&](size_t step, auto& value) {
-                               for (Exact& x : value.values) {
-                                 const Real stored = w.round_step(step, x.v);
-                                 if (stored != x.v) x.vm += rounding_of(stored);
-                                 x.v = stored;
-                               }
-                             })
-      .value_magnitude;
+  return run_reference<Real>(program, inputs, columns, direction, [&](size_t step, auto& value) {
+    for (Exact& x : value.values) {
+      const Real stored = w.round_step(step, x.v);
+      if (stored != x.v) x.vm += rounding_of(stored);
+      x.v = stored;
+    }
+  });
 }
 
 void judge_forward(const MinitorchRun& m, const Pass& pass, const Working& w,
@@ -1125,13 +1136,28 @@ Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
         // added to -1 and subtracted from it again), so before failing a
         // value, bound the rounding of every step together.
         Pass accumulated = pass;
-        accumulated.exact.value_magnitude = accumulated_error_bounds(program, inputs, w);
+        accumulated.exact.value_magnitude =
+            accumulated_run(program, inputs, w, {}, {}).value_magnitude;
         failure.clear();
         judge_forward(m, accumulated, w.judging_result(), &failure);
       }
       if (!failure.empty()) break;
     }
-    judge_gradients(m, pass, chunk, pass_direction, w, noise, &tally);
+    Judgement chunk_judgement;
+    Tally chunk_tally(&chunk_judgement);
+    judge_gradients(m, pass, chunk, pass_direction, w, noise, &chunk_tally);
+    if (chunk_judgement.fail > 0) {
+      // The partials' errors (E) count the rounding inside each step, and the
+      // perturbed run samples what rounding between steps does. Before a
+      // gradient fails, bound every earlier step's rounding too: a weight
+      // read from a stored result inherits its operands' whole error.
+      Pass accumulated = pass;
+      accumulated.exact = accumulated_run(program, inputs, w, chunk, pass_direction);
+      chunk_judgement = Judgement();
+      chunk_tally = Tally(&chunk_judgement);
+      judge_gradients(m, accumulated, chunk, pass_direction, w, noise, &chunk_tally);
+    }
+    tally.merge(chunk_judgement, chunk_tally.first_failure());
   }
   if (failure.empty()) failure = tally.first_failure();
   // Gradient failures of a case the reference cannot speak for count as

@@ -352,5 +352,35 @@ TEST(Verdict, JudgesSoftmaxAtExtremeMagnitudes) {
   EXPECT_EQ(j.inconclusive, 0);
 }
 
+// A float32 GEMM's entries are each off by a fraction of their terms' sum of
+// magnitudes (OpenBLAS's blocked FMA sums), and logsumexp's backward weights
+// exp(x_j - lse) take the differences of those errors as their relative
+// error. A fuzz_matmul_f32 campaign found this program failing a correct
+// gradient (off by 8e-6 relative, tolerance 3e-6): the bound counts every
+// earlier step's rounding before a gradient fails. A gradient off by one part
+// in 10^4 still fails.
+TEST(Verdict, BoundsTheErrorAWeightInheritsFromEarlierSteps) {
+  const Program program = {
+      {OpCall{.op = Op::kMatmul}, {0, 1}},
+      {OpCall{.op = Op::kLogsumexp, .dims = {-2}}, {2}},
+  };
+  const std::vector<Tensor> inputs = {
+      tensor({0x1.41p+0, -0x1.cddp+2, 0x1.146p+1, -0x1.cddp+2, -0x1.cfbp+2, -0x1.cddp+2,
+              -0x1.e9fp+1, -0x1.e9fp+1, -0x1.e9fp+1, -0x1.e9fp+1, -0x1.e9fp+1, -0x1.e9fp+1,
+              -0x1.e9fp+1, -0x1.e9fp+1, -0x1.e9fp+1},
+             {3, 5}, kFloat32),
+      tensor({-0x1.e9fp+1, -0x1.e9fp+1, -0x1.e9fp+1, -0x1.e9fp+1, -0x1.e9fp+1, -0x1.e9fp+1,
+              -0x1.e9fp+1, -0x1.e9fp+1, -0x1.e9fp+1, -0x1.ccf8p+2, -0x1.ce1cp+2, -0x1.cddp+2,
+              -0x1.cddp+2, 0x1p-2, 0x1.4p-2},
+             {5, 3}, kFloat32),
+  };
+  const Judgement j = judge(program, inputs);
+  EXPECT_EQ(j.verdict, GradcheckVerdict::kPass) << j.report;
+  const Judgement off =
+      judge(program, inputs, {},
+            with_extra_gradient([](const Tensor& x) { return (x - x.detach()) * 1e-4; }));
+  EXPECT_EQ(off.verdict, GradcheckVerdict::kFail);
+}
+
 }  // namespace
 }  // namespace minitorch::testing
