@@ -23,11 +23,15 @@
 
 namespace minitorch::testing {
 
-template <class B, int K>
+template <class B, int K, bool kBounds = true>
 struct Dual {
   static_assert(K <= 32, "one bit per tangent in a uint32_t");
   using Base = B;
   static constexpr int kTangents = K;
+  // Whether it carries the rounding model's magnitudes and partials' error
+  // bounds (m and e). The runs that sample rounding (in the working
+  // precision, or perturbed) need neither, and are a third of the size.
+  static constexpr bool kHasBounds = kBounds;
 
   B v = 0;
   // A running bound on v's rounding, in units of the unit roundoff: each
@@ -35,13 +39,13 @@ struct Dual {
   // |partial| (running error analysis), so a sum that cancels keeps the
   // size of its terms. Inputs and constants are exact: 0.
   B vm = 0;
-  std::array<B, K> d{};  // tangents
-  std::array<B, K> m{};  // magnitudes of the tangents (absolute-value chain rule)
+  std::array<B, K> d{};                // tangents
+  std::array<B, kBounds ? K : 0> m{};  // magnitudes of the tangents (absolute-value chain rule)
   // Bounds on the tangents' error, in units of the unit roundoff, when every
   // partial is evaluated at rounded values (vm): a backward reads the
   // forward's rounded results, so exp(y) of a y off by 30 |y| ulps is off by
   // 30 |y| ulps itself.
-  std::array<B, K> e{};
+  std::array<B, kBounds ? K : 0> e{};
   // Bit k: a path from input k reaches this value (whatever its partials);
   // a tangent without one stays exactly 0, even against a NaN partial.
   uint32_t paths = 0;
@@ -113,8 +117,14 @@ class StoredFormat {
 
 template <class S>
 struct IsDual : std::false_type {};
+template <class B, int K, bool kBounds>
+struct IsDual<Dual<B, K, kBounds>> : std::true_type {};
+
+// Whether S carries the rounding model's magnitudes and error bounds.
+template <class S>
+inline constexpr bool kCarriesBounds = false;
 template <class B, int K>
-struct IsDual<Dual<B, K>> : std::true_type {};
+inline constexpr bool kCarriesBounds<Dual<B, K, true>> = true;
 
 // A value with tangents along two directions, u (a) and w (b), and the mixed
 // second-order term ab = d2/du dw: one reference pass over HyperDual gives
@@ -194,9 +204,9 @@ B dead(B t) {
 // zero stops whatever gradient arrives from later ops, so the paths end here.
 // The partials before it still multiply that zero: a path whose tangent is
 // infinite or NaN so far leaves a NaN.
-template <class B, int K>
-Dual<B, K> select_off(const Dual<B, K>& x, std::type_identity_t<B> f) {
-  Dual<B, K> out(f);
+template <class B, int K, bool kBounds>
+Dual<B, K, kBounds> select_off(const Dual<B, K, kBounds>& x, std::type_identity_t<B> f) {
+  Dual<B, K, kBounds> out(f);
   out.crossed = x.crossed;
   out.vm = rounding_of(f);
   for (int k = 0; k < K; ++k) out.d[k] = std::isfinite(x.d[k]) ? B(0) : B(NAN);
@@ -205,11 +215,12 @@ Dual<B, K> select_off(const Dual<B, K>& x, std::type_identity_t<B> f) {
 
 // f = kept passed on (partial 1), with `dropped` selected off as by
 // select_off (the loser of maximum): dropped's paths end here.
-template <class B, int K>
-Dual<B, K> select_second_off(const Dual<B, K>& kept, const Dual<B, K>& dropped,
-                             std::type_identity_t<B> f) {
-  Dual<B, K> out = chain(kept, f, 1);
-  const Dual<B, K> off = select_off(dropped, f);
+template <class B, int K, bool kBounds>
+Dual<B, K, kBounds> select_second_off(const Dual<B, K, kBounds>& kept,
+                                      const Dual<B, K, kBounds>& dropped,
+                                      std::type_identity_t<B> f) {
+  Dual<B, K, kBounds> out = chain(kept, f, 1);
+  const Dual<B, K, kBounds> off = select_off(dropped, f);
   for (int k = 0; k < K; ++k) out.d[k] += off.d[k];
   out.crossed |= dropped.crossed;
   // The rounded loser may be the rounded winner: the result is off by up to
@@ -220,8 +231,8 @@ Dual<B, K> select_second_off(const Dual<B, K>& kept, const Dual<B, K>& dropped,
 }
 
 // x's rounding bound relative to its value, in units of the unit roundoff.
-template <class B, int K>
-B relative_error(const Dual<B, K>& x) {
+template <class B, int K, bool kBounds>
+B relative_error(const Dual<B, K, kBounds>& x) {
   return x.vm == 0 ? B(0) : finite_or_zero(x.vm / std::fabs(x.v));
 }
 
@@ -231,10 +242,11 @@ B relative_error(const Dual<B, K>& x) {
 // unit roundoff, where a backward evaluates it from the stored f. Along every path the product of
 // partials is IEEE's, as in reverse mode, which multiplies the same factors in the other order: a
 // zero partial (a mask) times an infinite one is NaN either way.
-template <class B, int K>
-Dual<B, K> chain(const Dual<B, K>& x, std::type_identity_t<B> f, std::type_identity_t<B> p,
-                 std::type_identity_t<B> curvature = 0, std::type_identity_t<B> result_error = 0) {
-  Dual<B, K> out(f);
+template <class B, int K, bool kBounds>
+Dual<B, K, kBounds> chain(const Dual<B, K, kBounds>& x, std::type_identity_t<B> f,
+                          std::type_identity_t<B> p, std::type_identity_t<B> curvature = 0,
+                          std::type_identity_t<B> result_error = 0) {
+  Dual<B, K, kBounds> out(f);
   out.paths = x.paths;
   out.crossed = x.crossed | (std::isfinite(p) ? 0u : x.paths);
   const B abs_p = std::fabs(p);
@@ -246,8 +258,10 @@ Dual<B, K> chain(const Dual<B, K>& x, std::type_identity_t<B> f, std::type_ident
       continue;
     }
     out.d[k] = p * x.d[k];
-    out.m[k] = abs_p * x.m[k];
-    out.e[k] = abs_p * (x.e[k] + x.m[k] * relative);
+    if constexpr (kBounds) {
+      out.m[k] = abs_p * x.m[k];
+      out.e[k] = abs_p * (x.e[k] + x.m[k] * relative);
+    }
   }
   return out;
 }
@@ -255,11 +269,12 @@ Dual<B, K> chain(const Dual<B, K>& x, std::type_identity_t<B> f, std::type_ident
 // The chain rule of a binary function: value f, partials pa, pb with
 // relative errors ea, eb (in units of the unit roundoff) from their rounded
 // operands.
-template <class B, int K>
-Dual<B, K> chain(const Dual<B, K>& a, const Dual<B, K>& b, std::type_identity_t<B> f,
-                 std::type_identity_t<B> pa, std::type_identity_t<B> pb,
-                 std::type_identity_t<B> ea = 0, std::type_identity_t<B> eb = 0) {
-  Dual<B, K> out(f);
+template <class B, int K, bool kBounds>
+Dual<B, K, kBounds> chain(const Dual<B, K, kBounds>& a, const Dual<B, K, kBounds>& b,
+                          std::type_identity_t<B> f, std::type_identity_t<B> pa,
+                          std::type_identity_t<B> pb, std::type_identity_t<B> ea = 0,
+                          std::type_identity_t<B> eb = 0) {
+  Dual<B, K, kBounds> out(f);
   ea = finite_or_zero(ea);
   eb = finite_or_zero(eb);
   out.paths = a.paths | b.paths;
@@ -270,39 +285,41 @@ Dual<B, K> chain(const Dual<B, K>& a, const Dual<B, K>& b, std::type_identity_t<
   for (int k = 0; k < K; ++k) {
     const bool from_a = a.paths >> k & 1, from_b = b.paths >> k & 1;
     out.d[k] = (from_a ? pa * a.d[k] : dead(a.d[k])) + (from_b ? pb * b.d[k] : dead(b.d[k]));
-    if (!from_a && !from_b) continue;
-    out.m[k] = (from_a ? abs_a * a.m[k] : B(0)) + (from_b ? abs_b * b.m[k] : B(0));
-    out.e[k] = (from_a ? abs_a * (a.e[k] + a.m[k] * ea) : B(0)) +
-               (from_b ? abs_b * (b.e[k] + b.m[k] * eb) : B(0));
+    if constexpr (kBounds) {
+      if (!from_a && !from_b) continue;
+      out.m[k] = (from_a ? abs_a * a.m[k] : B(0)) + (from_b ? abs_b * b.m[k] : B(0));
+      out.e[k] = (from_a ? abs_a * (a.e[k] + a.m[k] * ea) : B(0)) +
+                 (from_b ? abs_b * (b.e[k] + b.m[k] * eb) : B(0));
+    }
   }
   return out;
 }
 
-template <class B, int K>
-Dual<B, K> operator+(const Dual<B, K>& a, const Dual<B, K>& b) {
+template <class B, int K, bool kBounds>
+Dual<B, K, kBounds> operator+(const Dual<B, K, kBounds>& a, const Dual<B, K, kBounds>& b) {
   return chain(a, b, a.v + b.v, B(1), B(1));
 }
-template <class B, int K>
-Dual<B, K> operator-(const Dual<B, K>& a, const Dual<B, K>& b) {
+template <class B, int K, bool kBounds>
+Dual<B, K, kBounds> operator-(const Dual<B, K, kBounds>& a, const Dual<B, K, kBounds>& b) {
   return chain(a, b, a.v - b.v, B(1), B(-1));
 }
-template <class B, int K>
-Dual<B, K> operator-(const Dual<B, K>& a) {
+template <class B, int K, bool kBounds>
+Dual<B, K, kBounds> operator-(const Dual<B, K, kBounds>& a) {
   return chain(a, -a.v, B(-1));
 }
-template <class B, int K>
-Dual<B, K> operator*(const Dual<B, K>& a, const Dual<B, K>& b) {
+template <class B, int K, bool kBounds>
+Dual<B, K, kBounds> operator*(const Dual<B, K, kBounds>& a, const Dual<B, K, kBounds>& b) {
   return chain(a, b, a.v * b.v, b.v, a.v, relative_error(b), relative_error(a));
 }
-template <class B, int K>
-Dual<B, K> operator/(const Dual<B, K>& a, const Dual<B, K>& b) {
+template <class B, int K, bool kBounds>
+Dual<B, K, kBounds> operator/(const Dual<B, K, kBounds>& a, const Dual<B, K, kBounds>& b) {
   const B q = a.v / b.v;
   // b's partial, -q / b, is evaluated from the stored quotient.
   return chain(a, b, q, B(1) / b.v, -q / b.v, relative_error(b),
                relative_error(a) + 2 * relative_error(b) + stored_relative_error(q));
 }
-template <class B, int K>
-Dual<B, K>& operator+=(Dual<B, K>& a, const Dual<B, K>& b) {
+template <class B, int K, bool kBounds>
+Dual<B, K, kBounds>& operator+=(Dual<B, K, kBounds>& a, const Dual<B, K, kBounds>& b) {
   return a = a + b;
 }
 

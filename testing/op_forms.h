@@ -21,11 +21,11 @@
 
 namespace minitorch::testing {
 
-// Calls `f` (the op's function in Lib) with the tensors `x` and the call's
-// non-tensor arguments, as form `kForm` passes them.
-template <OpForm kForm, int kOperands, class Lib, class F>
-typename Lib::Tensor call_form(const F& f, const OpCall& c,
-                               const std::vector<typename Lib::Tensor>& x) {
+// Calls `f` (the op's function in Lib) with the tensors `x` (any container
+// whose `at(i)` gives a Lib::Tensor) and the call's non-tensor arguments, as
+// form `kForm` passes them.
+template <OpForm kForm, int kOperands, class Lib, class F, class Operands>
+typename Lib::Tensor call_form(const F& f, const OpCall& c, const Operands& x) {
   const std::vector<int64_t>& d = c.dims;
   if constexpr (kForm == OpForm::kTensors) {
     if constexpr (kOperands == 1) {

@@ -86,6 +86,7 @@ std::vector<bool> dim_mask(const std::vector<int64_t>& dims, size_t rank);
 template <class S>
 RefArrayT<S> to_ref_as(const Tensor& t) {
   RefArrayT<S> out{std::vector<int64_t>(t.shape().begin(), t.shape().end()), {}};
+  out.values.reserve(static_cast<size_t>(t.numel()));
   for (double v : t.to_vector()) out.values.push_back(constant<S>(v));
   return out;
 }
@@ -242,7 +243,7 @@ std::vector<S> softmax_line(const std::vector<S>& line, bool log) {
     const S shifted = v - constant<S>(m) - log_sum;
     out.push_back(log ? shifted : scalar::exp(shifted));
   }
-  if constexpr (IsDual<S>::value) {
+  if constexpr (kCarriesBounds<S>) {
     if (log) {
       // log_softmax's backward (minitorch's and LibTorch's) evaluates each
       // softmax weight as exp(y_j) from the stored output, whose absolute
@@ -719,9 +720,10 @@ struct Lib {
   static const Tensor& other_float(const Tensor& x) { return x; }
 };
 
-// Runs `c` on `x` (the op's tensor operands) in the reference.
-template <class S>
-RefArrayT<S> call(const OpCall& c, const std::vector<RefArrayT<S>>& x) {
+// Runs `c` on `x` (the op's tensor operands: a vector of arrays, or
+// OperandRefs) in the reference.
+template <class S, class Operands = std::vector<RefArrayT<S>>>
+RefArrayT<S> call(const OpCall& c, const Operands& x) {
   using Lib = ref::Lib<S>;
   switch (c.op) { MINITORCH_FOR_EACH_OP(MINITORCH_TESTING_CALL_CASE) }
   throw std::invalid_argument("reference call: op value outside the op table");
@@ -729,16 +731,32 @@ RefArrayT<S> call(const OpCall& c, const std::vector<RefArrayT<S>>& x) {
 
 }  // namespace ref
 
+// A step's operands by reference: a Dual<long double, 16> is 800 bytes, and
+// copying every operand of every step cost the fuzzers more than computing
+// with them.
+template <class T>
+class OperandRefs {
+ public:
+  OperandRefs(const Step& step, const std::vector<T>& values) {
+    for (const int a : step.args) refs_.push_back(&values.at(static_cast<size_t>(a)));
+  }
+  const T& at(size_t i) const { return *refs_.at(i); }
+
+ private:
+  std::vector<const T*> refs_;
+};
+
 // Runs `program` in the reference; `after_step(i, value)` sees (and may
 // change) step i's result before later steps read it.
 template <class S, class AfterStep>
 RefArrayT<S> reference_program(const Program& program, std::vector<RefArrayT<S>> values,
                                const AfterStep& after_step) {
+  values.reserve(values.size() + program.size());
   for (size_t i = 0; i < program.size(); ++i) {
-    values.push_back(ref::call(program[i].call, operands_of(program[i], values)));
+    values.push_back(ref::call<S>(program[i].call, OperandRefs<RefArrayT<S>>(program[i], values)));
     after_step(i, values.back());
   }
-  return values.back();
+  return std::move(values.back());
 }
 
 // The plain double references the op registry names.

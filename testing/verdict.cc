@@ -50,6 +50,10 @@ constexpr int kTangents = 16;
 // The last tangent slot carries the random direction over all inputs.
 constexpr int kColumnsPerPass = kTangents - 1;
 using Exact = Dual<Real, kTangents>;
+// The runs that sample rounding (in the working precision, or perturbed)
+// carry no bounds of their own.
+template <class B>
+using Sampled = Dual<B, kTangents, /*kBounds=*/false>;
 
 // An input element whose column of J the reference computes.
 struct Column {
@@ -124,32 +128,33 @@ struct Working {
   }
 };
 
-// Inputs as reference arrays over Dual<B, K>, tangent k seeded at column
-// `columns[k]` and the last at `direction` (empty: none).
-template <class B>
-std::vector<RefArrayT<Dual<B, kTangents>>> seeded_inputs(
-    const std::vector<Tensor>& inputs, const std::vector<Column>& columns,
-    const std::vector<std::vector<Real>>& direction) {
-  std::vector<RefArrayT<Dual<B, kTangents>>> out;
-  for (const Tensor& t : inputs) out.push_back(to_ref_as<Dual<B, kTangents>>(t));
+// Inputs as reference arrays over the dual type D, tangent k seeded at
+// column `columns[k]` and the last at `direction` (empty: none).
+template <class D>
+std::vector<RefArrayT<D>> seeded_inputs(const std::vector<Tensor>& inputs,
+                                        const std::vector<Column>& columns,
+                                        const std::vector<std::vector<Real>>& direction) {
+  using B = typename D::Base;
+  std::vector<RefArrayT<D>> out;
+  for (const Tensor& t : inputs) out.push_back(to_ref_as<D>(t));
   for (size_t k = 0; k < columns.size(); ++k) {
     auto& x = out[columns[k].input].values[static_cast<size_t>(columns[k].flat)];
     x.d[k] = 1;
-    x.m[k] = 1;
+    if constexpr (D::kHasBounds) x.m[k] = 1;
     x.paths |= 1u << k;
   }
   for (size_t i = 0; i < direction.size(); ++i) {
     for (size_t e = 0; e < direction[i].size(); ++e) {
       auto& x = out[i].values[e];
       x.d[kTangents - 1] = static_cast<B>(direction[i][e]);
-      x.m[kTangents - 1] = std::fabs(static_cast<B>(direction[i][e]));
+      if constexpr (D::kHasBounds) x.m[kTangents - 1] = std::fabs(static_cast<B>(direction[i][e]));
       x.paths |= 1u << (kTangents - 1);
     }
   }
   return out;
 }
 
-template <class B, class AfterStep>
+template <class D, class AfterStep>
 RefRun run_reference(const Program& program, const std::vector<Tensor>& inputs,
                      const std::vector<Column>& columns,
                      const std::vector<std::vector<Real>>& direction, const AfterStep& after_step) {
@@ -157,7 +162,7 @@ RefRun run_reference(const Program& program, const std::vector<Tensor>& inputs,
   const auto note_non_finite = [&run](const auto& value) {
     for (const auto& x : value.values) run.non_finite |= !std::isfinite(value_of(x));
   };
-  auto seeded = seeded_inputs<B>(inputs, columns, direction);
+  auto seeded = seeded_inputs<D>(inputs, columns, direction);
   for (const auto& x : seeded) {
     run.largest = std::max<int64_t>(run.largest, static_cast<int64_t>(x.values.size()));
     note_non_finite(x);
@@ -173,8 +178,12 @@ RefRun run_reference(const Program& program, const std::vector<Tensor>& inputs,
     std::array<Real, kTangents> d, m, e;
     for (int k = 0; k < kTangents; ++k) {
       d[k] = x.d[k];
-      m[k] = x.m[k];
-      e[k] = x.e[k];
+      if constexpr (D::kHasBounds) {
+        m[k] = x.m[k];
+        e[k] = x.e[k];
+      } else {
+        m[k] = e[k] = 0;
+      }
     }
     run.tangent.push_back(d);
     run.magnitude.push_back(m);
@@ -237,7 +246,7 @@ Pass run_pass(const Program& program, const std::vector<Tensor>& inputs, const W
   // count the rounding inside each step, so each step starts from exact
   // operands.
   pass.exact =
-      run_reference<Real>(program, inputs, columns, direction, [&](size_t step, auto& value) {
+      run_reference<Exact>(program, inputs, columns, direction, [&](size_t step, auto& value) {
         for (Exact& x : value.values) {
           x.v = w.round_step(step, x.v);
           if (step + 1 < program.size()) x.vm = 0;
@@ -251,19 +260,22 @@ Pass run_pass(const Program& program, const std::vector<Tensor>& inputs, const W
         }
       });
   if (w.mixed()) {
-    pass.working = run_reference<double>(program, inputs, columns, direction, as_stored(w));
+    pass.working =
+        run_reference<Sampled<double>>(program, inputs, columns, direction, as_stored(w));
   } else if (w.is_float32) {
-    pass.working = run_reference<float>(program, inputs, columns, direction, [](size_t, auto&) {});
+    pass.working =
+        run_reference<Sampled<float>>(program, inputs, columns, direction, [](size_t, auto&) {});
   } else {
-    pass.working = run_reference<double>(program, inputs, columns, direction, [](size_t, auto&) {});
+    pass.working =
+        run_reference<Sampled<double>>(program, inputs, columns, direction, [](size_t, auto&) {});
   }
   // minitorch's ops are not correctly rounded (vectorised exp, sigmoid and
   // tanh are off by an ulp or two; a composite op such as cross_entropy
   // rounds many times): every inexact step result moves by 1 to 2 ulps of
   // the larger of its value and its running error bound before it is stored.
-  pass.perturbed =
-      run_reference<Real>(program, inputs, columns, direction, [&](size_t step, auto& value) {
-        for (Exact& x : value.values) {
+  pass.perturbed = run_reference<Sampled<Real>>(
+      program, inputs, columns, direction, [&](size_t step, auto& value) {
+        for (Sampled<Real>& x : value.values) {
           if (std::isfinite(x.v) && w.round_step(step, x.v) != x.v) {
             const Real scale = std::max(std::fabs(x.v), x.vm);
             x.v += static_cast<Real>(ulps_for(x.v, seed)) * 4 * w.unit_roundoff_step(step) * scale;
@@ -646,7 +658,9 @@ std::vector<Column> pick_columns(const std::vector<Tensor>& inputs, int max_colu
 class Tally {
  public:
   explicit Tally(Judgement* j) : j_(j) {}
-  void add(const EntryJudgement& e, const std::string& what, Real got, const Opinion& o) {
+  // `what()` names the entry; it is called for the first failure only.
+  template <class Describe>
+  void add(const EntryJudgement& e, const Describe& what, Real got, const Opinion& o) {
     switch (e.outcome) {
       case Outcome::kPass:
         ++j_->pass;
@@ -658,8 +672,8 @@ class Tally {
       case Outcome::kFail:
         ++j_->fail;
         if (first_failure_.empty()) {
-          first_failure_ = what + ": minitorch " + number(got) + " (" + hex(got) + "), reference " +
-                           number(o.exact) + " (expected " + number(e.expected) +
+          first_failure_ = what() + ": minitorch " + number(got) + " (" + hex(got) +
+                           "), reference " + number(o.exact) + " (expected " + number(e.expected) +
                            " in the working precision; working-precision run " + number(o.working) +
                            ", perturbed run " + number(o.perturbed) + "), tolerance " +
                            number(e.tolerance) + " (terms' magnitude " + number(o.magnitude) +
@@ -705,7 +719,7 @@ RefRun accumulated_run(const Program& program, const std::vector<Tensor>& inputs
                        const std::vector<Column>& columns,
                        const std::vector<std::vector<Real>>& direction) {
   const StoredFormat<Real> format(w.smallest_normal(), w.unit_roundoff());
-  return run_reference<Real>(program, inputs, columns, direction, [&](size_t step, auto& value) {
+  return run_reference<Exact>(program, inputs, columns, direction, [&](size_t step, auto& value) {
     for (Exact& x : value.values) {
       const Real stored = w.round_step(step, x.v);
       if (stored != x.v) x.vm += rounding_of(stored);
@@ -998,10 +1012,13 @@ void judge_gradients(const MinitorchRun& m, const Pass& pass, const std::vector<
       const Real got = m.grads[r][columns[k].input][static_cast<size_t>(columns[k].flat)];
       const Working in = w.judging_input(columns[k].input);
       const Opinion o = opinion(k, in);
-      tally->add(judge_entry(got, o, in, noise, pass.exact.non_finite),
-                 "d/d input " + std::to_string(columns[k].input) + "[" +
-                     std::to_string(columns[k].flat) + "] of cotangent row " + std::to_string(r),
-                 got, o);
+      tally->add(
+          judge_entry(got, o, in, noise, pass.exact.non_finite),
+          [&] {
+            return "d/d input " + std::to_string(columns[k].input) + "[" +
+                   std::to_string(columns[k].flat) + "] of cotangent row " + std::to_string(r);
+          },
+          got, o);
     }
     if (direction.empty()) continue;
     Real got = 0;
@@ -1009,8 +1026,9 @@ void judge_gradients(const MinitorchRun& m, const Pass& pass, const std::vector<
       for (size_t e = 0; e < direction[i].size(); ++e) got += direction[i][e] * m.grads[r][i][e];
     }
     const Opinion o = opinion(kTangents - 1, w);
-    tally->add(judge_entry(got, o, w, noise, pass.exact.non_finite, /*in_working_precision=*/false),
-               "random direction u . J^T v of cotangent row " + std::to_string(r), got, o);
+    tally->add(
+        judge_entry(got, o, w, noise, pass.exact.non_finite, /*in_working_precision=*/false),
+        [&] { return "random direction u . J^T v of cotangent row " + std::to_string(r); }, got, o);
   }
 }
 
@@ -1220,7 +1238,7 @@ ReferenceResult reference_vjp(const Program& program, const std::vector<Tensor>&
         columns.begin() + static_cast<std::ptrdiff_t>(first),
         columns.begin() +
             static_cast<std::ptrdiff_t>(std::min(first + kColumnsPerPass, columns.size())));
-    const RefRun run = run_reference<Real>(program, inputs, chunk, {}, [](size_t, auto&) {});
+    const RefRun run = run_reference<Exact>(program, inputs, chunk, {}, [](size_t, auto&) {});
     if (first == 0) {
       result.forward.shape = run.shape;
       for (Real y : run.value) result.forward.values.push_back(static_cast<double>(y));

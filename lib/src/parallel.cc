@@ -29,6 +29,8 @@ class HelperPool {
     for (int i = 0; i < helpers; ++i) threads_.emplace_back([this] { serve(); });
   }
 
+  int helpers() const { return static_cast<int>(threads_.size()); }
+
   ~HelperPool() {
     {
       const std::lock_guard<std::mutex> lock(mutex_);
@@ -113,8 +115,12 @@ class HelperPool {
   std::vector<std::thread> threads_;
 };
 
-// The calling thread's setting, its helpers (made on first use), and
-// whether it is inside a parallel_for already.
+// The calling thread's setting, its helpers (made on first use, and grown
+// when a larger thread count first needs them), and whether it is inside a
+// parallel_for already. A pool larger than the setting is harmless: a job
+// has at most as many chunks as the setting has threads, so no more run at
+// once, and a thread count lowered and raised again reuses its helpers
+// (idle ones sleep once their spin ends) instead of starting new threads.
 thread_local int t_num_threads = 1;
 thread_local int64_t t_parallel_grain = kDefaultParallelGrain;
 thread_local std::unique_ptr<HelperPool> t_pool;
@@ -124,7 +130,6 @@ thread_local bool t_in_parallel_for = false;
 
 void set_num_threads(int n) {
   MT_CHECK(n >= 1, "set_num_threads: the thread count must be at least 1, got ", n);
-  if (n != t_num_threads) t_pool.reset();
   t_num_threads = n;
 }
 
@@ -145,7 +150,9 @@ void parallel_for(int64_t n, int64_t grain, absl::FunctionRef<void(int64_t, int6
     fn(0, n);
     return;
   }
-  if (!t_pool) t_pool = std::make_unique<HelperPool>(t_num_threads - 1);
+  if (!t_pool || t_pool->helpers() < t_num_threads - 1) {
+    t_pool = std::make_unique<HelperPool>(t_num_threads - 1);
+  }
   t_in_parallel_for = true;
   t_pool->run(chunks, [&](int64_t c) { fn(c * n / chunks, (c + 1) * n / chunks); });
   t_in_parallel_for = false;

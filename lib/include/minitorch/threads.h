@@ -8,7 +8,8 @@ namespace minitorch {
 
 // Sets, for the calling thread only, how many threads the ops it calls may
 // use: itself plus n - 1 helper threads it owns (started on first use,
-// joined when the calling thread exits). The default is 1. Elementwise ops,
+// kept asleep when the setting is lowered, joined when the calling thread
+// exits). The default is 1. Elementwise ops,
 // reductions over some dims, softmax and log_softmax split their outputs
 // into disjoint ranges, so results are bitwise the same for every n; sums
 // over all elements and cross_entropy stay on the calling thread. Matrix
