@@ -485,10 +485,14 @@ template <class S>
 S relu(const S& x) {
   const auto v = value_of(x);
   const auto out = v > 0 ? v : (v != v ? v : 0);
+  // The gradient passes where out > 0 and at a NaN (LibTorch's
+  // threshold_backward zeroes where out <= 0, which NaN is not); elsewhere
+  // minitorch's fused relu, as LibTorch's, selects.
+  const bool passes = out > 0 || out != out;
   if constexpr (IsDual<S>::value) {
-    return out > 0 ? chain(x, out, 1) : select_off(x, out);  // minitorch's fused relu selects
+    return passes ? chain(x, out, 1) : select_off(x, out);
   } else if constexpr (IsHyperDual<S>::value) {
-    return out > 0 ? hyper_chain(x, out, 1, 0) : S(out);
+    return passes ? hyper_chain(x, out, 1, 0) : S(out);
   } else {
     return out;
   }

@@ -221,7 +221,16 @@ template <class S, class B>
 S log_sum_shifted(const std::vector<S>& group, B m) {
   S total = constant<S>(0);
   for (const S& v : group) total += scalar::exp(v - constant<S>(m));
-  return scalar::log(total);
+  S out = scalar::log(total);
+  if constexpr (IsDual<S>::value) {
+    // log-sum-exp moves by at most the largest move of its operands
+    // (|lse(x') - lse(x)| <= max |x'_j - x_j|), however small an operand's
+    // weight at the exact point: an entry far below the maximum may be the
+    // maximum of the rounded values (a float GEMM entry off by 1e216 where
+    // its exact value is 1e-184), which the first-order bound weighs by 0.
+    for (const S& v : group) out.vm = std::max(out.vm, finite_or_zero(v.vm));
+  }
+  return out;
 }
 
 template <class S>

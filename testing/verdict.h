@@ -55,6 +55,10 @@ enum class Unjudged {
                         // underflows the working range, and an entry differs
   kSecondOrderNotFinite,  // the double backward's check: a term is NaN or infinite (an
                           // infinite second derivative, pow's conventions at 0)
+  kOverflowOrder,         // a step's exact value overflows, minitorch's (a sum in another order)
+                          // to another infinity or none, and an entry differs
+  kExponentArgument,      // rounding moves an exponential's argument by 1 or more (first-order
+                          // bounds stop holding), and an entry differs
 };
 const char* unjudged_name(Unjudged reason);
 
