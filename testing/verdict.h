@@ -57,8 +57,9 @@ enum class Unjudged {
                           // infinite second derivative, pow's conventions at 0)
   kOverflowOrder,         // a step's exact value overflows, minitorch's (a sum in another order)
                           // to another infinity or none, and an entry differs
-  kExponentArgument,      // rounding moves an exponential's argument by 1 or more (first-order
-                          // bounds stop holding), and an entry differs
+  kExponentArgument,      // rounding moves an exponential's argument by 1 or more, or a
+                          // softmax's weights by a quarter (first-order bounds stop holding),
+                          // and an entry differs
 };
 const char* unjudged_name(Unjudged reason);
 
