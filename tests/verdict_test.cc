@@ -382,5 +382,44 @@ TEST(Verdict, BoundsTheErrorAWeightInheritsFromEarlierSteps) {
   EXPECT_EQ(off.verdict, GradcheckVerdict::kFail);
 }
 
+// Where minitorch's forward leaves the exact one though every step rounded
+// within its bound, the differing entries are inconclusive, with the reason.
+// Both programs were found by fuzz_matmul and failed correct gradients.
+TEST(Verdict, AbstainsWhereTheForwardDepartsFromTheExactPoint) {
+  const Program program = {
+      {OpCall{.op = Op::kMatmul}, {0, 1}},
+      {OpCall{.op = Op::kLogsumexp, .dims = {-1}}, {2}},
+  };
+  // A matmul row of terms past the range: exactly +inf when stored, -inf in
+  // OpenBLAS's order; logsumexp then weighs the row's other entry by 1.
+  const std::vector<Tensor> overflow = {
+      tensor({0x1.16c635f69735fp+823, 0x1.f657079745f73p+662, -0x1.e7200ec03086ep+48,
+              0x1.ffffe02590003p+608, 0x1.d0d910031p-815, 0x1.17b7b1002f491p+1002},
+             {3, 2}),
+      tensor(
+          {0x1.4ff7b1002f491p-1022, -0x1.2d269626178fdp+302, 0x1.b7bd2d2d2d2d2p-1000, 0x1.ap+946},
+          {2, 2}),
+  };
+  const Judgement j = judge(program, overflow);
+  EXPECT_NE(j.verdict, GradcheckVerdict::kFail) << j.report;
+  EXPECT_GT(j.reasons.count(Unjudged::kOverflowOrder), 0u) << j.report;
+  // Terms of 1e232 that cancel exactly: the exact entry is 1e-184, the
+  // GEMM's (FMA) the rounding of one term, 1e216, the maximum of its column.
+  const Program column = {
+      {OpCall{.op = Op::kMatmul}, {0, 1}},
+      {OpCall{.op = Op::kLogsumexp, .dims = {-2}}, {2}},
+  };
+  const double x = -0x1.4438d98f9c44p+386;
+  const std::vector<Tensor> cancel = {
+      tensor({x, x, x, -0x1.a1bd94e9e249bp-983, -0x1.56e1fc2f8f359p-997, -0x1.570e67cc7e14ap+120},
+             {2, 3}),
+      tensor({-0x1.8d10186047412p-292, -0x1.007e0c2593a09p-996, 0x1.56e1fc2f8f359p-997, -x, x, x},
+             {3, 2}),
+  };
+  const Judgement k = judge(column, cancel);
+  EXPECT_NE(k.verdict, GradcheckVerdict::kFail) << k.report;
+  EXPECT_GT(k.reasons.count(Unjudged::kExponentArgument), 0u) << k.report;
+}
+
 }  // namespace
 }  // namespace minitorch::testing
