@@ -751,21 +751,21 @@ enum class Departure {
   kExponentArgument,
 };
 
-// The weights a softmax-family step gives its operand's entries, in
-// float64: softmax along its dim, or over logsumexp's dims. Undefined for
-// other ops.
-Tensor softmax_weights(const OpCall& call, const Tensor& operand) {
-  const Tensor x = operand.to(kFloat64);
+// The weights a softmax-family step gives its operand's entries, by the
+// reference in float64: softmax along its dim, or over logsumexp's dims.
+// Empty for other ops.
+RefArray softmax_weights(const OpCall& call, const Tensor& operand) {
+  const RefArray x = to_ref(operand);
   switch (call.op) {
     case Op::kSoftmax:
     case Op::kLogSoftmax:
-      return softmax(x, call.dims.at(0));
+      return ref::softmax(x, call.dims.at(0));
     case Op::kLogsumexp:
-      return exp(x - logsumexp(x, call.dims, /*keepdim=*/true));
+      return ref::exp(ref::sub(x, ref::logsumexp(x, call.dims, /*keepdim=*/true)));
     case Op::kCrossEntropy:
-      return softmax(x, x.dim() == 1 ? 0 : 1);
+      return ref::softmax(x, x.shape.size() == 1 ? 0 : 1);
     default:
-      return Tensor();
+      return RefArray();
   }
 }
 
@@ -800,8 +800,8 @@ Departure forward_departure(const Program& program, const std::vector<Tensor>& i
       exact = exact_values[operand].to_vector();
       limit = 1;
     } else if (op_family(step.call.op) == OpFamily::kSoftmax || step.call.op == Op::kLogsumexp) {
-      mine = softmax_weights(step.call, got[operand]).to_vector();
-      exact = softmax_weights(step.call, exact_values[operand]).to_vector();
+      mine = softmax_weights(step.call, got[operand]).values;
+      exact = softmax_weights(step.call, exact_values[operand]).values;
       limit = 0.25;
     }
     for (size_t e = 0; e < exact.size() && e < mine.size(); ++e) {
@@ -1294,6 +1294,19 @@ Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
   };
   unjudged_if(Unjudged::kOverflowOrder, [&] { return departs(Departure::kOverflowOrder); });
   unjudged_if(Unjudged::kExponentArgument, [&] { return departs(Departure::kExponentArgument); });
+  // A forward value too: a softmax weight that is 0 at the exact point is 1
+  // at minitorch's. The input's gradients were not judged.
+  if (failure.rfind("forward value", 0) == 0) {
+    for (const auto& [kind, reason] :
+         {std::pair(Departure::kOverflowOrder, Unjudged::kOverflowOrder),
+          std::pair(Departure::kExponentArgument, Unjudged::kExponentArgument)}) {
+      if (!failure.empty() && departs(kind)) {
+        ++j.inconclusive;
+        ++j.reasons[reason];
+        failure.clear();
+      }
+    }
+  }
   unjudged_if(Unjudged::kGradientOutOfRange,
               [&] { return intermediate_gradient_out_of_range(program, inputs, m.cotangents, w); });
   // The double backward, where the first order was judged throughout and
