@@ -863,11 +863,13 @@ bool intermediate_gradient_out_of_range(const Program& program, const std::vecto
     }
   }
   const Tensor& y = values.back();
+  if (!y.requires_grad()) return false;
   std::vector<Tensor> intermediates;
   for (size_t i = num_inputs; i + 1 < values.size(); ++i) {
     if (values[i].requires_grad()) intermediates.push_back(values[i]);
   }
-  if (intermediates.empty() || !y.requires_grad()) return false;
+  const std::vector<Tensor> leaves_again(values.begin(),
+                                         values.begin() + static_cast<std::ptrdiff_t>(num_inputs));
   const double largest =
       w.is_float32 ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
   const double smallest =
@@ -875,11 +877,27 @@ bool intermediate_gradient_out_of_range(const Program& program, const std::vecto
   const double lift = std::ldexp(1.0, 600);
   const bool products_may_overflow = largest_value > std::sqrt(largest);
   for (const Tensor& v : cotangents) {
-    for (const Tensor& g : grad(y, intermediates, v.to(kFloat64), /*retain_graph=*/true)) {
-      for (double x : g.to_vector()) {
-        if (std::isinf(x) ? products_may_overflow : std::fabs(x) > largest) return true;
+    if (!intermediates.empty()) {
+      for (const Tensor& g : grad(y, intermediates, v.to(kFloat64), /*retain_graph=*/true)) {
+        for (double x : g.to_vector()) {
+          if (std::isinf(x) ? products_may_overflow : std::fabs(x) > largest) return true;
+        }
       }
     }
+    // The inputs' gradients, in reverse mode's own order of products, are
+    // the same bits scaled by 2^600 unless a product inside some backward
+    // left the range (div's -g q / b, where g q underflows first and gives
+    // 0 for an exact 8e-109).
+    const std::vector<Tensor> plain = grad(y, leaves_again, v.to(kFloat64), true);
+    const std::vector<Tensor> lifted = grad(y, leaves_again, v.to(kFloat64) * lift, true);
+    for (size_t i = 0; i < plain.size(); ++i) {
+      const std::vector<double> a = plain[i].to_vector(), b = lifted[i].to_vector();
+      for (size_t e = 0; e < a.size(); ++e) {
+        const double back = std::ldexp(b[e], -600);
+        if (back != a[e] && !(std::isnan(back) && std::isnan(a[e]))) return true;
+      }
+    }
+    if (intermediates.empty()) continue;
     for (const Tensor& g : grad(y, intermediates, v.to(kFloat64) * lift, /*retain_graph=*/true)) {
       for (double x : g.to_vector()) {
         if (std::isfinite(x) && x != 0 && std::fabs(x) < smallest * lift) return true;
