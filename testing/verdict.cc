@@ -994,8 +994,11 @@ SecondOrder second_order(const Program& program, const std::vector<Tensor>& inpu
   };
   SecondOrder s;
   s.got = minitorch_value(cotangent);
-  s.lifted = [minitorch_value, cotangent] {
-    return std::ldexp(minitorch_value(cotangent.detach() * std::ldexp(1.0, 600)), -600);
+  // 2^600 would overflow a float32 cotangent; 2^100 lifts float32's range
+  // (smallest normal 1e-38) past any product of two of its values.
+  const int lift = cotangent.dtype() == kFloat32 ? 100 : 600;
+  s.lifted = [minitorch_value, cotangent, lift] {
+    return std::ldexp(minitorch_value(cotangent.detach() * std::ldexp(1.0, lift)), -lift);
   };
   const std::vector<double> v = cotangent.to_vector();
   std::tie(s.exact, s.magnitude) =
@@ -1327,6 +1330,22 @@ Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
   }
   unjudged_if(Unjudged::kGradientOutOfRange,
               [&] { return intermediate_gradient_out_of_range(program, inputs, m.cotangents, w); });
+  // An empty value (index_select of no indices) passes zeros back, and
+  // reverse mode multiplies them by the partials before it, NaN ones too
+  // (pow's in its exponent at a negative base; LibTorch's pow_backward as
+  // well); forward mode has no element there to carry a path through.
+  unjudged_if(Unjudged::kInfinitePartial, [&] {
+    const bool empty_value = std::any_of(exact_values.begin(), exact_values.end(),
+                                         [](const Tensor& v) { return v.numel() == 0; });
+    if (!empty_value) return false;
+    for (const auto& row : m.grads) {
+      for (const auto& input : row) {
+        if (std::any_of(input.begin(), input.end(), [](double g) { return std::isnan(g); }))
+          return true;
+      }
+    }
+    return false;
+  });
   // The double backward, where the first order was judged throughout and
   // every forward value is finite (a kink, an overflow or a NaN on the way
   // would leave it unjudged as well).
