@@ -773,11 +773,11 @@ bool is_elementwise_exponential(Op op) {
   return op == Op::kExp || op == Op::kSigmoid || op == Op::kTanh;
 }
 
-// `exact_values`: the inputs, then each step's result as the exact run
-// stored it.
+// `got`: the inputs, then each step's result as minitorch computed it;
+// `exact_values`: the same as the exact run stored them.
 Departure forward_departure(const Program& program, const std::vector<Tensor>& inputs,
+                            const std::vector<Tensor>& got,
                             const std::vector<Tensor>& exact_values) {
-  const std::vector<Tensor> got = program_values(program, inputs);
   if (got.size() != exact_values.size()) return Departure::kNone;
   for (size_t i = inputs.size(); i < got.size(); ++i) {
     if (got[i].numel() != exact_values[i].numel()) continue;  // a shape the forward check fails
@@ -835,6 +835,12 @@ void judge_forward(const MinitorchRun& m, const Pass& pass, const Working& w,
   }
 }
 
+// The power of two by which the underflow checks lift a cotangent in
+// `dtype` (gradients are linear in it): far enough to carry any product of
+// two values of the format out of its subnormals, near enough to keep the
+// cotangent finite (2^600 would overflow a float32).
+int range_lift_exponent(DType dtype) { return dtype == kFloat32 ? 100 : 600; }
+
 // Whether the gradient of some value the program computes, d (v . y) /
 // d value for a cotangent row v, leaves the working range, by minitorch's
 // reverse mode in float64. A backward carries these gradients; forward mode
@@ -874,7 +880,8 @@ bool intermediate_gradient_out_of_range(const Program& program, const std::vecto
       w.is_float32 ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
   const double smallest =
       w.is_float32 ? std::numeric_limits<float>::min() : std::numeric_limits<double>::min();
-  const double lift = std::ldexp(1.0, 600);
+  const int lift_exponent = range_lift_exponent(kFloat64);  // the rerun is float64
+  const double lift = std::ldexp(1.0, lift_exponent);
   const bool products_may_overflow = largest_value > std::sqrt(largest);
   for (const Tensor& v : cotangents) {
     if (!intermediates.empty()) {
@@ -893,7 +900,7 @@ bool intermediate_gradient_out_of_range(const Program& program, const std::vecto
     for (size_t i = 0; i < plain.size(); ++i) {
       const std::vector<double> a = plain[i].to_vector(), b = lifted[i].to_vector();
       for (size_t e = 0; e < a.size(); ++e) {
-        const double back = std::ldexp(b[e], -600);
+        const double back = std::ldexp(b[e], -lift_exponent);
         if (back != a[e] && !(std::isnan(back) && std::isnan(a[e]))) return true;
       }
     }
@@ -917,8 +924,8 @@ bool intermediate_gradient_out_of_range(const Program& program, const std::vecto
 // backward of the backward).
 struct SecondOrder {
   Real got = 0, exact = 0, working = 0, perturbed = 0, magnitude = 0;
-  // minitorch's value again with the cotangent lifted by 2^600 and scaled
-  // back (it is linear in the cotangent): another value where an
+  // minitorch's value again with the cotangent lifted (range_lift_exponent)
+  // and scaled back (it is linear in the cotangent): another value where an
   // intermediate of the double backward underflows. Asked on a failure only.
   std::function<Real()> lifted;
 };
@@ -994,9 +1001,7 @@ SecondOrder second_order(const Program& program, const std::vector<Tensor>& inpu
   };
   SecondOrder s;
   s.got = minitorch_value(cotangent);
-  // 2^600 would overflow a float32 cotangent; 2^100 lifts float32's range
-  // (smallest normal 1e-38) past any product of two of its values.
-  const int lift = cotangent.dtype() == kFloat32 ? 100 : 600;
+  const int lift = range_lift_exponent(cotangent.dtype());
   s.lifted = [minitorch_value, cotangent, lift] {
     return std::ldexp(minitorch_value(cotangent.detach() * std::ldexp(1.0, lift)), -lift);
   };
@@ -1255,6 +1260,13 @@ Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
     forward_non_finite |= pass.exact.non_finite;
     const Real noise =
         4 * static_cast<Real>(program.size() + 1) + static_cast<Real>(pass.exact.largest);
+    // The exact run again with every step's rounding carried into the next
+    // (accumulated_run): asked before a value or a gradient fails, once.
+    std::optional<RefRun> bounded;
+    const auto bounded_exact = [&]() -> const RefRun& {
+      if (!bounded) bounded = accumulated_run(program, inputs, w, chunk, pass_direction);
+      return *bounded;
+    };
     if (first == 0) {
       judge_forward(m, pass, w.judging_result(), &failure);
       if (failure.rfind("forward value", 0) == 0) {
@@ -1264,8 +1276,7 @@ Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
         // added to -1 and subtracted from it again), so before failing a
         // value, bound the rounding of every step together.
         Pass accumulated = pass;
-        accumulated.exact.value_magnitude =
-            accumulated_run(program, inputs, w, {}, {}).value_magnitude;
+        accumulated.exact.value_magnitude = bounded_exact().value_magnitude;
         failure.clear();
         judge_forward(m, accumulated, w.judging_result(), &failure);
       }
@@ -1280,7 +1291,7 @@ Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
       // gradient fails, bound every earlier step's rounding too: a weight
       // read from a stored result inherits its operands' whole error.
       Pass accumulated = pass;
-      accumulated.exact = accumulated_run(program, inputs, w, chunk, pass_direction);
+      accumulated.exact = bounded_exact();
       chunk_judgement = Judgement();
       chunk_tally = Tally(&chunk_judgement);
       judge_gradients(m, accumulated, chunk, pass_direction, w, noise, &chunk_tally);
@@ -1288,12 +1299,26 @@ Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
     tally.merge(chunk_judgement, chunk_tally.first_failure());
   }
   if (failure.empty()) failure = tally.first_failure();
+  // minitorch's value of every step, the inputs first: computed again, on a
+  // failure only, since the judged run keeps just the result.
+  std::optional<std::vector<Tensor>> step_values;
+  const auto minitorch_values = [&]() -> const std::vector<Tensor>& {
+    if (!step_values) step_values = program_values(program, inputs);
+    return *step_values;
+  };
   // Gradient failures of a case the reference cannot speak for count as
-  // inconclusive, with the reason (checked only then: each costs a run).
-  const auto unjudged_if = [&](Unjudged reason, const auto& cannot_judge) {
-    if (failure.empty() || failure.rfind("forward", 0) == 0 || !cannot_judge()) return;
-    j.inconclusive += j.fail;
-    j.reasons[reason] += j.fail;
+  // inconclusive, with the reason (checked only then: each costs a run). A
+  // forward value's failure counts as one entry, for the reasons that say
+  // minitorch's forward is at another point than the exact one.
+  const auto unjudged_if = [&](Unjudged reason, const auto& cannot_judge,
+                               bool covers_forward_values = false) {
+    const bool forward_failure = failure.rfind("forward", 0) == 0;
+    const bool judgeable_failure =
+        !forward_failure || (covers_forward_values && failure.rfind("forward value", 0) == 0);
+    if (failure.empty() || !judgeable_failure || !cannot_judge()) return;
+    const int64_t entries = forward_failure ? 1 : j.fail;
+    j.inconclusive += entries;
+    j.reasons[reason] += entries;
     j.fail = 0;
     failure.clear();
   };
@@ -1302,32 +1327,27 @@ Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
   // way, so amax picks another winner), minitorch's gradient is that of
   // another branch, rightly. Its entries cannot be judged against this one.
   unjudged_if(Unjudged::kOtherBranch, [&] {
-    return kink_signature(program, inputs) != kink_signature_of_values(program, exact_values);
+    return kink_signature_of_values(program, minitorch_values()) !=
+           kink_signature_of_values(program, exact_values);
   });
   // A step whose exact value overflows (a matmul row of terms past the
   // range) may, summed in minitorch's order, overflow to the other infinity
   // or to NaN, or not at all; a later softmax then weighs other entries, and
-  // minitorch's gradient is that of its own forward, rightly.
+  // minitorch's gradient is that of its own forward, rightly. So may a
+  // forward value: a softmax weight that is 0 at the exact point is 1 at
+  // minitorch's (the inputs' gradients were then not judged).
   std::optional<Departure> departure;
   const auto departs = [&](Departure kind) {
-    if (!departure) departure = forward_departure(program, inputs, exact_values);
+    if (!departure)
+      departure = forward_departure(program, inputs, minitorch_values(), exact_values);
     return *departure == kind;
   };
-  unjudged_if(Unjudged::kOverflowOrder, [&] { return departs(Departure::kOverflowOrder); });
-  unjudged_if(Unjudged::kExponentArgument, [&] { return departs(Departure::kExponentArgument); });
-  // A forward value too: a softmax weight that is 0 at the exact point is 1
-  // at minitorch's. The input's gradients were not judged.
-  if (failure.rfind("forward value", 0) == 0) {
-    for (const auto& [kind, reason] :
-         {std::pair(Departure::kOverflowOrder, Unjudged::kOverflowOrder),
-          std::pair(Departure::kExponentArgument, Unjudged::kExponentArgument)}) {
-      if (!failure.empty() && departs(kind)) {
-        ++j.inconclusive;
-        ++j.reasons[reason];
-        failure.clear();
-      }
-    }
-  }
+  unjudged_if(
+      Unjudged::kOverflowOrder, [&] { return departs(Departure::kOverflowOrder); },
+      /*covers_forward_values=*/true);
+  unjudged_if(
+      Unjudged::kExponentArgument, [&] { return departs(Departure::kExponentArgument); },
+      /*covers_forward_values=*/true);
   unjudged_if(Unjudged::kGradientOutOfRange,
               [&] { return intermediate_gradient_out_of_range(program, inputs, m.cotangents, w); });
   // An empty value (index_select of no indices) passes zeros back, and
