@@ -10,7 +10,9 @@ at once, with -seed=1: from a copy of the target's seed corpus and from an
 empty corpus. The table gives the seconds until the target reported the bug
 (a verdict failure or a sanitizer error) and the first line of its report, so
 that a find which is not the bug shows. The change is undone before the next
-row. A row whose code is no longer in the tree is reported as such, not run.
+row (the worktree's fuzz binaries are scratch: each keeps the last change
+built into it). A row whose code is no longer in the tree is reported as
+such, not run.
 
 The fuzz targets must find every row from the seed corpus in under 60 s
 and from an empty corpus in under 5 minutes (the defaults below). A seeded
@@ -173,10 +175,10 @@ def start_run(binary, corpus_copy_of, seconds, env):
         shutil.copytree(corpus_copy_of, corpus)
     else:
         os.mkdir(corpus)
-    log = open(os.path.join(scratch, 'log'), 'w')
-    process = subprocess.Popen(
-        [binary, '-seed=1', f'-max_total_time={seconds}', 'corpus'], cwd=scratch,
-        stdout=log, stderr=subprocess.STDOUT, env=env)
+    with open(os.path.join(scratch, 'log'), 'w') as log:
+        process = subprocess.Popen(
+            [binary, '-seed=1', f'-max_total_time={seconds}', 'corpus'], cwd=scratch,
+            stdout=log, stderr=subprocess.STDOUT, env=env)
     return process, scratch, time.monotonic()
 
 
