@@ -92,7 +92,7 @@ MUTATIONS = [
              "    si.storage->version.fetch_add(1, std::memory_order_relaxed);\n    return;",
              "    return;"),
     Mutation("div's denominator gradient as -(grad a) / (b b)",
-             "unstable rewrite (|b| > 1e154 only)", "fuzz_broadcast", "lib/src/ops/binary.cc",
+             "unstable rewrite (magnitudes past 1e154 only)", "fuzz_broadcast", "lib/src/ops/binary.cc",
              "return -where(divide_first, (grad / b) * quotient, (grad * quotient) / b);",
              "return -(grad * (quotient * b)) / (b * b);"),
     Mutation("maximum gives a tie's whole gradient to a", "subgradient at ties",
