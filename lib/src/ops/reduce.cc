@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <type_traits>
+#include <vector>
 
 #include "kernels/fast_math.h"
 #include "ops/op_util.h"
@@ -169,9 +170,12 @@ Tensor amax(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim) {
 
 Tensor amax(const Tensor& x) { return amax(x, {}, false); }
 
-// m with its infinite entries replaced by 0.
+// m with its infinite entries replaced by 0 (NaN stays), in one pass: m is
+// always detached, so no gradient goes through it.
 Tensor finite_or_zero(const Tensor& m) {
-  return where(eq_mask(abs(m), scalar_like(INFINITY, m)), scalar_like(0, m), m);
+  return dispatch_float(m.dtype(), "logsumexp", [&]<class T>() {
+    return map_unary<T>(m, m.dtype(), [](T v) { return std::isinf(v) ? T(0) : v; });
+  });
 }
 
 // The max of x over the masked dims (kept), detached, with an infinite max
@@ -206,10 +210,15 @@ Tensor logsumexp(const Tensor& x, absl::Span<const int64_t> dims, bool keepdim) 
              if (x.numel() == 0) return GradList{zeros(x.shape(), x.dtype())};
              const Tensor m = amax(x.detach(), mask_dims(mask), /*keepdim=*/true);
              const Tensor e = exp(x - finite_or_zero(m));
+             Tensor softmax = e / sum(e, mask_dims(mask), /*keepdim=*/true);
              // Where the max is +inf, LibTorch's exp(x - result): 0 for every
-             // finite x (the shifted form would give inf / inf), NaN at the +inf.
-             const Tensor softmax = where(eq_mask(m, scalar_like(INFINITY, m)), exp(x - m),
-                                          e / sum(e, mask_dims(mask), /*keepdim=*/true));
+             // finite x (the shifted form would give inf / inf), NaN at the
+             // +inf. Selected only where there is one, which spares the
+             // select and its exponentials everywhere else.
+             const std::vector<double> maxima = m.to_vector();
+             if (std::find(maxima.begin(), maxima.end(), INFINITY) != maxima.end()) {
+               softmax = where(eq_mask(m, scalar_like(INFINITY, m)), exp(x - m), softmax);
+             }
              return GradList{expand_reduced(grad, x.shape(), mask) * softmax};
            });
   }
