@@ -1195,8 +1195,18 @@ void note_mixed_dtypes(const Program& program, const std::vector<Tensor>& inputs
   }
 }
 
-Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
-                const JudgeOptions& options, const ProgramRunner& run) {
+namespace {
+
+// What a failure's report says after what differs: the program and a
+// GoogleTest body that reproduces it (the inputs as hex floats).
+std::string failure_report(const std::string& failure, const Program& program,
+                           const std::vector<Tensor>& inputs, const Execution& execution) {
+  return failure + "program:\n" + describe(program, inputs.size()) + "reproducer (GoogleTest):\n" +
+         program_as_code(program, inputs, execution);
+}
+
+Judgement judge_or_throw(const Program& program, const std::vector<Tensor>& inputs,
+                         const JudgeOptions& options, const ProgramRunner& run) {
   Judgement j;
   Working w;
   w.is_float32 = !inputs.empty() && inputs[0].dtype() == kFloat32;
@@ -1386,12 +1396,29 @@ Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
   if (!failure.empty()) {
     j.verdict = GradcheckVerdict::kFail;
     j.fail = std::max<int64_t>(j.fail, 1);
-    j.report = failure + "program:\n" + describe(program, inputs.size()) +
-               "reproducer (GoogleTest):\n" + program_as_code(program, inputs, options.execution);
+    j.report = failure_report(failure, program, inputs, options.execution);
   } else if (j.inconclusive > 0) {
     j.verdict = GradcheckVerdict::kInconclusive;
   }
   return j;
+}
+
+}  // namespace
+
+Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
+                const JudgeOptions& options, const ProgramRunner& run) {
+  try {
+    return judge_or_throw(program, inputs, options, run);
+  } catch (const Error& e) {
+    // A backward that builds a gradient of the wrong shape, an internal
+    // check: minitorch's bug, reported like any other failure.
+    Judgement j;
+    j.verdict = GradcheckVerdict::kFail;
+    j.fail = 1;
+    j.report = failure_report(std::string("minitorch raised an error: ") + e.what() + "\n", program,
+                              inputs, options.execution);
+    return j;
+  }
 }
 
 ReferenceResult reference_vjp(const Program& program, const std::vector<Tensor>& inputs,

@@ -156,7 +156,8 @@ struct JudgeOptions {
 using ProgramRunner = std::function<Tensor(const Program&, const std::vector<Tensor>&)>;
 
 // Judges `program` on `inputs` (float32 or float64; every input is
-// differentiated).
+// differentiated). An Error minitorch raises on the way (a backward that
+// builds a gradient of the wrong shape) is a failure, with the report.
 Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
                 const JudgeOptions& options = {}, const ProgramRunner& run = run_program);
 

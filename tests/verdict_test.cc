@@ -114,6 +114,21 @@ TEST(Verdict, FailsAWrongForwardValueAndShape) {
   EXPECT_NE(shape.report.find("forward shape"), std::string::npos) << shape.report;
 }
 
+// An Error minitorch raises while it runs (a backward whose gradient has
+// the wrong shape trips the engine's check) is a failure with the usual
+// report, so a fuzz target prints the program instead of crashing.
+TEST(Verdict, ReportsAnErrorMinitorchRaisesAsAFailure) {
+  const ProgramRunner raising = [](const Program&, const std::vector<Tensor>&) -> Tensor {
+    throw Error("permute: gradient of shape [2, 3] reached a node whose output is [3, 2]");
+  };
+  const Judgement j = judge(kTanhSum, kSmall, {}, raising);
+  EXPECT_EQ(j.verdict, GradcheckVerdict::kFail);
+  EXPECT_NE(j.report.find("minitorch raised an error: permute: gradient of shape"),
+            std::string::npos)
+      << j.report;
+  EXPECT_NE(j.report.find("reproducer (GoogleTest):"), std::string::npos) << j.report;
+}
+
 // A program that converts between float64 and float32 (to_dtype) is judged
 // with each step rounded to its own dtype: the float32 result is held to
 // float32's rounding, not float64's, while x * x = 1e60 stays finite in
