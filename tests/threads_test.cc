@@ -4,10 +4,14 @@
 // under ThreadSanitizer in the tsan preset.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
 #include "minitorch/minitorch.h"
+#include "parallel.h"
 
 namespace minitorch {
 namespace {
@@ -158,6 +162,34 @@ TEST(Threads, SmallGrainsGiveTheSameBitsAtEveryThreadCount) {
         }
       }
     }
+  }
+  set_num_threads(1);
+}
+
+// A job is cut into several chunks per thread, and a pool made for more
+// threads than the setting now asks for (3, then 2) keeps its helpers: no
+// more than the setting's threads may still run chunks at once, and every
+// index is visited exactly once.
+TEST(Threads, AJobRunsOnAtMostTheSettingsThreads) {
+  set_num_threads(3);
+  parallel_for(3, 1, [](int64_t, int64_t) {});  // the pool gets two helpers
+  for (const int threads : {2, 1, 3}) {
+    set_num_threads(threads);
+    std::atomic<int> running{0}, most{0};
+    std::vector<std::atomic<int>> visits(64);
+    parallel_for(64, 1, [&](int64_t begin, int64_t end) {
+      const int now = running.fetch_add(1) + 1;
+      int seen = most.load();
+      while (now > seen && !most.compare_exchange_weak(seen, now)) {
+      }
+      // Long enough that every helper allowed in reaches a chunk meanwhile.
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      for (int64_t i = begin; i < end; ++i) visits[static_cast<size_t>(i)].fetch_add(1);
+      running.fetch_sub(1);
+    });
+    EXPECT_LE(most.load(), threads);
+    EXPECT_EQ(most.load(), threads) << "the helpers never ran at " << threads << " threads";
+    for (const std::atomic<int>& v : visits) EXPECT_EQ(v.load(), 1);
   }
   set_num_threads(1);
 }

@@ -2,9 +2,10 @@
 //
 // Each user thread owns its helpers (no process-wide pool, so independent
 // threads never wait on each other). A job is a count of chunks; the caller
-// and the helpers take chunks under one mutex until none are left, and the
-// caller returns once every chunk has finished. Chunks are few (one per
-// thread), so the mutex is taken a handful of times per op.
+// and as many helpers as the job asks for take chunks under one mutex until
+// none are left, and the caller returns once every chunk has finished.
+// Chunks are few (four per thread), so the mutex is taken a handful of
+// times per op.
 #include "parallel.h"
 
 #include <algorithm>
@@ -22,6 +23,13 @@
 namespace minitorch {
 
 namespace {
+
+// One round of a spin-wait: the CPU's pause hint where there is one.
+inline void spin_pause() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
 
 class HelperPool {
  public:
@@ -44,20 +52,31 @@ class HelperPool {
   HelperPool(const HelperPool&) = delete;
   HelperPool& operator=(const HelperPool&) = delete;
 
-  // Runs chunk(0) ... chunk(chunks - 1) on this thread and the helpers.
-  void run(int64_t chunks, absl::FunctionRef<void(int64_t)> chunk) {
+  // Runs chunk(0) ... chunk(chunks - 1) on this thread and at most
+  // `helpers` of the helpers.
+  void run(int64_t chunks, int helpers, absl::FunctionRef<void(int64_t)> chunk) {
+    uint64_t job = 0;
     {
       const std::lock_guard<std::mutex> lock(mutex_);
       job_ = &chunk;
       chunks_ = chunks;
+      helper_slots_ = helpers;
       next_ = 0;
-      unfinished_ = chunks;
-      generation_.fetch_add(1, std::memory_order_release);
+      unfinished_.store(chunks, std::memory_order_relaxed);
+      job = generation_.fetch_add(1, std::memory_order_release) + 1;
     }
     work_ready_.notify_all();
-    take_chunks();
+    take_chunks(job);
+    // The helpers' last chunks are about as long as the caller's, so the
+    // caller spins for them before it sleeps: waking a sleeping thread takes
+    // tens of microseconds on a virtual machine, as long as the op itself.
+    const auto spin_until = std::chrono::steady_clock::now() + kSpin;
+    for (int i = 0; unfinished_.load(std::memory_order_acquire) != 0; ++i) {
+      if (i % 64 == 0 && std::chrono::steady_clock::now() > spin_until) break;
+      spin_pause();
+    }
     std::unique_lock<std::mutex> lock(mutex_);
-    all_done_.wait(lock, [this] { return unfinished_ == 0; });
+    all_done_.wait(lock, [this] { return unfinished_.load(std::memory_order_relaxed) == 0; });
     job_ = nullptr;
   }
 
@@ -72,32 +91,45 @@ class HelperPool {
     while (true) {
       const auto spin_until = std::chrono::steady_clock::now() + kSpin;
       for (int i = 0; generation_.load(std::memory_order_acquire) == seen; ++i) {
-        if (i % 64 == 0 && std::chrono::steady_clock::now() > spin_until) break;
-        std::this_thread::yield();
+        if (i % 64 == 0) {
+          if (std::chrono::steady_clock::now() > spin_until) break;
+          std::this_thread::yield();
+        } else {
+          spin_pause();
+        }
       }
       {
         std::unique_lock<std::mutex> lock(mutex_);
         work_ready_.wait(lock, [&] { return generation_.load(std::memory_order_relaxed) != seen; });
         if (stopping_) return;
         seen = generation_.load(std::memory_order_relaxed);
+        if (helper_slots_ == 0) continue;  // the job has the helpers it asked for
+        --helper_slots_;
       }
-      take_chunks();
+      take_chunks(seen);
     }
   }
 
-  void take_chunks() {
+  // Chunks of the job of generation `generation` until none are left. A
+  // helper still here when the next job starts must not take its chunks
+  // without a slot.
+  void take_chunks(uint64_t generation) {
     while (true) {
       absl::FunctionRef<void(int64_t)>* job = nullptr;
       int64_t index = 0;
       {
         const std::lock_guard<std::mutex> lock(mutex_);
-        if (job_ == nullptr || next_ >= chunks_) return;
+        if (job_ == nullptr || next_ >= chunks_ ||
+            generation_.load(std::memory_order_relaxed) != generation) {
+          return;
+        }
         job = job_;
         index = next_++;
       }
       (*job)(index);
       const std::lock_guard<std::mutex> lock(mutex_);
-      if (--unfinished_ == 0) all_done_.notify_one();
+      // Release: the caller, spinning without the lock, sees the chunk's writes.
+      if (unfinished_.fetch_sub(1, std::memory_order_acq_rel) == 1) all_done_.notify_one();
     }
   }
 
@@ -110,7 +142,8 @@ class HelperPool {
   absl::FunctionRef<void(int64_t)>* job_ = nullptr;
   int64_t chunks_ = 0;
   int64_t next_ = 0;
-  int64_t unfinished_ = 0;
+  std::atomic<int64_t> unfinished_{0};  // changed under mutex_, read without it by the caller
+  int helper_slots_ = 0;                // helpers the current job may still take
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };
@@ -118,8 +151,8 @@ class HelperPool {
 // The calling thread's setting, its helpers (made on first use, and grown
 // when a larger thread count first needs them), and whether it is inside a
 // parallel_for already. A pool larger than the setting is harmless: a job
-// has at most as many chunks as the setting has threads, so no more run at
-// once, and a thread count lowered and raised again reuses its helpers
+// takes only as many helpers as the setting has threads besides the caller,
+// and a thread count lowered and raised again reuses its helpers
 // (idle ones sleep once their spin ends) instead of starting new threads.
 thread_local int t_num_threads = 1;
 thread_local int64_t t_parallel_grain = kDefaultParallelGrain;
@@ -145,7 +178,13 @@ int64_t get_parallel_grain() { return t_parallel_grain; }
 
 void parallel_for(int64_t n, int64_t grain, absl::FunctionRef<void(int64_t, int64_t)> fn) {
   if (n <= 0) return;
-  const int64_t chunks = std::min<int64_t>(t_num_threads, n / std::max<int64_t>(grain, 1));
+  // Each thread's share is cut into a few chunks, taken in turn: a helper
+  // that starts late (its CPU taken by another process, as on a shared
+  // machine) delays the op by one small chunk, not by a whole share.
+  constexpr int64_t kChunksPerThread = 4;
+  const int64_t chunks = t_num_threads <= 1 ? 1
+                                            : std::min<int64_t>(t_num_threads * kChunksPerThread,
+                                                                n / std::max<int64_t>(grain, 1));
   if (chunks <= 1 || t_in_parallel_for) {
     fn(0, n);
     return;
@@ -154,7 +193,8 @@ void parallel_for(int64_t n, int64_t grain, absl::FunctionRef<void(int64_t, int6
     t_pool = std::make_unique<HelperPool>(t_num_threads - 1);
   }
   t_in_parallel_for = true;
-  t_pool->run(chunks, [&](int64_t c) { fn(c * n / chunks, (c + 1) * n / chunks); });
+  t_pool->run(chunks, t_num_threads - 1,
+              [&](int64_t c) { fn(c * n / chunks, (c + 1) * n / chunks); });
   t_in_parallel_for = false;
 }
 

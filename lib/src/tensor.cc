@@ -138,19 +138,6 @@ double Tensor::item() const {
   return to_vector()[0];
 }
 
-namespace {
-
-// The DType whose C++ type is T.
-template <class T>
-constexpr DType dtype_of() {
-  if constexpr (std::is_same_v<T, float>) return kFloat32;
-  if constexpr (std::is_same_v<T, double>) return kFloat64;
-  if constexpr (std::is_same_v<T, int64_t>) return kInt64;
-  return kBool;
-}
-
-}  // namespace
-
 template <class T>
 T Tensor::item() const {
   const TensorImpl& impl = checked_impl();
@@ -346,8 +333,7 @@ void inplace_binary(Tensor& self, const Tensor& other_in, const char* op, F f, F
       } else if (st[0] == 1 && st[1] == 0) {
         // An expanded operand (a gradient that sum's backward broadcast):
         // one value for the whole row, read once, so the loop vectorises.
-        const T value = *src;
-        for (int64_t i = 0; i < n; ++i) dst[i] = f(dst[i], value);
+        rows::map(dst, dst, *src, n, f);
       } else {
         for (int64_t i = 0; i < n; ++i) dst[i * st[0]] = f(dst[i * st[0]], src[i * st[1]]);
       }
@@ -359,9 +345,8 @@ void inplace_binary(Tensor& self, const Tensor& other_in, const char* op, F f, F
 
 template <class F>
 void inplace_binary(Tensor& self, const Tensor& other, const char* op, F f) {
-  inplace_binary(self, other, op, f, [f]<class T>(T* ps, const T* po, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) ps[i] = f(ps[i], po[i]);
-  });
+  inplace_binary(self, other, op, f,
+                 [f]<class T>(T* ps, const T* po, int64_t n) { rows::map(ps, ps, po, n, f); });
 }
 
 }  // namespace
@@ -374,7 +359,8 @@ Tensor& Tensor::fill_(double value) {
     const T v = static_cast<T>(value);
     T* p = impl.data<T>();
     if (impl.is_contiguous()) {
-      std::fill(p, p + impl.numel(), v);
+      parallel_for(impl.numel(), get_parallel_grain(),
+                   [&](int64_t begin, int64_t end) { rows::fill(p + begin, v, end - begin); });
     } else {
       StridedLoop<1> loop(impl.shape, {&impl.strides});
       loop.for_each_row([&](const auto& off, int64_t n, const auto& st) {

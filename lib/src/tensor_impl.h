@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "minitorch/dtype.h"
@@ -81,6 +82,15 @@ struct TensorImpl {
   bool is_contiguous() const;
   int64_t numel() const { return minitorch::numel(shape); }
 };
+
+// The DType whose C++ type is T.
+template <class T>
+constexpr DType dtype_of() {
+  if constexpr (std::is_same_v<T, float>) return kFloat32;
+  if constexpr (std::is_same_v<T, double>) return kFloat64;
+  if constexpr (std::is_same_v<T, int64_t>) return kInt64;
+  return kBool;
+}
 
 // A new contiguous tensor with uninitialised values. `op` names the caller
 // in the error thrown for an invalid or too large shape.

@@ -67,8 +67,26 @@ MINITORCH_CLONES double sum_in_double(const float* x, int64_t n) {
   return sum;
 }
 
-MINITORCH_CLONES void accumulate_in_double(const float* x, double* acc, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) acc[i] += static_cast<double>(x[i]);
+MINITORCH_CLONES void accumulate_rows_in_double(const float* x, int64_t rows, int64_t stride,
+                                                double* acc, int64_t n) {
+  // Rows are added in float by groups of eight, pairwise, and each group's
+  // sum is widened once: a double add per eight inputs instead of one per
+  // input, and a float partial holds at most eight terms (as in
+  // sum_in_double).
+  int64_t r = 0;
+  for (; r + 8 <= rows; r += 8) {
+    const float* x0 = x + r * stride;
+    const float *x1 = x0 + stride, *x2 = x1 + stride, *x3 = x2 + stride, *x4 = x3 + stride;
+    const float *x5 = x4 + stride, *x6 = x5 + stride, *x7 = x6 + stride;
+    for (int64_t i = 0; i < n; ++i) {
+      const float s = ((x0[i] + x1[i]) + (x2[i] + x3[i])) + ((x4[i] + x5[i]) + (x6[i] + x7[i]));
+      acc[i] += static_cast<double>(s);
+    }
+  }
+  for (; r < rows; ++r) {
+    const float* row = x + r * stride;
+    for (int64_t i = 0; i < n; ++i) acc[i] += static_cast<double>(row[i]);
+  }
 }
 
 MINITORCH_CLONES void axpy(int64_t n, float alpha, const float* x, float* y) {

@@ -1,6 +1,6 @@
 // Vectorisable float32 exp, tanh and sigmoid, and array kernels over them
-// that pick AVX-512, AVX2 or baseline code at run time (GCC/clang
-// target_clones), so the portable build still runs wide on capable CPUs.
+// that pick AVX-512, AVX2 or baseline code at run time
+// (kernels/target_clones.h).
 //
 // The scalar functions are branch-free (selects, not jumps), so loops over
 // them vectorise. Accuracy: relative error <= 4e-7 (a few ulp) over the whole
@@ -17,19 +17,7 @@
 #include <cstring>
 #include <type_traits>
 
-#ifndef __has_feature
-#define __has_feature(x) 0
-#endif
-
-// Marks a kernel to be compiled for AVX-512, AVX2 and the baseline, the
-// best picked at load time. Off under sanitizers (their runtimes and ifunc
-// resolution do not mix) and off x86.
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && \
-    !__has_feature(address_sanitizer) && !__has_feature(thread_sanitizer)
-#define MINITORCH_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define MINITORCH_CLONES
-#endif
+#include "kernels/target_clones.h"
 
 namespace minitorch::fast {
 
@@ -331,9 +319,12 @@ void sigmoid_array(const float* x, float* y, int64_t n);
 // the magnitudes (the float32 sum's kernel).
 double sum_in_double(const float* x, int64_t n);
 
-// acc[i] += x[i] in double for i < n: a float32 sum over an outer dim adds
-// one input row into the row of double accumulators.
-void accumulate_in_double(const float* x, double* acc, int64_t n);
+// acc[i] += x[i] + x[stride + i] + ... over `rows` rows, in double to within
+// float32 rounding of at most 8 terms (as sum_in_double), for i < n: a
+// float32 sum over an outer dim adds input rows into the row of double
+// accumulators.
+void accumulate_rows_in_double(const float* x, int64_t rows, int64_t stride, double* acc,
+                               int64_t n);
 
 void axpy(int64_t n, float alpha, const float* x, float* y);
 void axpy(int64_t n, double alpha, const double* x, double* y);

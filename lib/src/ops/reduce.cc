@@ -69,7 +69,9 @@ Tensor sum_forward(const Tensor& x, absl::Span<const bool> mask, bool keepdim) {
           read, mask, reduced_shape(x.shape(), mask, keepdim), double{0},
           [](double acc, auto v) { return acc + v; },
           [](const float* a, int64_t n) { return fast::sum_in_double(a, n); },
-          [](double* acc, const float* a, int64_t n) { fast::accumulate_in_double(a, acc, n); });
+          [](double* acc, const float* a, int64_t rows, int64_t stride, int64_t n) {
+            fast::accumulate_rows_in_double(a, rows, stride, acc, n);
+          });
     } else {
       out = reduce_kernel<T>(read, mask, reduced_shape(x.shape(), mask, keepdim), T(0),
                              [](T acc, T v) { return acc + v; });
