@@ -153,7 +153,7 @@ TEST(Threads, SmallGrainsGiveTheSameBitsAtEveryThreadCount) {
         set_num_threads(threads);
         set_parallel_grain(grain);
         const auto parallel = split_ops_and_gradients(dtype, 13, 11);
-        set_parallel_grain(1 << 16);
+        set_parallel_grain(kDefaultParallelGrain);
         ASSERT_EQ(parallel.size(), serial.size());
         for (size_t i = 0; i < serial.size(); ++i) {
           EXPECT_EQ(parallel[i], serial[i])
@@ -195,14 +195,14 @@ TEST(Threads, AJobRunsOnAtMostTheSettingsThreads) {
 }
 
 TEST(Threads, GrainIsPerThreadAndChecked) {
-  EXPECT_EQ(get_parallel_grain(), 1 << 16);
+  EXPECT_EQ(get_parallel_grain(), kDefaultParallelGrain);
   set_parallel_grain(5);
   int64_t seen_elsewhere = 0;
   std::thread([&] { seen_elsewhere = get_parallel_grain(); }).join();
-  EXPECT_EQ(seen_elsewhere, 1 << 16);
+  EXPECT_EQ(seen_elsewhere, kDefaultParallelGrain);
   EXPECT_THROW(set_parallel_grain(0), Error);
   EXPECT_EQ(get_parallel_grain(), 5);
-  set_parallel_grain(1 << 16);
+  set_parallel_grain(kDefaultParallelGrain);
 }
 
 TEST(Threads, ThreadCountIsPerThreadAndChecked) {

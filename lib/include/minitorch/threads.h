@@ -22,9 +22,9 @@ void set_num_threads(int n);
 int get_num_threads();
 
 // Sets, for the calling thread only, the fewest elements an op hands one
-// thread (default 65536, chosen by measurement: smaller chunks cost more in
-// wake-ups than they save). Tests and fuzzers set a grain of a few elements
-// so that small tensors split too and every chunk boundary of the parallel
+// thread (default 32768, chosen by measurement: an op of fewer than twice
+// that many elements gains less from a second thread than waking it costs). Tests and fuzzers set a
+// grain of a few elements so that small tensors split too and every chunk boundary of the parallel
 // kernels is exercised; results stay bitwise the same. Throws Error for
 // elements < 1.
 void set_parallel_grain(int64_t elements);
