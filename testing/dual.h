@@ -524,8 +524,12 @@ S pow_constant(const S& x, double e) {
     // x^0's backward is zeros whatever arrives (LibTorch's pow_backward, and
     // minitorch's): a constant that ends the paths, as a mask does.
     if (e == 0) return select_off(x, out);
-    return chain(x, out, static_cast<B>(e) * std::pow(v, static_cast<B>(e - 1)),
-                 std::fabs(static_cast<B>(e - 1) / v));
+    // The backward stores x^(e-1), then e x^(e-1): below the normals either
+    // keeps only a few digits (x^-1.5 of a float32 near 1e28 is 1e-42).
+    const B power = std::pow(v, static_cast<B>(e - 1));
+    const B p = static_cast<B>(e) * power;
+    return chain(x, out, p, std::fabs(static_cast<B>(e - 1) / v),
+                 stored_relative_error(power) + stored_relative_error(p));
   } else if constexpr (IsHyperDual<S>::value) {
     const B p = e == 0 ? B(0) : static_cast<B>(e) * std::pow(v, static_cast<B>(e - 1));
     const B pp =

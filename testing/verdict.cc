@@ -1310,10 +1310,18 @@ Judgement judge_or_throw(const Program& program, const std::vector<Tensor>& inpu
   }
   if (failure.empty()) failure = tally.first_failure();
   // minitorch's value of every step, the inputs first: computed again, on a
-  // failure only, since the judged run keeps just the result.
+  // failure only, since the judged run keeps just the result. The leaves are
+  // laid out as in the judged run (transposed or sliced): a matmul of
+  // transposed operands calls the GEMM with other transposes, which may
+  // round otherwise and so break a tie that the contiguous layout keeps.
   std::optional<std::vector<Tensor>> step_values;
   const auto minitorch_values = [&]() -> const std::vector<Tensor>& {
-    if (!step_values) step_values = program_values(program, inputs);
+    if (!step_values) {
+      const NoGradGuard no_grad;
+      std::vector<Tensor> leaves;
+      for (const Tensor& input : inputs) leaves.push_back(leaf_as(input, judged_execution));
+      step_values = program_values(program, leaves);
+    }
     return *step_values;
   };
   // Gradient failures of a case the reference cannot speak for count as
