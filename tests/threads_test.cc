@@ -108,7 +108,9 @@ std::vector<std::vector<double>> split_ops_and_gradients(DType dtype, int64_t ro
                                  amax(a, {1}),
                                  logsumexp(a, {1}),
                                  transpose(a, 0, 1).contiguous(),
-                                 expand(b, {rows, cols}).contiguous()};
+                                 expand(b, {rows, cols}).contiguous(),
+                                 matmul(a, c),
+                                 matmul(transpose(c, 0, 1), transpose(a, 0, 1))};
   std::vector<std::vector<double>> results;
   Tensor loss = zeros({}, dtype);
   for (const Tensor& out : outputs) {

@@ -12,8 +12,9 @@ namespace minitorch {
 // exits). The default is 1. Elementwise ops,
 // reductions over some dims, softmax and log_softmax split their outputs
 // into disjoint ranges, so results are bitwise the same for every n; sums
-// over all elements and cross_entropy stay on the calling thread. Matrix
-// products follow OpenBLAS's own process-wide setting
+// over all elements and cross_entropy stay on the calling thread. float32
+// matrix products split by tiles of the result over these threads too;
+// float64 ones follow OpenBLAS's own process-wide setting
 // (OPENBLAS_NUM_THREADS or openblas_set_num_threads), not this one.
 // Throws Error for n < 1.
 void set_num_threads(int n);

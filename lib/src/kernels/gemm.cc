@@ -1,14 +1,46 @@
-// GEMM through OpenBLAS, plus the reference kernel.
+// GEMM: float32 through oneDNN, float64 through OpenBLAS (docs/design.md,
+// "GEMM", has the measurements behind the split), plus the reference kernel.
 #include "kernels/gemm.h"
 
 #include <cblas.h>
+#include <dnnl.h>
 
 #include <algorithm>
 #include <vector>
 
+#include "check.h"
+#include "parallel.h"
+
+// libgomp, the OpenMP runtime Debian's oneDNN threads with.
+extern "C" {
+int omp_get_max_threads();
+void omp_set_num_threads(int n);
+}
+
 namespace minitorch {
 
 namespace {
+
+// oneDNN's sgemm runs in tiles of C fixed by the shape, each tile one call
+// on one thread, the tiles split over the caller's threads (parallel.h):
+// oneDNN's own threads split K for some shapes ((64 x 784)(784 x 256)), so
+// its result changed with the thread count, and every op of minitorch gives
+// the same bits at any count. Tiles this large keep oneDNN's single-thread
+// kernels near the FMA peak.
+constexpr int64_t kTileRows = 128;
+constexpr int64_t kTileCols = 512;
+
+// One oneDNN call on the calling thread alone, leaving the caller's own
+// OpenMP setting as it found it.
+void sgemm_on_this_thread(char ta, char tb, int64_t m, int64_t n, int64_t k, const float* a,
+                          int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc) {
+  const int openmp_threads = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const dnnl_status_t status = dnnl_sgemm(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+  omp_set_num_threads(openmp_threads);
+  MT_INTERNAL_ASSERT(status == dnnl_success, "matmul: oneDNN's sgemm failed with status ",
+                     static_cast<int>(status), " for (", m, " x ", k, ") (", k, " x ", n, ")");
+}
 
 // How BLAS should read a MatrixRef: as stored (row-major, lead = row
 // stride) or transposed (column-major, lead = column stride).
@@ -34,7 +66,20 @@ BlasLayout layout_of(const MatrixRef<T>& m) {
 
 void blas_gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t m, int64_t n, int64_t k,
                const float* a, int64_t lda, const float* b, int64_t ldb, float* c) {
-  cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, n);
+  const bool a_t = ta == CblasTrans, b_t = tb == CblasTrans;
+  const int64_t row_tiles = (m + kTileRows - 1) / kTileRows;
+  const int64_t col_tiles = (n + kTileCols - 1) / kTileCols;
+  parallel_for(row_tiles * col_tiles, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t t = begin; t < end; ++t) {
+      const int64_t i = t / col_tiles * kTileRows, j = t % col_tiles * kTileCols;
+      // Rows i.. of op(A) and columns j.. of op(B), as stored.
+      const float* a_tile = a + (a_t ? i : i * lda);
+      const float* b_tile = b + (b_t ? j * ldb : j);
+      sgemm_on_this_thread(a_t ? 'T' : 'N', b_t ? 'T' : 'N', std::min(kTileRows, m - i),
+                           std::min(kTileCols, n - j), k, a_tile, lda, b_tile, ldb, c + i * n + j,
+                           n);
+    }
+  });
 }
 
 void blas_gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t m, int64_t n, int64_t k,
