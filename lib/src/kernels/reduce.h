@@ -44,7 +44,8 @@ struct OuterReduction {
 
 inline std::optional<OuterReduction> outer_reduction(const TensorImpl& x,
                                                      absl::Span<const bool> mask) {
-  if (!x.is_contiguous()) return std::nullopt;
+  // An empty tensor may have dims whose product overflows (0 x 2^32 x 2^32).
+  if (!x.is_contiguous() || x.numel() == 0) return std::nullopt;
   OuterReduction r;
   int part = 0;  // 0: kept dims before the run, 1: the run, 2: kept dims after it
   for (size_t d = 0; d < mask.size(); ++d) {
@@ -240,7 +241,7 @@ Tensor reduce_kernel(const Tensor& x, absl::Span<const bool> mask, const Shape& 
   const std::optional<OuterReduction> outer = outer_reduction(xi, mask);
   if (n_out == 1 && xi.is_contiguous()) {
     fold.to_one_value(po, xi.data<T>(), xi.numel());
-  } else if (outer && n_out > 0 && outer->rows > 0) {
+  } else if (outer) {
     fold.over_outer_dims(po, xi.data<T>(), *outer, n_out);
   } else {
     fold.strided(po, xi, mask);
