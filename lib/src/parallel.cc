@@ -24,11 +24,22 @@ namespace minitorch {
 
 namespace {
 
-// One round of a spin-wait: the CPU's pause hint where there is one.
-inline void spin_pause() {
+// Spins while waiting() holds, for at most `limit`: the CPU's pause hint
+// each round, and every 64 rounds a look at the clock and, with `yield`, a
+// turn for other threads.
+template <class Waiting>
+void spin_while(const Waiting& waiting, std::chrono::microseconds limit, bool yield) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  for (int i = 0; waiting(); ++i) {
+    if (i % 64 == 0) {
+      if (std::chrono::steady_clock::now() > until) return;
+      if (yield) std::this_thread::yield();
+    } else {
 #if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
+      __builtin_ia32_pause();
 #endif
+    }
+  }
 }
 
 class HelperPool {
@@ -70,11 +81,8 @@ class HelperPool {
     // The helpers' last chunks are about as long as the caller's, so the
     // caller spins for them before it sleeps: waking a sleeping thread takes
     // tens of microseconds on a virtual machine, as long as the op itself.
-    const auto spin_until = std::chrono::steady_clock::now() + kSpin;
-    for (int i = 0; unfinished_.load(std::memory_order_acquire) != 0; ++i) {
-      if (i % 64 == 0 && std::chrono::steady_clock::now() > spin_until) break;
-      spin_pause();
-    }
+    spin_while([this] { return unfinished_.load(std::memory_order_acquire) != 0; }, kSpin,
+               /*yield=*/false);
     std::unique_lock<std::mutex> lock(mutex_);
     all_done_.wait(lock, [this] { return unfinished_.load(std::memory_order_relaxed) == 0; });
     job_ = nullptr;
@@ -89,15 +97,8 @@ class HelperPool {
   void serve() {
     uint64_t seen = 0;
     while (true) {
-      const auto spin_until = std::chrono::steady_clock::now() + kSpin;
-      for (int i = 0; generation_.load(std::memory_order_acquire) == seen; ++i) {
-        if (i % 64 == 0) {
-          if (std::chrono::steady_clock::now() > spin_until) break;
-          std::this_thread::yield();
-        } else {
-          spin_pause();
-        }
-      }
+      spin_while([&] { return generation_.load(std::memory_order_acquire) == seen; }, kSpin,
+                 /*yield=*/true);
       {
         std::unique_lock<std::mutex> lock(mutex_);
         work_ready_.wait(lock, [&] { return generation_.load(std::memory_order_relaxed) != seen; });

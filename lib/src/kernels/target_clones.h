@@ -8,12 +8,16 @@
 #define __has_feature(x) 0
 #endif
 
-// Marks a kernel to be compiled for AVX-512, AVX2 and the baseline. Off
-// under sanitizers (their runtimes and ifunc resolution do not mix) and off
-// x86.
+// Clones are made on x86 and not under sanitizers (their runtimes and ifunc
+// resolution do not mix).
 #if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && \
     !__has_feature(address_sanitizer) && !__has_feature(thread_sanitizer)
-#define MINITORCH_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#define MINITORCH_CLONE_TARGETS target_clones("avx512f", "avx2", "default")
+#endif
+
+// Marks a kernel to be compiled for AVX-512, AVX2 and the baseline.
+#ifdef MINITORCH_CLONE_TARGETS
+#define MINITORCH_CLONES __attribute__((MINITORCH_CLONE_TARGETS))
 #else
 #define MINITORCH_CLONES
 #endif
@@ -24,10 +28,9 @@
 // which the AVX-512 clone would otherwise do: an op rounds as its baseline
 // code does, so every CPU gets the same bits as the sanitizer builds the
 // fuzzers judge (tanh's backward, 1 - y * y, moved 27 ulp with an FMA).
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
-    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#if defined(MINITORCH_CLONE_TARGETS) && defined(__GNUC__) && !defined(__clang__)
 #define MINITORCH_TEMPLATE_CLONES \
-  __attribute__((target_clones("avx512f", "avx2", "default"), optimize("fp-contract=off")))
+  __attribute__((MINITORCH_CLONE_TARGETS, optimize("fp-contract=off")))
 #else
 #define MINITORCH_TEMPLATE_CLONES
 #endif
