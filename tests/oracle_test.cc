@@ -302,6 +302,27 @@ TEST(IndexedReductionOracle, TopkOfTiesPicksEqualValues) {
   for (const double i : want.indices.values) EXPECT_EQ(x.to_vector()[static_cast<size_t>(i)], 3);
 }
 
+// Found by fuzz_api: an empty tensor with a huge dim beside its empty one
+// (its dims' product does not fit in int64) ranks nothing, where the ranking
+// scratch once took the huge dim's size. LibTorch 1.13's own topk walks the
+// huge dim here for minutes, so the shapes are stated: the input's, with k
+// along dim.
+TEST(IndexedReductionOracle, TopkOfAnEmptyTensorWithAHugeDimRanksNothing) {
+  const int64_t huge = int64_t{1} << 40;
+  const Tensor x = zeros({0, huge, 3}).requires_grad_();
+  for (const auto& [k, dim, want] : std::vector<std::tuple<int64_t, int64_t, Shape>>{
+           {3, 1, {0, 3, 3}}, {2, 2, {0, huge, 2}}, {0, 0, {0, huge, 3}}}) {
+    const auto [values, indices] = topk(x, k, dim);
+    EXPECT_EQ(values.shape(), want) << k << " along " << dim;
+    EXPECT_EQ(indices.shape(), want) << k << " along " << dim;
+    EXPECT_EQ(indices.dtype(), kInt64);
+    values.sum().backward();
+    EXPECT_EQ(x.grad().shape(), x.shape());
+  }
+  EXPECT_EQ(softmax(x, 1).shape(), x.shape());
+  EXPECT_EQ(std::get<0>(max(x, 2)).shape(), (Shape{0, huge}));
+}
+
 TEST(IndexedReductionOracle, MaskedFillAndItsGradientMatchLibTorch) {
   const Tensor x = randn({3, 4}, 10);
   for (const Tensor& mask :

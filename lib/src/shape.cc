@@ -92,6 +92,9 @@ std::optional<Shape> view_strides(absl::Span<const int64_t> old_shape,
 }
 
 AroundDim around_dim(absl::Span<const int64_t> shape, int64_t dim) {
+  // An empty shape has nothing to read, and the product of its other dims
+  // need not fit in int64 ({0, 1 << 40, 1 << 40} is valid).
+  if (numel(shape) == 0) return AroundDim{0, 0, 0};
   AroundDim around;
   const auto rank = static_cast<int64_t>(shape.size());
   for (int64_t d = 0; d < rank; ++d) {

@@ -24,7 +24,7 @@ std::optional<Shape> view_strides(absl::Span<const int64_t> old_shape,
 
 // A shape read around one of its dims: `outer` blocks of `size` entries
 // along the dim, each entry `inner` contiguous elements apart (a 0-dim
-// shape, dim 0, reads as one entry).
+// shape, dim 0, reads as one entry; an empty shape as none: all three 0).
 struct AroundDim {
   int64_t outer = 1, size = 1, inner = 1;
 };

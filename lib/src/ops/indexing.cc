@@ -275,6 +275,14 @@ std::tuple<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim_in, bool
   // The result is sorted whether or not `sorted` asks: LibTorch leaves the
   // order unsorted results come in unspecified.
   (void)sorted;
+  Shape out_shape = shape;
+  out_shape[dim] = k;
+  if (x.dim() == 0 && k == 1) out_shape.clear();  // a 0-dim input keeps its shape
+  if (x.numel() == 0) {
+    // Nothing to rank; the other dims' product may not even fit in int64.
+    const Tensor indices = zeros(out_shape, kInt64);
+    return {gather(x, dim, indices), indices};
+  }
   Tensor contiguous;
   {
     NoGradGuard no_grad;
@@ -290,9 +298,6 @@ std::tuple<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim_in, bool
     }
     return first_k_along(p, shape, dim, k, [&](T a, T b) { return (!nan(a) && nan(b)) || a < b; });
   });
-  Shape out_shape = shape;
-  out_shape[dim] = k;
-  if (x.dim() == 0 && k == 1) out_shape.clear();  // a 0-dim input keeps its shape
   const Tensor indices = tensor(positions, out_shape, kInt64);
   return {gather(x, dim, indices), indices};
 }
