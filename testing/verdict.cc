@@ -207,6 +207,9 @@ struct Pass {
   // The inputs and each step's result as the exact run stored them (kept on
   // request): the branches it took at kinks.
   std::vector<Tensor> exact_values;
+  // Each step's running bounds on its own rounding (Dual::vm, kept with
+  // exact_values), for the double backward's perturbed run.
+  std::vector<std::vector<Real>> step_value_magnitudes;
 };
 
 // The perturbation of an inexact value, in ulps: a number in +-[0.5, 1)
@@ -224,6 +227,23 @@ double ulps_for(Real v, uint64_t seed) {
   bits ^= bits >> 31;
   const double unit = 0.5 + static_cast<double>(bits >> 12) * 0x1p-53;
   return (bits & 1) != 0 ? unit : -unit;
+}
+
+// Step `step`'s result v, with its running rounding bound vm, as a minitorch
+// op that is not correctly rounded may store it. minitorch's ops are off by
+// an ulp or two (vectorised exp, sigmoid and tanh), and a composite op
+// (cross_entropy, a GEMM) rounds many times: an inexact result moves by 1 to
+// 2 ulps of the larger of its value and its bound. So does a representable
+// one whose step rounded inside on terms larger than it: a fused
+// multiply-add's a*c - a*c is the rounding error of a*c, not the exact 0.
+Real perturbed_store(const Working& w, size_t step, Real v, Real vm, uint64_t seed) {
+  if (!std::isfinite(v)) return v;
+  const bool rounded_inside = vm > std::max(std::fabs(v), w.smallest_normal());
+  if (w.round_step(step, v) != v || rounded_inside) {
+    v += static_cast<Real>(ulps_for(v, seed)) * 4 * w.unit_roundoff_step(step) *
+         std::max(std::fabs(v), vm);
+  }
+  return w.round_step(step, v);
 }
 
 // For a mixed program's working-precision run, computed in double: each
@@ -253,6 +273,10 @@ Pass run_pass(const Program& program, const std::vector<Tensor>& inputs, const W
   // operands.
   pass.exact =
       run_reference<Exact>(program, inputs, columns, direction, [&](size_t step, auto& value) {
+        if (keep_values) {
+          pass.step_value_magnitudes.emplace_back();
+          for (const Exact& x : value.values) pass.step_value_magnitudes.back().push_back(x.vm);
+        }
         for (Exact& x : value.values) {
           x.v = w.round_step(step, x.v);
           if (step + 1 < program.size()) x.vm = 0;
@@ -275,21 +299,13 @@ Pass run_pass(const Program& program, const std::vector<Tensor>& inputs, const W
     pass.working =
         run_reference<Sampled<double>>(program, inputs, columns, direction, [](size_t, auto&) {});
   }
-  // minitorch's ops are not correctly rounded (vectorised exp, sigmoid and
-  // tanh are off by an ulp or two; a composite op such as cross_entropy
-  // rounds many times): every inexact step result moves by 1 to 2 ulps of
-  // the larger of its value and its running error bound before it is stored.
-  pass.perturbed = run_reference<Sampled<Real>>(
-      program, inputs, columns, direction, [&](size_t step, auto& value) {
-        for (Sampled<Real>& x : value.values) {
-          if (std::isfinite(x.v) && w.round_step(step, x.v) != x.v) {
-            const Real scale = std::max(std::fabs(x.v), x.vm);
-            x.v += static_cast<Real>(ulps_for(x.v, seed)) * 4 * w.unit_roundoff_step(step) * scale;
-          }
-          x.v = w.round_step(step, x.v);
-          if (step + 1 < program.size()) x.vm = 0;
-        }
-      });
+  pass.perturbed = run_reference<Sampled<Real>>(program, inputs, columns, direction,
+                                                [&](size_t step, auto& value) {
+                                                  for (Sampled<Real>& x : value.values) {
+                                                    x.v = perturbed_store(w, step, x.v, x.vm, seed);
+                                                    if (step + 1 < program.size()) x.vm = 0;
+                                                  }
+                                                });
   return pass;
 }
 
@@ -960,8 +976,10 @@ std::pair<Real, Real> reference_second_order(const Program& program,
   return {exact, magnitude};
 }
 
+// step_value_magnitudes: each step's running rounding bounds (Pass).
 SecondOrder second_order(const Program& program, const std::vector<Tensor>& inputs,
                          const Tensor& cotangent, const Working& working, uint64_t seed,
+                         const std::vector<std::vector<Real>>& step_value_magnitudes,
                          const ProgramRunner& run) {
   std::mt19937_64 random(seed ^ 0x5EC0);
   std::normal_distribution<double> normal;
@@ -1031,12 +1049,9 @@ SecondOrder second_order(const Program& program, const std::vector<Tensor>& inpu
   }
   s.perturbed =
       reference_second_order<Real>(program, inputs, u, w, v, [&](size_t step, auto& value) {
-        for (Hyper& x : value.values) {
-          if (std::isfinite(x.v) && working.round_step(step, x.v) != x.v) {
-            x.v += static_cast<Real>(ulps_for(x.v, seed)) * 4 * working.unit_roundoff_step(step) *
-                   std::fabs(x.v);
-          }
-          x.v = working.round_step(step, x.v);
+        for (size_t e = 0; e < value.values.size(); ++e) {
+          Hyper& x = value.values[e];
+          x.v = perturbed_store(working, step, x.v, step_value_magnitudes[step][e], seed);
         }
       }).first;
   return s;
@@ -1255,6 +1270,7 @@ Judgement judge_or_throw(const Program& program, const std::vector<Tensor>& inpu
   Tally tally(&j);
   std::string failure;
   std::vector<Tensor> exact_values;
+  std::vector<std::vector<Real>> step_value_magnitudes;
   int64_t largest = 0;  // elements of the largest value the program computes
   bool forward_non_finite = false;
   for (size_t first = 0; first < std::max<size_t>(columns.size(), 1); first += kColumnsPerPass) {
@@ -1265,7 +1281,10 @@ Judgement judge_or_throw(const Program& program, const std::vector<Tensor>& inpu
     const auto& pass_direction = first == 0 ? direction : std::vector<std::vector<Real>>();
     const Pass pass =
         run_pass(program, inputs, w, chunk, pass_direction, options.seed + first, first == 0);
-    if (first == 0) exact_values = pass.exact_values;
+    if (first == 0) {
+      exact_values = pass.exact_values;
+      step_value_magnitudes = pass.step_value_magnitudes;
+    }
     largest = std::max<int64_t>(largest, pass.exact.largest);
     forward_non_finite |= pass.exact.non_finite;
     const Real noise =
@@ -1390,8 +1409,9 @@ Judgement judge_or_throw(const Program& program, const std::vector<Tensor>& inpu
   if (options.execution.create_graph && failure.empty() && j.inconclusive == 0 &&
       !forward_non_finite && !m.cotangents.empty()) {
     const Real noise = 4 * static_cast<Real>(program.size() + 1) + static_cast<Real>(largest);
-    judge_second_order(second_order(program, inputs, m.cotangents[0], w, options.seed, run), w,
-                       noise, &j, &failure);
+    judge_second_order(
+        second_order(program, inputs, m.cotangents[0], w, options.seed, step_value_magnitudes, run),
+        w, noise, &j, &failure);
   }
 
   if (!failure.empty() && options.third_opinion && !w.is_float32 &&

@@ -420,6 +420,9 @@ TEST(Verdict, AbstainsWhereTheForwardDepartsFromTheExactPoint) {
   EXPECT_GT(j.reasons.count(Unjudged::kOverflowOrder), 0u) << j.report;
   // Terms of 1e232 that cancel exactly: the exact entry is 1e-184, the
   // GEMM's (FMA) the rounding of one term, 1e216, the maximum of its column.
+  // The perturbed run moves that entry by its terms' rounding, so the model
+  // itself finds no digits there; the departure's reason (an exponential's
+  // argument off by 1 or more) is what remains where it did not.
   const Program column = {
       {OpCall{.op = Op::kMatmul}, {0, 1}},
       {OpCall{.op = Op::kLogsumexp, .dims = {-2}}, {2}},
@@ -433,7 +436,12 @@ TEST(Verdict, AbstainsWhereTheForwardDepartsFromTheExactPoint) {
   };
   const Judgement k = judge(column, cancel);
   EXPECT_NE(k.verdict, GradcheckVerdict::kFail) << k.report;
-  EXPECT_GT(k.reasons.count(Unjudged::kExponentArgument), 0u) << k.report;
+  EXPECT_GT(k.inconclusive, 0) << k.report;
+  for (const auto& [reason, entries] : k.reasons) {
+    EXPECT_TRUE(reason == Unjudged::kNoDigits || reason == Unjudged::kExponentArgument)
+        << unjudged_name(reason) << ": " << entries << "\n"
+        << k.report;
+  }
 }
 
 }  // namespace

@@ -20,9 +20,15 @@ namespace {
 // The elements start, start + step, ... < end along dim: a view, unrecorded.
 Tensor slice_view(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t step) {
   Shape shape = x.shape();
+  shape[dim] = end > start ? (end - start + step - 1) / step : 0;
+  // An empty slice reads nothing: its strides and offset, which may overflow
+  // beside a huge dim, do not matter.
+  if (numel(shape) == 0) {
+    Shape strides = contiguous_strides(shape);
+    return make_view(x, std::move(shape), std::move(strides), x.impl()->offset);
+  }
   Shape strides = x.strides();
   const int64_t offset = x.impl()->offset + start * strides[dim];
-  shape[dim] = end > start ? (end - start + step - 1) / step : 0;
   strides[dim] *= step;
   return make_view(x, std::move(shape), std::move(strides), offset);
 }
