@@ -149,17 +149,19 @@ inline __attribute__((always_inline)) void sigmoid_into(const F& x, F& y) {
   y = 1.0f / (1.0f + e);
 }
 
-inline float exp(float x) {
+// Always inlined, so a loop over them in a clone vectorises for its
+// instruction set (out of line, each element would be a call).
+inline __attribute__((always_inline)) float exp(float x) {
   float y;
   exp_into<float, int32_t>(x, y);
   return y;
 }
-inline float tanh(float x) {
+inline __attribute__((always_inline)) float tanh(float x) {
   float y;
   tanh_into<float, int32_t>(x, y);
   return y;
 }
-inline float sigmoid(float x) {
+inline __attribute__((always_inline)) float sigmoid(float x) {
   float y;
   sigmoid_into<float, int32_t>(x, y);
   return y;
@@ -180,7 +182,10 @@ constexpr int64_t kAccumulators = 4;
 constexpr int64_t kFloatBlock = 4096;
 
 // f(x + k, length) over blocks of kFloatBlock, totalled in double; f itself
-// for double.
+// for double. Each f is an always_inline lambda: out of line, it would be
+// compiled for the baseline instruction set rather than the caller's clone,
+// where GCC lowers a 64-byte vector through memory (a softmax backward's
+// row dots then took half its time).
 template <class T, class BlockSum>
 inline __attribute__((always_inline)) T blocked(int64_t n, const BlockSum& block_sum) {
   if constexpr (std::is_same_v<T, float>) {
@@ -222,7 +227,9 @@ inline __attribute__((always_inline)) T sum_in_lanes(const T* x, int64_t n) {
 
 template <class T>
 inline __attribute__((always_inline)) T sum_of(const T* x, int64_t n) {
-  return blocked<T>(n, [x](int64_t k, int64_t m) { return sum_in_lanes(x + k, m); });
+  return blocked<T>(n, [x](int64_t k, int64_t m) __attribute__((always_inline)) {
+    return sum_in_lanes(x + k, m);
+  });
 }
 
 // x[0] y[0] + ... + x[n-1] y[n-1], in lanes.
@@ -254,7 +261,9 @@ inline __attribute__((always_inline)) T dot_in_lanes(const T* x, const T* y, int
 
 template <class T>
 inline __attribute__((always_inline)) T dot(const T* x, const T* y, int64_t n) {
-  return blocked<T>(n, [x, y](int64_t k, int64_t m) { return dot_in_lanes(x + k, y + k, m); });
+  return blocked<T>(n, [x, y](int64_t k, int64_t m) __attribute__((always_inline)) {
+    return dot_in_lanes(x + k, y + k, m);
+  });
 }
 
 // out[k] = e^(x[k] - shift) for k < n, returning their sum: the
