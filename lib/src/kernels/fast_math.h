@@ -311,6 +311,16 @@ inline __attribute__((always_inline)) T exp_shifted(const T* x, T shift, T* out,
       exp_into<Vector<float>, IntVector>(v - shift, e);
       store(out + k, e);
     }
+    if (k < n) {
+      // The tail as one part-filled vector: a row of 1000 classes has 8
+      // left over, which one at a time cost as much as 8 whole vectors.
+      const auto tail = static_cast<size_t>(n - k) * sizeof(float);
+      Vector<float> v = {}, e;
+      std::memcpy(&v, x + k, tail);
+      exp_into<Vector<float>, IntVector>(v - shift, e);
+      std::memcpy(out + k, &e, tail);
+      k = n;
+    }
   }
   for (; k < n; ++k) out[k] = exp(x[k] - shift);
   return sum_of(out, n);
