@@ -91,6 +91,9 @@ std::vector<std::vector<double>> split_ops_and_gradients(DType dtype, int64_t ro
   const Tensor a = randn({rows, cols}, /*seed=*/1, dtype).requires_grad_();
   const Tensor b = randn({cols}, /*seed=*/2, dtype).requires_grad_();
   const Tensor c = randn({cols, rows}, /*seed=*/3, dtype);
+  std::vector<double> classes;
+  for (int64_t r = 0; r < rows; ++r) classes.push_back(static_cast<double>(r * 7 % cols));
+  const Tensor targets = tensor(classes, {rows}, kInt64);
   std::vector<Tensor> outputs = {a + b,
                                  a * b,
                                  a - transpose(c, 0, 1),
@@ -107,6 +110,7 @@ std::vector<std::vector<double>> split_ops_and_gradients(DType dtype, int64_t ro
                                  mean(a, {0}),
                                  amax(a, {1}),
                                  logsumexp(a, {1}),
+                                 cross_entropy(a, targets),
                                  transpose(a, 0, 1).contiguous(),
                                  expand(b, {rows, cols}).contiguous(),
                                  matmul(a, c),

@@ -92,30 +92,28 @@ MINITORCH_CLONES void log_softmax_backward_float(const float* y, const float* gr
 }
 
 template <class T>
-inline __attribute__((always_inline)) double cross_entropy_rows(const T* x,
-                                                                const std::vector<int64_t>& targets,
-                                                                int64_t classes, T* probabilities) {
+inline __attribute__((always_inline)) void cross_entropy_rows(const T* x, const int64_t* targets,
+                                                              int64_t begin, int64_t end,
+                                                              int64_t classes, T* probabilities,
+                                                              double* losses) {
   std::vector<T> scratch(probabilities == nullptr ? static_cast<size_t>(classes) : 0);
-  double total = 0;
-  for (size_t r = 0; r < targets.size(); ++r) {
-    const T* row = x + static_cast<int64_t>(r) * classes;
-    T* exps = probabilities == nullptr ? scratch.data()
-                                       : probabilities + static_cast<int64_t>(r) * classes;
+  for (int64_t r = begin; r < end; ++r) {
+    const T* row = x + r * classes;
+    T* exps = probabilities == nullptr ? scratch.data() : probabilities + r * classes;
     const T max = fast::max_of(row, classes);
     const T sum = fast::exp_shifted(row, max, exps, classes);
-    total -= static_cast<double>((row[targets[r]] - max) - std::log(sum));
+    losses[r] = -static_cast<double>((row[targets[r]] - max) - std::log(sum));
     if (probabilities != nullptr) {
       const T inv = T(1) / sum;
       for (int64_t k = 0; k < classes; ++k) exps[k] *= inv;
     }
   }
-  return total / static_cast<double>(targets.size());
 }
 
-MINITORCH_CLONES double class_cross_entropy_float(const float* x,
-                                                  const std::vector<int64_t>& targets,
-                                                  int64_t classes, float* probabilities) {
-  return cross_entropy_rows<float>(x, targets, classes, probabilities);
+MINITORCH_CLONES void class_cross_entropy_float(const float* x, const int64_t* targets,
+                                                int64_t begin, int64_t end, int64_t classes,
+                                                float* probabilities, double* losses) {
+  cross_entropy_rows<float>(x, targets, begin, end, classes, probabilities, losses);
 }
 
 }  // namespace
@@ -139,12 +137,12 @@ void softmax_backward_rows(const T* y, const T* grad, T* out, int64_t rows, int6
 }
 
 template <class T>
-double class_cross_entropy(const T* x, const std::vector<int64_t>& targets, int64_t classes,
-                           T* probabilities) {
+void class_cross_entropy_rows(const T* x, const int64_t* targets, int64_t begin, int64_t end,
+                              int64_t classes, T* probabilities, double* losses) {
   if constexpr (std::is_same_v<T, float>) {
-    return class_cross_entropy_float(x, targets, classes, probabilities);
+    class_cross_entropy_float(x, targets, begin, end, classes, probabilities, losses);
   } else {
-    return cross_entropy_rows<T>(x, targets, classes, probabilities);
+    cross_entropy_rows<T>(x, targets, begin, end, classes, probabilities, losses);
   }
 }
 
@@ -160,9 +158,9 @@ template void softmax_backward_rows<double, false>(const double*, const double*,
                                                    int64_t);
 template void softmax_backward_rows<double, true>(const double*, const double*, double*, int64_t,
                                                   int64_t);
-template double class_cross_entropy<float>(const float*, const std::vector<int64_t>&, int64_t,
-                                           float*);
-template double class_cross_entropy<double>(const double*, const std::vector<int64_t>&, int64_t,
-                                            double*);
+template void class_cross_entropy_rows<float>(const float*, const int64_t*, int64_t, int64_t,
+                                              int64_t, float*, double*);
+template void class_cross_entropy_rows<double>(const double*, const int64_t*, int64_t, int64_t,
+                                               int64_t, double*, double*);
 
 }  // namespace minitorch

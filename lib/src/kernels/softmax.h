@@ -24,12 +24,14 @@ void softmax_along(const T* x, T* y, int64_t outer, int64_t n, int64_t inner);
 template <class T, bool kLog>
 void softmax_backward_rows(const T* y, const T* grad, T* out, int64_t rows, int64_t n);
 
-// Mean over rows r of -log softmax(x_r)[targets[r]], for rows of `classes`
-// elements, in one pass per row. With `probabilities` non-null, also writes
-// softmax(x) there (the backward's saved value).
+// losses[r] = -log softmax(x_r)[targets[r]] for the rows r in [begin, end)
+// of `classes` elements, in one pass per row. With `probabilities`
+// non-null, also writes softmax(x) there (the backward's saved value).
+// Rows are independent: the caller splits them over threads and adds the
+// losses in row order, so the mean has the same bits at every thread count.
 template <class T>
-double class_cross_entropy(const T* x, const std::vector<int64_t>& targets, int64_t classes,
-                           T* probabilities);
+void class_cross_entropy_rows(const T* x, const int64_t* targets, int64_t begin, int64_t end,
+                              int64_t classes, T* probabilities, double* losses);
 
 }  // namespace minitorch
 

@@ -161,7 +161,15 @@ Tensor class_target_cross_entropy(const Tensor& logits, const Tensor& target) {
   const double loss = dispatch_float(x.dtype(), "cross_entropy", [&]<class T>() {
     if (indices.empty()) return static_cast<double>(NAN);
     T* p = record_graph ? probabilities.impl()->data<T>() : nullptr;
-    return class_cross_entropy<T>(x.impl()->data<T>(), indices, classes, p);
+    std::vector<double> losses(indices.size());
+    parallel_for(static_cast<int64_t>(indices.size()), rows_per_chunk(classes),
+                 [&](int64_t begin, int64_t end) {
+                   class_cross_entropy_rows<T>(x.impl()->data<T>(), indices.data(), begin, end,
+                                               classes, p, losses.data());
+                 });
+    double total = 0;
+    for (const double row_loss : losses) total += row_loss;
+    return total / batch;
   });
   Tensor out = scalar_tensor(loss, logits.dtype());
   if (record_graph) {
