@@ -284,11 +284,6 @@ std::tuple<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim_in, bool
   Shape out_shape = shape;
   out_shape[dim] = k;
   if (x.dim() == 0 && k == 1) out_shape.clear();  // a 0-dim input keeps its shape
-  if (x.numel() == 0) {
-    // Nothing to rank; the other dims' product may not even fit in int64.
-    const Tensor indices = zeros(out_shape, kInt64);
-    return {gather(x, dim, indices), indices};
-  }
   Tensor contiguous;
   {
     NoGradGuard no_grad;
