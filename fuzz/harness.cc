@@ -116,9 +116,19 @@ void check_gradients_as(DType dtype, const char* target, const testing::Program&
                         absl::Span<const uint8_t> bytes) {
   std::vector<Tensor> converted;
   for (const Tensor& x : inputs) converted.push_back(x.to(dtype));
-  const testing::Judgement j = testing::judge(program, converted, {.execution = execution});
+  // MINITORCH_FUZZ_REPORT_INCONCLUSIVE=1: each inconclusive input's reasons
+  // and reproducer on stderr (harness.h).
+  static const bool report_inconclusive = [] {
+    const char* flag = std::getenv("MINITORCH_FUZZ_REPORT_INCONCLUSIVE");
+    return flag != nullptr && std::string(flag) == "1";
+  }();
+  const testing::Judgement j = testing::judge(
+      program, converted, {.report_inconclusive = report_inconclusive, .execution = execution});
   count(target, j);
   if (j.verdict == GradcheckVerdict::kFail) fail(target, j.report, bytes);
+  if (j.verdict == GradcheckVerdict::kInconclusive && report_inconclusive) {
+    std::fprintf(stderr, "\n==== %s: INCONCLUSIVE ====\n%s\n", target, j.report.c_str());
+  }
 }
 
 }  // namespace minitorch::fuzz

@@ -52,6 +52,9 @@ testing::Execution read_execution(ByteReader& in);
 
 // Judges `program` on `inputs` converted to `dtype` (testing::judge) under
 // `execution`, counts the judgement under `target` and fails on "fail".
+// With MINITORCH_FUZZ_REPORT_INCONCLUSIVE=1 in the environment, an
+// inconclusive input prints its reasons, program and reproducer to stderr
+// (and the run goes on): what the verdict cannot judge, one input at a time.
 void check_gradients_as(DType dtype, const char* target, const testing::Program& program,
                         const std::vector<Tensor>& inputs, const testing::Execution& execution,
                         absl::Span<const uint8_t> bytes);

@@ -1427,6 +1427,12 @@ Judgement judge_or_throw(const Program& program, const std::vector<Tensor>& inpu
     j.report = failure_report(failure, program, inputs, options.execution);
   } else if (j.inconclusive > 0) {
     j.verdict = GradcheckVerdict::kInconclusive;
+    if (options.report_inconclusive) {
+      std::string reasons;
+      for (const auto& [reason, n] : j.reasons)
+        reasons += "  " + std::to_string(n) + " entries: " + unjudged_name(reason) + "\n";
+      j.report = failure_report("inconclusive:\n" + reasons, program, inputs, options.execution);
+    }
   }
   return j;
 }

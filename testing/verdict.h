@@ -71,7 +71,9 @@ struct Judgement {
   int64_t pass = 0, fail = 0, inconclusive = 0;
   std::map<Unjudged, int64_t> reasons;  // inconclusive entries by reason
   // On a failure: what differs, what each opinion says, the program, the
-  // inputs as hex floats and a GoogleTest body that reproduces it.
+  // inputs as hex floats and a GoogleTest body that reproduces it. On an
+  // inconclusive judgement, with JudgeOptions::report_inconclusive: the
+  // reasons, the program and the reproducer.
   std::string report;
 };
 
@@ -148,6 +150,9 @@ struct JudgeOptions {
   // Outputs up to this many: every row of J (one backward each).
   int64_t max_full_rows = 4;
   bool third_opinion = true;
+  // An inconclusive judgement gets a report too: its reasons, the program and
+  // a reproducer, to see what the verdict cannot judge and why.
+  bool report_inconclusive = false;
   Execution execution;
 };
 

@@ -295,6 +295,14 @@ TEST(Verdict, AbstainsWhereRoundingTakesAnotherBranch) {
   EXPECT_GT(j.reasons.count(Unjudged::kOtherBranch), 0u);
   // Exact ties of exact values take no other branch: the tie test above
   // still fails a wrong subgradient.
+  EXPECT_TRUE(j.report.empty()) << j.report;
+
+  // Asked for, the report says why and how to reproduce it.
+  const Judgement reported = judge(program, inputs, {.report_inconclusive = true});
+  EXPECT_EQ(reported.verdict, GradcheckVerdict::kInconclusive);
+  EXPECT_NE(reported.report.find(unjudged_name(Unjudged::kOtherBranch)), std::string::npos)
+      << reported.report;
+  EXPECT_NE(reported.report.find("OpCall{.op = Op::kAmax}"), std::string::npos) << reported.report;
 }
 
 // A float32 cross_entropy whose target is a softmax of logits near 1e28:
