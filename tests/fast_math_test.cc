@@ -90,6 +90,35 @@ TEST(FastMath, ArrayKernelsEqualTheScalarFunctions) {
   check(fast::sigmoid_array, [](float v) { return fast::sigmoid(v); });
 }
 
+// exp_shifted builds 2^k for arguments x - max <= 0 in one step and a scale
+// by 2^-64, where fast::exp builds it in two halves: one rounding of the
+// same product either way, so the same bits, subnormal results included.
+// The sum is that of the outputs, and its lanes are combined by halves.
+TEST(FastMath, ExpShiftedIsExpOfTheShiftedArgumentToTheBit) {
+  std::vector<float> x = sweep(-120.0f, 0.0f);
+  x.push_back(-std::numeric_limits<float>::infinity());
+  x.push_back(std::nanf(""));
+  const float shift = 3.25f;
+  for (float& v : x) v += shift;
+  std::vector<float> y(x.size());
+  const float sum = fast::exp_shifted(x.data(), shift, y.data(), static_cast<int64_t>(x.size()));
+  for (size_t i = 0; i < x.size(); ++i) {
+    const float want = fast::exp(x[i] - shift);
+    if (std::isnan(want)) {
+      EXPECT_TRUE(std::isnan(y[i])) << "x = " << x[i];
+    } else {
+      EXPECT_EQ(std::bit_cast<uint32_t>(y[i]), std::bit_cast<uint32_t>(want)) << "x = " << x[i];
+    }
+  }
+  EXPECT_TRUE(std::isnan(sum));
+  // Without the NaN: the sum of the outputs to float precision.
+  const int64_t finite = static_cast<int64_t>(x.size()) - 1;
+  const float finite_sum = fast::exp_shifted(x.data(), shift, y.data(), finite);
+  double want = 0;
+  for (int64_t i = 0; i < finite; ++i) want += y[static_cast<size_t>(i)];
+  EXPECT_NEAR(finite_sum, want, 1e-6 * want);
+}
+
 TEST(FastMath, AxpyAddsAScaledArray) {
   for (const int64_t n : {0, 1, 15, 1000, 4099}) {
     std::vector<float> xf(n), yf(n), wantf(n);

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <type_traits>
 
 #include "kernels/target_clones.h"
@@ -62,15 +63,24 @@ using IntVector = int32_t __attribute__((vector_size(64)));
 // form vectorises too and both forms agree to the last bit wherever the
 // compiler contracts multiply-adds alike.
 
-// e^x of each of N values (floats or vectors) for x in [-104, 88.8] (not
-// NaN): x = k ln2 + r with |r| <= ln2/2 (Cody-Waite), e^r by the degree-6
-// polynomial of Cephes' expf, 2^k built in the exponent bits: in two halves
-// where results may be subnormal, in one where the caller knows k stays
-// small. Each step runs over all N before the next: the polynomial is a
-// chain of multiply-adds, and two chains side by side keep the FMA units
-// busy (two vectors at a time ran a softmax's exponentials 10% faster than
-// one). Every value gets the same operations, so N does not change a bit.
-template <class F, class I, bool kMaybeSubnormal, int N>
+// Where the argument of an exponential lies, which decides how 2^k is built.
+enum class ExpRange {
+  kSmall,        // |k| <= 126: 2^k in one step (tanh's e^2|x| with |x| <= 10)
+  kWhole,        // [-104, 88.8]: 2^k in two halves, so a result may be
+                 // subnormal (2^k itself is not representable below 2^-126)
+  kNonPositive,  // [-104, 0], a softmax's x - max: 2^(k + 64) then 2^-64,
+                 // four integer operations fewer than two halves, and the
+                 // same bits (one rounding of p 2^k either way)
+};
+
+// e^x of each of N values (floats or vectors) for x in kRange (not NaN):
+// x = k ln2 + r with |r| <= ln2/2 (Cody-Waite), e^r by the degree-6
+// polynomial of Cephes' expf, 2^k built in the exponent bits as kRange says.
+// Each step runs over all N before the next: two independent evaluations
+// side by side keep the FMA units busy (two vectors at a time ran a
+// softmax's exponentials 10% faster than one). Every value gets the same
+// operations, so N does not change a bit.
+template <class F, class I, ExpRange kRange, int N>
 inline __attribute__((always_inline)) void exp_in_range(const F (&x)[N], F (&y)[N]) {
   // Round to nearest without a rounding instruction (baseline SSE2 has none).
   const float shifter = 12582912.0f;  // 1.5 * 2^23
@@ -96,38 +106,41 @@ inline __attribute__((always_inline)) void exp_in_range(const F (&x)[N], F (&y)[
     } else {
       ki = __builtin_convertvector(k[j], I);
     }
-    if constexpr (kMaybeSubnormal) {
+    if constexpr (kRange == ExpRange::kWhole) {
       const I k1 = ki >> 1;
       const I k2 = ki - k1;
       y[j] =
           p[j] * __builtin_bit_cast(F, (k1 + 127) << 23) * __builtin_bit_cast(F, (k2 + 127) << 23);
+    } else if constexpr (kRange == ExpRange::kNonPositive) {
+      y[j] = p[j] * __builtin_bit_cast(F, (ki + (127 + 64)) << 23) * 0x1p-64f;
     } else {
       y[j] = p[j] * __builtin_bit_cast(F, (ki + 127) << 23);
     }
   }
 }
 
-// e^x of each of N values over the whole float range, with exact +-inf, NaN
-// and underflow to 0.
-template <class F, class I, int N>
+// e^x of each of N values over the whole float range (over x <= 0 for
+// ExpRange::kNonPositive), with exact +-inf, NaN and underflow to 0.
+template <class F, class I, int N, ExpRange kRange = ExpRange::kWhole>
 inline __attribute__((always_inline)) void exp_of_each(const F (&x)[N], F (&y)[N]) {
+  static_assert(kRange != ExpRange::kSmall);
   // Clamped to where e^x is finite and non-zero; NaN fails both comparisons
   // and is clamped too (to keep the conversion to int defined), then put back.
-  const F high = F{} + 88.8f, low = F{} - 104.0f;
+  const F high = F{} + (kRange == ExpRange::kNonPositive ? 0.0f : 88.8f), low = F{} - 104.0f;
   F clamped[N], result[N];
   for (int j = 0; j < N; ++j) {
     clamped[j] = x[j] < high ? x[j] : high;
     clamped[j] = clamped[j] > low ? clamped[j] : low;
   }
-  exp_in_range<F, I, true, N>(clamped, result);
+  exp_in_range<F, I, kRange, N>(clamped, result);
   for (int j = 0; j < N; ++j) y[j] = x[j] != x[j] ? x[j] : result[j];
 }
 
 // e^x of one value.
-template <class F, class I>
+template <class F, class I, ExpRange kRange = ExpRange::kWhole>
 inline __attribute__((always_inline)) void exp_into(const F& x, F& y) {
   F out[1];
-  exp_of_each<F, I, 1>({x}, out);
+  exp_of_each<F, I, 1, kRange>({x}, out);
   y = out[0];
 }
 
@@ -156,7 +169,7 @@ inline __attribute__((always_inline)) void tanh_into(const F& x, F& y) {
   const F cap = F{} + 10.0f;
   const F a_capped = a < cap ? a : cap;  // NaN too: put back below
   F e[1], r;
-  exp_in_range<F, I, false, 1>({2.0f * a_capped}, e);
+  exp_in_range<F, I, ExpRange::kSmall, 1>({2.0f * a_capped}, e);
   reciprocal_into<F, I>(e[0] + 1.0f, r);
   const F large_magnitude = 1.0f - 2.0f * r;
   const F large = x < 0.0f ? -large_magnitude : large_magnitude;
@@ -198,6 +211,21 @@ inline double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 // Reductions keep four vectors of partial results in flight: one would wait
 // on the latency of each add or max.
 constexpr int64_t kAccumulators = 4;
+
+// The lanes of v combined by halves (lane l with lane l + w/2, then the
+// same on the lower half, ...): a tree of depth log2(w) where a serial chain
+// of w dependent operations waits on the latency of each (a softmax row of
+// 1024 floats spent as long in its max's 64-lane chain as in its loop).
+template <class T, class Combine>
+inline __attribute__((always_inline)) T combine_lanes(const Vector<T>& v, const Combine& combine) {
+  constexpr int64_t w = kLanes<T>;
+  T lanes[w];
+  for (int64_t l = 0; l < w; ++l) lanes[l] = v[l];
+  for (int64_t half = w / 2; half >= 1; half /= 2) {
+    for (int64_t l = 0; l < half; ++l) lanes[l] = combine(lanes[l], lanes[l + half]);
+  }
+  return lanes[0];
+}
 
 // float sums (sum_of, dot) add in lanes within blocks of this many terms and
 // add the blocks' totals in double, so their error does not grow with the
@@ -241,9 +269,7 @@ inline __attribute__((always_inline)) T sum_in_lanes(const T* x, int64_t n) {
     load(v, x + k);
     acc[0] += v;
   }
-  const Vector<T> lanes = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-  T sum = 0;
-  for (int64_t l = 0; l < w; ++l) sum += lanes[l];
+  T sum = combine_lanes<T>((acc[0] + acc[1]) + (acc[2] + acc[3]), std::plus<T>());
   for (; k < n; ++k) sum += x[k];
   return sum;
 }
@@ -275,9 +301,7 @@ inline __attribute__((always_inline)) T dot_in_lanes(const T* x, const T* y, int
     load(v, y + k);
     acc[0] += u * v;
   }
-  const Vector<T> lanes = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-  T sum = 0;
-  for (int64_t l = 0; l < w; ++l) sum += lanes[l];
+  T sum = combine_lanes<T>((acc[0] + acc[1]) + (acc[2] + acc[3]), std::plus<T>());
   for (; k < n; ++k) sum += x[k] * y[k];
   return sum;
 }
@@ -289,26 +313,28 @@ inline __attribute__((always_inline)) T dot(const T* x, const T* y, int64_t n) {
              __attribute__((always_inline)) { return dot_in_lanes(x + k, y + k, m); });
 }
 
-// out[k] = e^(x[k] - shift) for k < n, returning their sum: the
-// exponentials in one loop (pairs of whole vectors for float), then their
-// sum in lanes.
+// out[k] = e^(x[k] - shift) for k < n, where shift is x's max (NaN aside;
+// float takes x[k] - shift <= 0), returning their sum: the exponentials in
+// one loop (pairs of whole vectors for float), then their sum in lanes.
 template <class T>
 inline __attribute__((always_inline)) T exp_shifted(const T* x, T shift, T* out, int64_t n) {
   int64_t k = 0;
   if constexpr (std::is_same_v<T, float>) {
     constexpr int64_t w = kLanes<float>;
+    // x - shift <= 0 where shift is x's max.
+    constexpr ExpRange kShifted = ExpRange::kNonPositive;
     for (; k + 2 * w <= n; k += 2 * w) {
       Vector<float> v[2], e[2];
       load(v[0], x + k);
       load(v[1], x + k + w);
-      exp_of_each<Vector<float>, IntVector, 2>({v[0] - shift, v[1] - shift}, e);
+      exp_of_each<Vector<float>, IntVector, 2, kShifted>({v[0] - shift, v[1] - shift}, e);
       store(out + k, e[0]);
       store(out + k + w, e[1]);
     }
     for (; k + w <= n; k += w) {
       Vector<float> v, e;
       load(v, x + k);
-      exp_into<Vector<float>, IntVector>(v - shift, e);
+      exp_into<Vector<float>, IntVector, kShifted>(v - shift, e);
       store(out + k, e);
     }
     if (k < n) {
@@ -317,7 +343,7 @@ inline __attribute__((always_inline)) T exp_shifted(const T* x, T shift, T* out,
       const auto tail = static_cast<size_t>(n - k) * sizeof(float);
       Vector<float> v = {}, e;
       std::memcpy(&v, x + k, tail);
-      exp_into<Vector<float>, IntVector>(v - shift, e);
+      exp_into<Vector<float>, IntVector, kShifted>(v - shift, e);
       std::memcpy(out + k, &e, tail);
       k = n;
     }
@@ -331,10 +357,8 @@ inline __attribute__((always_inline)) T exp_shifted(const T* x, T shift, T* out,
 template <class T>
 inline __attribute__((always_inline)) T max_of(const T* x, int64_t n) {
   constexpr int64_t w = kLanes<T>;
-  Vector<T> acc[kAccumulators];
-  for (Vector<T>& lanes : acc) {
-    for (int64_t l = 0; l < w; ++l) lanes[l] = -INFINITY;
-  }
+  const Vector<T> none = Vector<T>{} - static_cast<T>(INFINITY);
+  Vector<T> acc[kAccumulators] = {none, none, none, none};
   int64_t k = 0;
   for (; k + kAccumulators * w <= n; k += kAccumulators * w) {
     for (int64_t a = 0; a < kAccumulators; ++a) {
@@ -348,10 +372,10 @@ inline __attribute__((always_inline)) T max_of(const T* x, int64_t n) {
     load(v, x + k);
     acc[0] = v > acc[0] ? v : acc[0];
   }
-  T max = -INFINITY;
-  for (const Vector<T>& lanes : acc) {
-    for (int64_t l = 0; l < w; ++l) max = lanes[l] > max ? lanes[l] : max;
-  }
+  acc[0] = acc[1] > acc[0] ? acc[1] : acc[0];
+  acc[2] = acc[3] > acc[2] ? acc[3] : acc[2];
+  acc[0] = acc[2] > acc[0] ? acc[2] : acc[0];
+  T max = combine_lanes<T>(acc[0], [](T a, T b) { return b > a ? b : a; });
   for (; k < n; ++k) max = x[k] > max ? x[k] : max;
   return max;
 }
