@@ -119,6 +119,23 @@ TEST(FastMath, ExpShiftedIsExpOfTheShiftedArgumentToTheBit) {
   EXPECT_NEAR(finite_sum, want, 1e-6 * want);
 }
 
+TEST(FastMath, ScaleMultipliesEveryElement) {
+  for (const int64_t n : {0, 1, 15, 1000, 4099}) {
+    std::vector<float> xf(n), yf(n, NAN), wantf(n);
+    std::vector<double> xd(n), yd(n, NAN), wantd(n);
+    for (int64_t i = 0; i < n; ++i) {
+      xf[i] = static_cast<float>(i % 7) - 3.5f;
+      wantf[i] = -0.5f * xf[i];
+      xd[i] = 0.1 * static_cast<double>(i % 11);
+      wantd[i] = 3.0 * xd[i];
+    }
+    fast::scale(n, -0.5f, xf.data(), yf.data());
+    fast::scale(n, 3.0, xd.data(), yd.data());
+    EXPECT_EQ(yf, wantf) << "n = " << n;  // one rounding each, as the scalar product
+    EXPECT_EQ(yd, wantd) << "n = " << n;
+  }
+}
+
 TEST(FastMath, AxpyAddsAScaledArray) {
   for (const int64_t n : {0, 1, 15, 1000, 4099}) {
     std::vector<float> xf(n), yf(n), wantf(n);

@@ -134,4 +134,12 @@ MINITORCH_CLONES void axpy(int64_t n, double alpha, const double* x, double* y) 
   for (int64_t i = 0; i < n; ++i) y[i] += alpha * x[i];
 }
 
+MINITORCH_CLONES void scale(int64_t n, float alpha, const float* x, float* y) {
+  for (int64_t i = 0; i < n; ++i) y[i] = alpha * x[i];
+}
+
+MINITORCH_CLONES void scale(int64_t n, double alpha, const double* x, double* y) {
+  for (int64_t i = 0; i < n; ++i) y[i] = alpha * x[i];
+}
+
 }  // namespace minitorch::fast

@@ -69,8 +69,9 @@ enum class ExpRange {
   kWhole,        // [-104, 88.8]: 2^k in two halves, so a result may be
                  // subnormal (2^k itself is not representable below 2^-126)
   kNonPositive,  // [-104, 0], a softmax's x - max: 2^(k + 64) then 2^-64,
-                 // four integer operations fewer than two halves, and the
-                 // same bits (one rounding of p 2^k either way)
+                 // four integer operations fewer than two halves and the
+                 // same bits (one rounding of p 2^k either way); and no
+                 // upper clamp
 };
 
 // e^x of each of N values (floats or vectors) for x in kRange (not NaN):
@@ -124,12 +125,14 @@ inline __attribute__((always_inline)) void exp_in_range(const F (&x)[N], F (&y)[
 template <class F, class I, int N, ExpRange kRange = ExpRange::kWhole>
 inline __attribute__((always_inline)) void exp_of_each(const F (&x)[N], F (&y)[N]) {
   static_assert(kRange != ExpRange::kSmall);
-  // Clamped to where e^x is finite and non-zero; NaN fails both comparisons
-  // and is clamped too (to keep the conversion to int defined), then put back.
-  const F high = F{} + (kRange == ExpRange::kNonPositive ? 0.0f : 88.8f), low = F{} - 104.0f;
+  // Clamped to where e^x is finite and non-zero (x <= 0 needs no upper
+  // bound); NaN fails the comparisons and is clamped too (to keep the
+  // conversion to int defined), then put back.
+  const F high = F{} + 88.8f, low = F{} - 104.0f;
   F clamped[N], result[N];
   for (int j = 0; j < N; ++j) {
-    clamped[j] = x[j] < high ? x[j] : high;
+    clamped[j] = x[j];
+    if constexpr (kRange != ExpRange::kNonPositive) clamped[j] = x[j] < high ? x[j] : high;
     clamped[j] = clamped[j] > low ? clamped[j] : low;
   }
   exp_in_range<F, I, kRange, N>(clamped, result);
@@ -404,6 +407,11 @@ void accumulate_rows_in_double(const float* x, int64_t rows, int64_t stride, dou
 
 void axpy(int64_t n, float alpha, const float* x, float* y);
 void axpy(int64_t n, double alpha, const double* x, double* y);
+
+// y[i] = alpha x[i] for contiguous arrays, dispatched by CPU (a fused
+// backward's scale: cross-entropy's probabilities times grad / batch).
+void scale(int64_t n, float alpha, const float* x, float* y);
+void scale(int64_t n, double alpha, const double* x, double* y);
 
 }  // namespace minitorch::fast
 
