@@ -25,18 +25,7 @@ inline __attribute__((always_inline)) void map_array(const float* x, float* y, i
 }  // namespace
 
 MINITORCH_CLONES void exp_array(const float* x, float* y, int64_t n) {
-  // Pairs of vectors (exp_in_range), then one at a time.
-  constexpr int64_t w = kLanes<float>;
-  int64_t i = 0;
-  for (; i + 2 * w <= n; i += 2 * w) {
-    Vector<float> v[2], r[2];
-    load(v[0], x + i);
-    load(v[1], x + i + w);
-    exp_of_each<Vector<float>, IntVector, 2>(v, r);
-    store(y + i, r[0]);
-    store(y + i + w, r[1]);
-  }
-  map_array<exp_into<Vector<float>, IntVector>, exp_into<float, int32_t>>(x + i, y + i, n - i);
+  exp_of_array<ExpRange::kWhole>(x, 0.0f, y, n);
 }
 
 MINITORCH_CLONES void tanh_array(const float* x, float* y, int64_t n) {

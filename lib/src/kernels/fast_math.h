@@ -316,42 +316,49 @@ inline __attribute__((always_inline)) T dot(const T* x, const T* y, int64_t n) {
              __attribute__((always_inline)) { return dot_in_lanes(x + k, y + k, m); });
 }
 
-// out[k] = e^(x[k] - shift) for k < n, where shift is x's max (NaN aside;
-// float takes x[k] - shift <= 0), returning their sum: the exponentials in
-// one loop (pairs of whole vectors for float), then their sum in lanes.
+// out[k] = e^(x[k] - shift) for k < n over float arrays, every x[k] - shift
+// in kRange: pairs of whole vectors (exp_in_range), then one, then the tail
+// as one part-filled vector (a row of 1000 classes has 8 left over, which
+// one at a time cost as much as 8 whole vectors).
+template <ExpRange kRange>
+inline __attribute__((always_inline)) void exp_of_array(const float* x, float shift, float* out,
+                                                        int64_t n) {
+  constexpr int64_t w = kLanes<float>;
+  int64_t k = 0;
+  for (; k + 2 * w <= n; k += 2 * w) {
+    Vector<float> v[2], e[2];
+    load(v[0], x + k);
+    load(v[1], x + k + w);
+    exp_of_each<Vector<float>, IntVector, 2, kRange>({v[0] - shift, v[1] - shift}, e);
+    store(out + k, e[0]);
+    store(out + k + w, e[1]);
+  }
+  for (; k + w <= n; k += w) {
+    Vector<float> v, e;
+    load(v, x + k);
+    exp_into<Vector<float>, IntVector, kRange>(v - shift, e);
+    store(out + k, e);
+  }
+  if (k < n) {
+    // The lanes past the end hold shift: e^0, inside every range.
+    const auto tail = static_cast<size_t>(n - k) * sizeof(float);
+    Vector<float> v = Vector<float>{} + shift, e;
+    std::memcpy(&v, x + k, tail);
+    exp_into<Vector<float>, IntVector, kRange>(v - shift, e);
+    std::memcpy(out + k, &e, tail);
+  }
+}
+
+// out[k] = e^(x[k] - shift) for k < n, where shift is x's max (NaN aside),
+// returning their sum: the exponentials in one loop, then their sum in
+// lanes.
 template <class T>
 inline __attribute__((always_inline)) T exp_shifted(const T* x, T shift, T* out, int64_t n) {
-  int64_t k = 0;
   if constexpr (std::is_same_v<T, float>) {
-    constexpr int64_t w = kLanes<float>;
-    // x - shift <= 0 where shift is x's max.
-    constexpr ExpRange kShifted = ExpRange::kNonPositive;
-    for (; k + 2 * w <= n; k += 2 * w) {
-      Vector<float> v[2], e[2];
-      load(v[0], x + k);
-      load(v[1], x + k + w);
-      exp_of_each<Vector<float>, IntVector, 2, kShifted>({v[0] - shift, v[1] - shift}, e);
-      store(out + k, e[0]);
-      store(out + k + w, e[1]);
-    }
-    for (; k + w <= n; k += w) {
-      Vector<float> v, e;
-      load(v, x + k);
-      exp_into<Vector<float>, IntVector, kShifted>(v - shift, e);
-      store(out + k, e);
-    }
-    if (k < n) {
-      // The tail as one part-filled vector: a row of 1000 classes has 8
-      // left over, which one at a time cost as much as 8 whole vectors.
-      const auto tail = static_cast<size_t>(n - k) * sizeof(float);
-      Vector<float> v = {}, e;
-      std::memcpy(&v, x + k, tail);
-      exp_into<Vector<float>, IntVector, kShifted>(v - shift, e);
-      std::memcpy(out + k, &e, tail);
-      k = n;
-    }
+    exp_of_array<ExpRange::kNonPositive>(x, shift, out, n);
+  } else {
+    for (int64_t k = 0; k < n; ++k) out[k] = exp(x[k] - shift);
   }
-  for (; k < n; ++k) out[k] = exp(x[k] - shift);
   return sum_of(out, n);
 }
 
