@@ -1212,11 +1212,11 @@ void note_mixed_dtypes(const Program& program, const std::vector<Tensor>& inputs
 
 namespace {
 
-// What a failure's report says after what differs: the program and a
-// GoogleTest body that reproduces it (the inputs as hex floats).
-std::string failure_report(const std::string& failure, const Program& program,
-                           const std::vector<Tensor>& inputs, const Execution& execution) {
-  return failure + "program:\n" + describe(program, inputs.size()) + "reproducer (GoogleTest):\n" +
+// A report: `what` (what differs, or why entries went unjudged), then the
+// program and a GoogleTest body that reproduces it (the inputs as hex floats).
+std::string judgement_report(const std::string& what, const Program& program,
+                             const std::vector<Tensor>& inputs, const Execution& execution) {
+  return what + "program:\n" + describe(program, inputs.size()) + "reproducer (GoogleTest):\n" +
          program_as_code(program, inputs, execution);
 }
 
@@ -1424,14 +1424,14 @@ Judgement judge_or_throw(const Program& program, const std::vector<Tensor>& inpu
   if (!failure.empty()) {
     j.verdict = GradcheckVerdict::kFail;
     j.fail = std::max<int64_t>(j.fail, 1);
-    j.report = failure_report(failure, program, inputs, options.execution);
+    j.report = judgement_report(failure, program, inputs, options.execution);
   } else if (j.inconclusive > 0) {
     j.verdict = GradcheckVerdict::kInconclusive;
     if (options.report_inconclusive) {
       std::string reasons;
       for (const auto& [reason, n] : j.reasons)
         reasons += "  " + std::to_string(n) + " entries: " + unjudged_name(reason) + "\n";
-      j.report = failure_report("inconclusive:\n" + reasons, program, inputs, options.execution);
+      j.report = judgement_report("inconclusive:\n" + reasons, program, inputs, options.execution);
     }
   }
   return j;
@@ -1449,8 +1449,8 @@ Judgement judge(const Program& program, const std::vector<Tensor>& inputs,
     Judgement j;
     j.verdict = GradcheckVerdict::kFail;
     j.fail = 1;
-    j.report = failure_report(std::string("minitorch raised an error: ") + e.what() + "\n", program,
-                              inputs, options.execution);
+    j.report = judgement_report(std::string("minitorch raised an error: ") + e.what() + "\n",
+                                program, inputs, options.execution);
     return j;
   }
 }
