@@ -324,13 +324,16 @@ Dual<B, K, kBounds>& operator+=(Dual<B, K, kBounds>& a, const Dual<B, K, kBounds
 }
 
 // The second-order chain rule of a unary function: value f, first and
-// second derivatives p and pp at x; `pp_error`: how far pp may be off, in
-// units of the unit roundoff, where a backward evaluates it from the stored
-// f (sigmoid's s (1 - s) (1 - 2 s) is 0 at s = 1/2, but not at s an ulp
-// off), counted in the magnitude.
+// second derivatives p and pp at x; `p_error` and `pp_error`: how far p and
+// pp may be off, in units of the unit roundoff, where a backward or the
+// backward of a backward evaluates them from stored values (sigmoid's
+// s (1 - s) (1 - 2 s) is 0 at s = 1/2, but not at s an ulp off; x^-3.5 of
+// an x near 2^300 is below the normals and keeps few digits), counted in
+// the magnitude.
 template <class B>
 HyperDual<B> hyper_chain(const HyperDual<B>& x, std::type_identity_t<B> f,
                          std::type_identity_t<B> p, std::type_identity_t<B> pp,
+                         std::type_identity_t<B> p_error = 0,
                          std::type_identity_t<B> pp_error = 0) {
   HyperDual<B> out(f);
   out.a = p * x.a;
@@ -338,7 +341,7 @@ HyperDual<B> hyper_chain(const HyperDual<B>& x, std::type_identity_t<B> f,
   out.ab = p * x.ab + pp * x.a * x.b;
   out.ma = std::fabs(p) * x.ma;
   out.mb = std::fabs(p) * x.mb;
-  out.mab = std::fabs(p) * x.mab + (std::fabs(pp) + pp_error) * x.ma * x.mb;
+  out.mab = (std::fabs(p) + p_error) * x.mab + (std::fabs(pp) + pp_error) * x.ma * x.mb;
   return out;
 }
 
@@ -412,7 +415,7 @@ S exp(const S& x) {
     return chain(x, e, e, 1, stored_relative_error(e));
   } else if constexpr (IsHyperDual<S>::value) {
     const auto e = std::exp(x.v);
-    return hyper_chain(x, e, e, e, std::fabs(e));
+    return hyper_chain(x, e, e, e, rounding_of(e), rounding_of(e));
   } else {
     return std::exp(x);
   }
@@ -446,8 +449,9 @@ S tanh(const S& x) {
     return chain(x, t, 1 - t * t, 2 * std::fabs(t));
   } else if constexpr (IsHyperDual<S>::value) {
     const auto t = std::tanh(x.v);
-    // d(pp)/dt t = (6 t^2 - 2) t: pp from a stored t.
-    return hyper_chain(x, t, 1 - t * t, -2 * t * (1 - t * t), std::fabs((6 * t * t - 2) * t));
+    // p and pp from a stored t: d(p)/dt = -2 t, d(pp)/dt = 6 t^2 - 2.
+    return hyper_chain(x, t, 1 - t * t, -2 * t * (1 - t * t), std::fabs(2 * t) * rounding_of(t),
+                       std::fabs(6 * t * t - 2) * rounding_of(t));
   } else {
     return std::tanh(x);
   }
@@ -460,9 +464,10 @@ S sigmoid(const S& x) {
     return chain(x, s, s * (1 - s), std::fabs(1 - 2 * s), stored_relative_error(s));
   } else if constexpr (IsHyperDual<S>::value) {
     const auto s = sigmoid_of(x.v);
-    // d(pp)/ds s = (1 - 6 s + 6 s^2) s: pp from a stored s.
+    // p and pp from a stored s: d(p)/ds = 1 - 2 s, d(pp)/ds = 1 - 6 s + 6 s^2.
     return hyper_chain(x, s, s * (1 - s), s * (1 - s) * (1 - 2 * s),
-                       std::fabs((1 - 6 * s + 6 * s * s) * s));
+                       std::fabs(1 - 2 * s) * rounding_of(s),
+                       std::fabs(1 - 6 * s + 6 * s * s) * rounding_of(s));
   } else {
     return sigmoid_of(x);
   }
@@ -531,10 +536,19 @@ S pow_constant(const S& x, double e) {
     return chain(x, out, p, std::fabs(static_cast<B>(e - 1) / v),
                  stored_relative_error(power) + stored_relative_error(p));
   } else if constexpr (IsHyperDual<S>::value) {
-    const B p = e == 0 ? B(0) : static_cast<B>(e) * std::pow(v, static_cast<B>(e - 1));
-    const B pp =
-        e == 0 || e == 1 ? B(0) : static_cast<B>(e * (e - 1)) * std::pow(v, static_cast<B>(e - 2));
-    return hyper_chain(x, out, p, pp);
+    if (e == 0) return hyper_chain(x, out, 0, 0);
+    // As the first order's: the backward stores x^(e-1), then e x^(e-1); the
+    // backward of that backward stores x^(e-2), then (e-1) x^(e-2).
+    const B power = std::pow(v, static_cast<B>(e - 1));
+    const B p = static_cast<B>(e) * power;
+    const B p_error = std::fabs(p) * (stored_relative_error(power) + stored_relative_error(p));
+    if (e == 1) return hyper_chain(x, out, p, 0, p_error);
+    const B second_power = std::pow(v, static_cast<B>(e - 2));
+    const B second = static_cast<B>(e - 1) * second_power;
+    const B pp = static_cast<B>(e) * second;
+    return hyper_chain(x, out, p, pp, p_error,
+                       std::fabs(pp) * (stored_relative_error(second_power) +
+                                        stored_relative_error(second) + stored_relative_error(pp)));
   } else {
     return out;
   }
