@@ -1109,9 +1109,11 @@ void judge_second_order(const SecondOrder& s, const Working& w, Real noise, Judg
   }
 }
 
+// `every_entry_judged`: the columns of all passes are every input entry, so
+// the direction check only sums entries judged one by one.
 void judge_gradients(const MinitorchRun& m, const Pass& pass, const std::vector<Column>& columns,
-                     const std::vector<std::vector<Real>>& direction, const Working& w, Real noise,
-                     Tally* tally) {
+                     const std::vector<std::vector<Real>>& direction, bool every_entry_judged,
+                     const Working& w, Real noise, Tally* tally) {
   for (size_t r = 0; r < m.cotangents.size(); ++r) {
     const std::vector<double> v = m.cotangents[r].to_vector();
     // v . column k of `of`, or |v| . it for magnitudes and errors.
@@ -1164,9 +1166,17 @@ void judge_gradients(const MinitorchRun& m, const Pass& pass, const std::vector<
       for (size_t e = 0; e < direction[i].size(); ++e) got += direction[i][e] * m.grads[r][i][e];
     }
     const Opinion o = opinion(kTangents - 1, w);
+    const EntryJudgement judged =
+        judge_entry(got, o, w, noise, pass.exact.non_finite, /*in_working_precision=*/false);
+    // A sum through an infinite entry (a gradient -a / b^2 that overflows,
+    // rightly) may be inf or NaN whatever the other entries are: where it
+    // cannot be judged, it says nothing that the entries, each judged, have
+    // not said.
+    if (judged.outcome == Outcome::kInconclusive && every_entry_judged && !std::isfinite(got))
+      continue;
     tally->add(
-        judge_entry(got, o, w, noise, pass.exact.non_finite, /*in_working_precision=*/false),
-        [&] { return "random direction u . J^T v of cotangent row " + std::to_string(r); }, got, o);
+        judged, [&] { return "random direction u . J^T v of cotangent row " + std::to_string(r); },
+        got, o);
   }
 }
 
@@ -1268,6 +1278,9 @@ Judgement judge_or_throw(const Program& program, const std::vector<Tensor>& inpu
       execution_failure = caller_cotangents_changed(given, before, options.execution);
   }
   const std::vector<Column> columns = pick_columns(inputs, options.max_columns, random);
+  int64_t input_entries = 0;
+  for (const Tensor& t : inputs) input_entries += t.numel();
+  const bool every_entry_judged = static_cast<int64_t>(columns.size()) == input_entries;
   std::vector<std::vector<Real>> direction;
   std::normal_distribution<double> normal;
   for (const Tensor& t : inputs) {
@@ -1321,7 +1334,7 @@ Judgement judge_or_throw(const Program& program, const std::vector<Tensor>& inpu
     }
     Judgement chunk_judgement;
     Tally chunk_tally(&chunk_judgement);
-    judge_gradients(m, pass, chunk, pass_direction, w, noise, &chunk_tally);
+    judge_gradients(m, pass, chunk, pass_direction, every_entry_judged, w, noise, &chunk_tally);
     if (chunk_judgement.fail > 0) {
       // The partials' errors (E) count the rounding inside each step, and the
       // perturbed run samples what rounding between steps does. Before a
@@ -1331,7 +1344,8 @@ Judgement judge_or_throw(const Program& program, const std::vector<Tensor>& inpu
       accumulated.exact = bounded_exact();
       chunk_judgement = Judgement();
       chunk_tally = Tally(&chunk_judgement);
-      judge_gradients(m, accumulated, chunk, pass_direction, w, noise, &chunk_tally);
+      judge_gradients(m, accumulated, chunk, pass_direction, every_entry_judged, w, noise,
+                      &chunk_tally);
     }
     tally.merge(chunk_judgement, chunk_tally.first_failure());
   }

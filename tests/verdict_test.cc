@@ -285,6 +285,25 @@ TEST(Verdict, BoundsADoubleBackwardPartialBelowTheNormals) {
   EXPECT_EQ(second.pass, plain.pass + 1);  // the second-order check, judged
 }
 
+// Gradients -a / b^2 past the range are -inf, rightly, and each entry is
+// judged so; u . J^T v then sums infinities of both signs to NaN. That sum
+// of entries already judged one by one leaves nothing unjudged.
+TEST(Verdict, JudgesEveryEntryWhereTheDirectionalSumMeetsInfinities) {
+  const Program program = {
+      {OpCall{.op = Op::kDiv}, {0, 1}},
+      {OpCall{.op = Op::kSum, .dims = {-2}}, {2}},
+  };
+  const double b = 0x1.56e1fc2f8f359p-997;
+  const std::vector<Tensor> inputs = {tensor({0x1.d53844ee47dd1p-838}, {}),
+                                      tensor({0x1.598fc027ee54p-997, b, 0x1.7cad23de82d7bp-944,
+                                              0x1.5ae6a2241de33p-997, b, b, b, b, b, b, b, b},
+                                             {3, 4})};
+  const Judgement j = judge(program, inputs);
+  EXPECT_EQ(j.verdict, GradcheckVerdict::kPass) << j.report;
+  EXPECT_EQ(j.inconclusive, 0);
+  EXPECT_GE(j.pass, 4 * 13);  // every entry of the Jacobian, and the finite directional sums
+}
+
 // A failure's report is a reproducer: the program and the inputs as code,
 // values as hex floats.
 TEST(Verdict, ReportsAReproducer) {
