@@ -529,6 +529,21 @@ TEST(DeliberateDifferences, SumOrderOverflowNeedsASumPastTheRange) {
   EXPECT_EQ(excuse(huge, INFINITY, -INFINITY), "sum-order-overflow");
   EXPECT_EQ(excuse(huge, 1e308, NAN), "");  // a finite side is judged, not excused
   EXPECT_EQ(excuse(small, INFINITY, NAN), "");
+  // A gradient that differs in any way, only beside a forward value that so
+  // differs: the gradients of two other forwards.
+  const auto excuse_gradient = [&](const std::vector<Tensor>& inputs, double forward_mine,
+                                   double forward_theirs) {
+    std::vector<Disagreement> differing = {{"gradient of v0", 0, -9e171, NAN, true}};
+    if (forward_mine != forward_theirs)
+      differing.push_back({"forward", 0, forward_mine, forward_theirs, true});
+    const Difference* d =
+        excusing_difference(ProgramCase{program, inputs, std::nullopt, std::nullopt, differing});
+    return d == nullptr ? std::string() : std::string(d->key);
+  };
+  EXPECT_EQ(excuse_gradient(huge, INFINITY, NAN), "sum-order-overflow");
+  EXPECT_EQ(excuse_gradient(huge, 0, 0), "");  // the forwards agree: the gradient is judged
+  EXPECT_EQ(excuse_gradient(huge, 1e308, NAN), "");
+  EXPECT_EQ(excuse_gradient(small, INFINITY, NAN), "");
 }
 
 class NonFiniteOracle : public ::testing::TestWithParam<const OpInfo*> {};
