@@ -546,6 +546,23 @@ TEST(DeliberateDifferences, SumOrderOverflowNeedsASumPastTheRange) {
   EXPECT_EQ(excuse_gradient(small, INFINITY, NAN), "");
 }
 
+TEST(DeliberateDifferences, PowPromotedBaseNeedsAPromotion) {
+  // pow(sum(v1), v0 as float32): the float64 base 1.1e252 is inf in float32.
+  const std::vector<Tensor> inputs = {tensor({1e8, 1.8e-64, -1.9e-128}, {3}),
+                                      tensor({1.1e252}, {1})};
+  const std::vector<Disagreement> differing = {{"gradient of v0", 1, NAN, 0, true}};
+  const auto excuse = [&](const Program& program) {
+    const Difference* d =
+        excusing_difference(ProgramCase{program, inputs, std::nullopt, std::nullopt, differing});
+    return d == nullptr ? std::string() : std::string(d->key);
+  };
+  EXPECT_EQ(excuse({{OpCall{.op = Op::kSum}, {1}},
+                    {OpCall{.op = Op::kToDtype}, {0}},
+                    {OpCall{.op = Op::kPow}, {2, 3}}}),
+            "pow-promoted-base");
+  EXPECT_EQ(excuse({{OpCall{.op = Op::kSum}, {1}}, {OpCall{.op = Op::kPow}, {2, 0}}}), "");
+}
+
 class NonFiniteOracle : public ::testing::TestWithParam<const OpInfo*> {};
 
 // With NaN, +-inf and +-0 among the inputs, the pattern of NaN / inf in the
