@@ -750,22 +750,42 @@ class OperandRefs {
     for (const int a : step.args) refs_.push_back(&values.at(static_cast<size_t>(a)));
   }
   const T& at(size_t i) const { return *refs_.at(i); }
+  void replace(size_t i, const T* value) { refs_.at(i) = value; }
 
  private:
   std::vector<const T*> refs_;
 };
 
 // Runs `program` in the reference; `after_step(i, value)` sees (and may
-// change) step i's result before later steps read it.
-template <class S, class AfterStep>
+// change) step i's result before later steps read it, and `read_as(i, a,
+// value)` may give the value numbered a as step i reads it, where that
+// differs from the value stored (std::nullopt: as stored).
+template <class S, class AfterStep, class ReadAs>
 RefArrayT<S> reference_program(const Program& program, std::vector<RefArrayT<S>> values,
-                               const AfterStep& after_step) {
+                               const AfterStep& after_step, const ReadAs& read_as) {
   values.reserve(values.size() + program.size());
   for (size_t i = 0; i < program.size(); ++i) {
-    values.push_back(ref::call<S>(program[i].call, OperandRefs<RefArrayT<S>>(program[i], values)));
+    OperandRefs<RefArrayT<S>> operands(program[i], values);
+    std::vector<RefArrayT<S>> read;
+    read.reserve(program[i].args.size());
+    for (size_t k = 0; k < program[i].args.size(); ++k) {
+      std::optional<RefArrayT<S>> as_read = read_as(i, program[i].args[k], operands.at(k));
+      if (!as_read) continue;
+      read.push_back(std::move(*as_read));
+      operands.replace(k, &read.back());
+    }
+    values.push_back(ref::call<S>(program[i].call, operands));
     after_step(i, values.back());
   }
   return std::move(values.back());
+}
+
+template <class S, class AfterStep>
+RefArrayT<S> reference_program(const Program& program, std::vector<RefArrayT<S>> values,
+                               const AfterStep& after_step) {
+  return reference_program(
+      program, std::move(values), after_step,
+      [](size_t, int, const RefArrayT<S>&) -> std::optional<RefArrayT<S>> { return std::nullopt; });
 }
 
 // The plain double references the op registry names.

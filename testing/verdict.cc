@@ -160,10 +160,31 @@ std::vector<RefArrayT<D>> seeded_inputs(const std::vector<Tensor>& inputs,
   return out;
 }
 
+// A float64 operand of a step that computes in float32 (a 0-dim float64
+// tensor beside a float32 one: LibTorch's result_type) read as float32, as
+// minitorch's promotion converts it (1e208 is inf there). `w` null or not
+// mixed: none.
+template <class D>
+auto promoted_operands(const Working* w, size_t inputs) {
+  return [w, inputs](size_t step, int arg, const RefArrayT<D>& value) {
+    std::optional<RefArrayT<D>> read;
+    if (w == nullptr || !w->mixed() || !w->step_float32[step]) return read;
+    const auto a = static_cast<size_t>(arg);
+    if (a < inputs ? w->input_float32[a] : w->step_float32[a - inputs]) return read;
+    read = value;
+    for (auto& x : read->values) {
+      using V = std::remove_reference_t<decltype(x.v)>;
+      x.v = static_cast<V>(Working::round_to(true, x.v));
+    }
+    return read;
+  };
+}
+
 template <class D, class AfterStep>
 RefRun run_reference(const Program& program, const std::vector<Tensor>& inputs,
                      const std::vector<Column>& columns,
-                     const std::vector<std::vector<Real>>& direction, const AfterStep& after_step) {
+                     const std::vector<std::vector<Real>>& direction, const Working* w,
+                     const AfterStep& after_step) {
   RefRun run;
   const auto note_non_finite = [&run](const auto& value) {
     for (const auto& x : value.values) run.non_finite |= !std::isfinite(value_of(x));
@@ -173,11 +194,14 @@ RefRun run_reference(const Program& program, const std::vector<Tensor>& inputs,
     run.largest = std::max<int64_t>(run.largest, static_cast<int64_t>(x.values.size()));
     note_non_finite(x);
   }
-  const auto out = reference_program(program, std::move(seeded), [&](size_t step, auto& value) {
-    run.largest = std::max<int64_t>(run.largest, static_cast<int64_t>(value.values.size()));
-    after_step(step, value);
-    note_non_finite(value);
-  });
+  const auto out = reference_program(
+      program, std::move(seeded),
+      [&](size_t step, auto& value) {
+        run.largest = std::max<int64_t>(run.largest, static_cast<int64_t>(value.values.size()));
+        after_step(step, value);
+        note_non_finite(value);
+      },
+      promoted_operands<D>(w, inputs.size()));
   run.shape = out.shape;
   for (const auto& x : out.values) {
     run.value.push_back(x.v);
@@ -272,7 +296,7 @@ Pass run_pass(const Program& program, const std::vector<Tensor>& inputs, const W
   // count the rounding inside each step, so each step starts from exact
   // operands.
   pass.exact =
-      run_reference<Exact>(program, inputs, columns, direction, [&](size_t step, auto& value) {
+      run_reference<Exact>(program, inputs, columns, direction, &w, [&](size_t step, auto& value) {
         if (keep_values) {
           pass.step_value_magnitudes.emplace_back();
           for (const Exact& x : value.values) pass.step_value_magnitudes.back().push_back(x.vm);
@@ -291,15 +315,15 @@ Pass run_pass(const Program& program, const std::vector<Tensor>& inputs, const W
       });
   if (w.mixed()) {
     pass.working =
-        run_reference<Sampled<double>>(program, inputs, columns, direction, as_stored(w));
+        run_reference<Sampled<double>>(program, inputs, columns, direction, &w, as_stored(w));
   } else if (w.is_float32) {
-    pass.working =
-        run_reference<Sampled<float>>(program, inputs, columns, direction, [](size_t, auto&) {});
+    pass.working = run_reference<Sampled<float>>(program, inputs, columns, direction, &w,
+                                                 [](size_t, auto&) {});
   } else {
-    pass.working =
-        run_reference<Sampled<double>>(program, inputs, columns, direction, [](size_t, auto&) {});
+    pass.working = run_reference<Sampled<double>>(program, inputs, columns, direction, &w,
+                                                  [](size_t, auto&) {});
   }
-  pass.perturbed = run_reference<Sampled<Real>>(program, inputs, columns, direction,
+  pass.perturbed = run_reference<Sampled<Real>>(program, inputs, columns, direction, &w,
                                                 [&](size_t step, auto& value) {
                                                   for (Sampled<Real>& x : value.values) {
                                                     x.v = perturbed_store(w, step, x.v, x.vm, seed);
@@ -746,13 +770,14 @@ RefRun accumulated_run(const Program& program, const std::vector<Tensor>& inputs
                        const std::vector<Column>& columns,
                        const std::vector<std::vector<Real>>& direction) {
   const StoredFormat<Real> format(w.smallest_normal(), w.unit_roundoff());
-  return run_reference<Exact>(program, inputs, columns, direction, [&](size_t step, auto& value) {
-    for (Exact& x : value.values) {
-      const Real stored = w.round_step(step, x.v);
-      if (stored != x.v) x.vm += rounding_of(stored);
-      x.v = stored;
-    }
-  });
+  return run_reference<Exact>(program, inputs, columns, direction, &w,
+                              [&](size_t step, auto& value) {
+                                for (Exact& x : value.values) {
+                                  const Real stored = w.round_step(step, x.v);
+                                  if (stored != x.v) x.vm += rounding_of(stored);
+                                  x.v = stored;
+                                }
+                              });
 }
 
 // Where minitorch's forward leaves the exact one so far that first-order
@@ -960,7 +985,8 @@ std::pair<Real, Real> reference_second_order(const Program& program,
                                              const std::vector<Tensor>& inputs,
                                              const std::vector<std::vector<double>>& u,
                                              const std::vector<std::vector<double>>& w,
-                                             const std::vector<double>& v, const Store& store) {
+                                             const std::vector<double>& v, const Working& working,
+                                             const Store& store) {
   std::vector<RefArrayT<HyperDual<B>>> values;
   for (size_t i = 0; i < inputs.size(); ++i) {
     values.push_back(to_ref_as<HyperDual<B>>(inputs[i]));
@@ -972,7 +998,8 @@ std::pair<Real, Real> reference_second_order(const Program& program,
       x.mb = std::fabs(x.b);
     }
   }
-  const RefArrayT<HyperDual<B>> out = reference_program(program, std::move(values), store);
+  const RefArrayT<HyperDual<B>> out = reference_program(
+      program, std::move(values), store, promoted_operands<HyperDual<B>>(&working, inputs.size()));
   Real exact = 0, magnitude = 0;
   for (size_t o = 0; o < out.values.size() && o < v.size(); ++o) {
     exact += static_cast<Real>(v[o]) * out.values[o].ab;
@@ -1032,8 +1059,8 @@ SecondOrder second_order(const Program& program, const std::vector<Tensor>& inpu
     return std::ldexp(minitorch_value(cotangent.detach() * std::ldexp(1.0, lift)), -lift);
   };
   const std::vector<double> v = cotangent.to_vector();
-  std::tie(s.exact, s.magnitude) =
-      reference_second_order<Real>(program, inputs, u, w, v, [&](size_t step, auto& value) {
+  std::tie(s.exact, s.magnitude) = reference_second_order<Real>(
+      program, inputs, u, w, v, working, [&](size_t step, auto& value) {
         for (Hyper& x : value.values) x.v = working.round_step(step, x.v);
       });
   // Every operation rounded, as the first order's working-precision run: a
@@ -1042,7 +1069,7 @@ SecondOrder second_order(const Program& program, const std::vector<Tensor>& inpu
   const auto as_computed = [](size_t, auto&) {};
   if (working.mixed()) {
     s.working =
-        reference_second_order<double>(program, inputs, u, w, v,
+        reference_second_order<double>(program, inputs, u, w, v, working,
                                        [&working](size_t step, auto& value) {
                                          if (!working.step_float32[step]) return;
                                          for (auto& x : value.values) {
@@ -1051,17 +1078,21 @@ SecondOrder second_order(const Program& program, const std::vector<Tensor>& inpu
                                        })
             .first;
   } else {
-    s.working = working.is_float32
-                    ? reference_second_order<float>(program, inputs, u, w, v, as_computed).first
-                    : reference_second_order<double>(program, inputs, u, w, v, as_computed).first;
+    s.working =
+        working.is_float32
+            ? reference_second_order<float>(program, inputs, u, w, v, working, as_computed).first
+            : reference_second_order<double>(program, inputs, u, w, v, working, as_computed).first;
   }
   s.perturbed =
-      reference_second_order<Real>(program, inputs, u, w, v, [&](size_t step, auto& value) {
-        for (size_t e = 0; e < value.values.size(); ++e) {
-          Hyper& x = value.values[e];
-          x.v = perturbed_store(working, step, x.v, step_value_magnitudes[step][e], seed);
-        }
-      }).first;
+      reference_second_order<Real>(program, inputs, u, w, v, working,
+                                   [&](size_t step, auto& value) {
+                                     for (size_t e = 0; e < value.values.size(); ++e) {
+                                       Hyper& x = value.values[e];
+                                       x.v = perturbed_store(working, step, x.v,
+                                                             step_value_magnitudes[step][e], seed);
+                                     }
+                                   })
+          .first;
   return s;
 }
 
@@ -1491,7 +1522,8 @@ ReferenceResult reference_vjp(const Program& program, const std::vector<Tensor>&
         columns.begin() + static_cast<std::ptrdiff_t>(first),
         columns.begin() +
             static_cast<std::ptrdiff_t>(std::min(first + kColumnsPerPass, columns.size())));
-    const RefRun run = run_reference<Exact>(program, inputs, chunk, {}, [](size_t, auto&) {});
+    const RefRun run =
+        run_reference<Exact>(program, inputs, chunk, {}, nullptr, [](size_t, auto&) {});
     if (first == 0) {
       result.forward.shape = run.shape;
       for (Real y : run.value) result.forward.values.push_back(static_cast<double>(y));

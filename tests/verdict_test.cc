@@ -502,5 +502,25 @@ TEST(Verdict, AbstainsWhereTheForwardDepartsFromTheExactPoint) {
   }
 }
 
+// A float64 0-dim base beside a float32 exponent: pow computes in float32
+// (LibTorch's result_type), where the base 1.1e208 is inf; the reference
+// reads it so too. Found by fuzz_torch.
+TEST(Verdict, ReadsAFloat64OperandPromotedToFloat32) {
+  const Program program = {
+      {OpCall{.op = Op::kSum}, {1}},
+      {OpCall{.op = Op::kToDtype}, {0}},
+      {OpCall{.op = Op::kPow}, {2, 3}},
+      {OpCall{.op = Op::kLog}, {4}},
+  };
+  const std::vector<Tensor> inputs = {
+      tensor({0x1.56f0d9c5388cfp-120, 0x1.0eab667e226c4p-358, -0x1.7b7f61b700745p-571,
+              0x1.d87247702c0dp-27, 0x1.ea9d783106612p-559, -0x1.cfb278a97036p-333},
+             {3, 2, 1}),
+      tensor({0x1.1a4629d448e1cp+691}, {1})};
+  const Judgement j = judge(program, inputs);
+  EXPECT_NE(j.verdict, GradcheckVerdict::kFail) << j.report;
+  EXPECT_GT(j.pass, 0) << j.report;
+}
+
 }  // namespace
 }  // namespace minitorch::testing
