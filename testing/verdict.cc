@@ -1213,6 +1213,14 @@ void judge_gradients(const MinitorchRun& m, const Pass& pass, const std::vector<
 
 }  // namespace
 
+bool mixes_dtypes(const Program& program, const std::vector<Tensor>& inputs) {
+  const bool converts = std::any_of(program.begin(), program.end(),
+                                    [](const Step& s) { return s.call.op == Op::kToDtype; });
+  return converts || std::any_of(inputs.begin(), inputs.end(), [&](const Tensor& x) {
+           return x.dtype() != inputs.front().dtype();
+         });
+}
+
 void change_in_place(Tensor& leaf, Execution::InPlace kind) {
   const NoGradGuard no_grad;
   switch (kind) {
@@ -1238,12 +1246,7 @@ void change_in_place(Tensor& leaf, Execution::InPlace kind) {
 // forward (its result_type rules decide); the rounding model's unit is
 // then float32's.
 void note_mixed_dtypes(const Program& program, const std::vector<Tensor>& inputs, Working* w) {
-  const bool converts = std::any_of(program.begin(), program.end(),
-                                    [](const Step& s) { return s.call.op == Op::kToDtype; });
-  const bool inputs_mix = std::any_of(inputs.begin(), inputs.end(), [&](const Tensor& x) {
-    return x.dtype() != inputs.front().dtype();
-  });
-  if (!converts && !inputs_mix) return;
+  if (!mixes_dtypes(program, inputs)) return;
   const NoGradGuard no_grad;
   std::vector<Tensor> values;
   for (const Tensor& x : inputs) values.push_back(x.detach());

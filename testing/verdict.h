@@ -133,6 +133,10 @@ struct Execution {
   }
 };
 
+// Whether `program` mixes float32 and float64: a to_dtype step, or inputs
+// of both dtypes.
+bool mixes_dtypes(const Program& program, const std::vector<Tensor>& inputs);
+
 // The execution's in-place change of `leaf`, under NoGradGuard as an
 // optimizer step between forward and backward. Each op changes every value
 // it can (fill_ all of them; add_ all but those it is absorbed by).
