@@ -364,10 +364,14 @@ Real rounding_tolerance(Real exact, Real working, Real perturbed, Real terms, co
 // Not even the sign is sure within `tolerance`, nor is the bound small beside
 // the terms (a sum that cancels to about 0 is still judged against their
 // size). A value below the subnormals is judged as closely as the format
-// allows.
+// allows, unless the bound is a sizeable part of the terms and far above
+// the subnormals: a rounded run that took another branch (the winner of a
+// tie that rounding breaks) moves an exact 0 by a whole term.
 bool has_no_digits(Real tolerance, Real exact, Real magnitude, const Working& w, Real noise) {
-  return std::fabs(exact) > noise * w.smallest_subnormal() && tolerance >= std::fabs(exact) / 2 &&
-         tolerance >= std::sqrt(w.unit_roundoff()) * (magnitude + std::fabs(exact));
+  const Real sqrt_u = std::sqrt(w.unit_roundoff());
+  if (tolerance < sqrt_u * (magnitude + std::fabs(exact))) return false;
+  const Real floor = noise * w.smallest_subnormal();
+  return std::fabs(exact) > floor ? tolerance >= std::fabs(exact) / 2 : tolerance > floor / sqrt_u;
 }
 
 // The rounding model of verdict.h for one entry computed by minitorch as `got`.
@@ -780,6 +784,69 @@ RefRun accumulated_run(const Program& program, const std::vector<Tensor>& inputs
                               });
 }
 
+// The reference at minitorch's forward point: each step's result replaced by
+// minitorch's value of it, so that every step is differentiated at the
+// operands minitorch's backward reads. Where rounding moves the forward off
+// the exact point (a GEMM entry that cancels to its terms' rounding, an
+// amax whose winner rounding picks), the exact point's spread leaves no
+// digit, but the derivative at minitorch's point is what a right backward
+// computes, within its own rounding: an exact run, and one in the working
+// precision for the partials a backward evaluates from stored values
+// (sigmoid's s (1 - s) at an s that rounds to 1).
+struct PointRuns {
+  RefRun exact, working;
+};
+
+// `step_values`: minitorch's result of each step. A float32 step of a mixed
+// program stores its tangents in float32 too, as as_stored does.
+template <class D>
+std::optional<RefRun> run_at_point(const Program& program, const std::vector<Tensor>& inputs,
+                                   const Working& w, const std::vector<Column>& columns,
+                                   const std::vector<std::vector<Real>>& direction,
+                                   const std::vector<std::vector<double>>& step_values) {
+  bool sizes_match = true;
+  RefRun run =
+      run_reference<D>(program, inputs, columns, direction, &w, [&](size_t step, auto& value) {
+        const std::vector<double>& mine = step_values[step];
+        if (value.values.size() != mine.size()) {
+          sizes_match = false;
+          return;
+        }
+        const bool round_tangents = !D::kHasBounds && w.mixed() && w.step_float32[step];
+        for (size_t e = 0; e < mine.size(); ++e) {
+          auto& x = value.values[e];
+          x.v = static_cast<std::remove_reference_t<decltype(x.v)>>(mine[e]);
+          if (step + 1 < program.size()) x.vm = 0;
+          if (!round_tangents) continue;
+          for (auto& d : x.d) d = static_cast<double>(Working::round_to(true, d));
+        }
+      });
+  if (!sizes_match) return std::nullopt;
+  return run;
+}
+
+// `minitorch_values`: the inputs, then each step's result, every one
+// finite. None where a value is not of the exact run's size.
+std::optional<PointRuns> forward_point_runs(const Program& program,
+                                            const std::vector<Tensor>& inputs, const Working& w,
+                                            const std::vector<Column>& columns,
+                                            const std::vector<std::vector<Real>>& direction,
+                                            const std::vector<Tensor>& minitorch_values) {
+  std::vector<std::vector<double>> step_values;
+  for (size_t i = inputs.size(); i < minitorch_values.size(); ++i)
+    step_values.push_back(minitorch_values[i].to_vector());
+  if (step_values.size() != program.size()) return std::nullopt;
+  const StoredFormat<Real> format(w.smallest_normal(), w.unit_roundoff());
+  std::optional<RefRun> exact =
+      run_at_point<Exact>(program, inputs, w, columns, direction, step_values);
+  std::optional<RefRun> working =
+      w.is_float32 && !w.mixed()
+          ? run_at_point<Sampled<float>>(program, inputs, w, columns, direction, step_values)
+          : run_at_point<Sampled<double>>(program, inputs, w, columns, direction, step_values);
+  if (!exact || !working) return std::nullopt;
+  return PointRuns{std::move(*exact), std::move(*working)};
+}
+
 // Where minitorch's forward leaves the exact one so far that first-order
 // error bounds stop holding, though each of its steps rounded within them.
 enum class Departure {
@@ -1140,11 +1207,23 @@ void judge_second_order(const SecondOrder& s, const Working& w, Real noise, Judg
   }
 }
 
+// minitorch's forward point, for the entries the exact point cannot judge.
+struct ForwardPoint {
+  // forward_point_runs for a pass's columns; null where there are none.
+  std::function<const PointRuns*()> runs;
+  // Whether minitorch's forward departs from the exact one: another branch
+  // at a kink, a sum past the range that overflows otherwise, or an
+  // exponential's argument or a softmax's weights moved (forward_departure).
+  std::function<bool()> departs;
+};
+
 // `every_entry_judged`: the columns of all passes are every input entry, so
-// the direction check only sums entries judged one by one.
+// the direction check only sums entries judged one by one. `point`: asked
+// for an entry whose rounding leaves no digit at the exact point, and for
+// one that fails where minitorch's forward departs from it.
 void judge_gradients(const MinitorchRun& m, const Pass& pass, const std::vector<Column>& columns,
                      const std::vector<std::vector<Real>>& direction, bool every_entry_judged,
-                     const Working& w, Real noise, Tally* tally) {
+                     const Working& w, Real noise, const ForwardPoint& point, Tally* tally) {
   for (size_t r = 0; r < m.cotangents.size(); ++r) {
     const std::vector<double> v = m.cotangents[r].to_vector();
     // v . column k of `of`, or |v| . it for magnitudes and errors.
@@ -1159,35 +1238,65 @@ void judge_gradients(const MinitorchRun& m, const Pass& pass, const std::vector<
     };
     // The working-precision run contracts in the working precision too: its
     // terms overflow where minitorch's do.
-    const auto contract_working = [&](size_t k, const Working& in) {
+    const auto contract_working = [&](const RefRun& working, size_t k, const Working& in) {
       Real acc = 0;
       for (size_t i = 0; i < v.size(); ++i) {
-        acc = in.round_judged(
-            acc + in.round_judged(static_cast<Real>(v[i]) * pass.working.tangent[i][k]));
+        acc =
+            in.round_judged(acc + in.round_judged(static_cast<Real>(v[i]) * working.tangent[i][k]));
       }
       return acc;
     };
-    const auto crossed = [&](size_t k) {
+    const auto crossed = [&](const RefRun& run, size_t k) {
       for (size_t i = 0; i < v.size(); ++i) {
-        if (v[i] != 0 && (pass.exact.crossed[i] >> k & 1)) return true;
+        if (v[i] != 0 && (run.crossed[i] >> k & 1)) return true;
       }
       return false;
     };
     const auto opinion = [&](size_t k, const Working& in) {
       return Opinion{
-          contract(pass.exact.tangent, k, false),     contract_working(k, in),
+          contract(pass.exact.tangent, k, false),     contract_working(pass.working, k, in),
           contract(pass.perturbed.tangent, k, false), contract(pass.exact.magnitude, k, true),
-          contract(pass.exact.error, k, true),        crossed(k)};
+          contract(pass.exact.error, k, true),        crossed(pass.exact, k)};
+    };
+    // An entry that the exact point cannot judge, judged again at minitorch's
+    // forward point, where no rounding of the forward is left to spread it
+    // and every branch is the one minitorch's backward takes.
+    const auto judge_with_point = [&](Real got, size_t k, const Working& in, Opinion* o,
+                                      bool in_working_precision, std::string* where) {
+      const EntryJudgement e =
+          judge_entry(got, *o, in, noise, pass.exact.non_finite, in_working_precision);
+      const bool no_digits = e.outcome == Outcome::kInconclusive && e.reason == Unjudged::kNoDigits;
+      const bool departed = e.outcome == Outcome::kFail && point.departs();
+      if (!no_digits && !departed) return e;
+      const PointRuns* runs = point.runs();
+      if (runs == nullptr) return e;
+      const Real at_point = contract(runs->exact.tangent, k, false);
+      const Opinion p{at_point,
+                      contract_working(runs->working, k, in),
+                      at_point,
+                      contract(runs->exact.magnitude, k, true),
+                      contract(runs->exact.error, k, true),
+                      crossed(runs->exact, k)};
+      const EntryJudgement judged =
+          judge_entry(got, p, in, noise, /*non_finite_forward=*/false, in_working_precision);
+      if (no_digits && judged.outcome == Outcome::kInconclusive) return e;
+      *o = p;
+      *where = no_digits
+                   ? " at minitorch's forward point (the exact point's rounding leaves no digit)"
+                   : " at minitorch's forward point (it departs from the exact one)";
+      return judged;
     };
     for (size_t k = 0; k < columns.size(); ++k) {
       const Real got = m.grads[r][columns[k].input][static_cast<size_t>(columns[k].flat)];
       const Working in = w.judging_input(columns[k].input);
-      const Opinion o = opinion(k, in);
+      Opinion o = opinion(k, in);
+      std::string where;
       tally->add(
-          judge_entry(got, o, in, noise, pass.exact.non_finite),
+          judge_with_point(got, k, in, &o, /*in_working_precision=*/true, &where),
           [&] {
             return "d/d input " + std::to_string(columns[k].input) + "[" +
-                   std::to_string(columns[k].flat) + "] of cotangent row " + std::to_string(r);
+                   std::to_string(columns[k].flat) + "] of cotangent row " + std::to_string(r) +
+                   where;
           },
           got, o);
     }
@@ -1196,9 +1305,10 @@ void judge_gradients(const MinitorchRun& m, const Pass& pass, const std::vector<
     for (size_t i = 0; i < direction.size(); ++i) {
       for (size_t e = 0; e < direction[i].size(); ++e) got += direction[i][e] * m.grads[r][i][e];
     }
-    const Opinion o = opinion(kTangents - 1, w);
+    Opinion o = opinion(kTangents - 1, w);
+    std::string where;
     const EntryJudgement judged =
-        judge_entry(got, o, w, noise, pass.exact.non_finite, /*in_working_precision=*/false);
+        judge_with_point(got, kTangents - 1, w, &o, /*in_working_precision=*/false, &where);
     // A sum through an infinite entry (a gradient -a / b^2 that overflows,
     // rightly) may be inf or NaN whatever the other entries are: where it
     // cannot be judged, it says nothing that the entries, each judged, have
@@ -1206,7 +1316,8 @@ void judge_gradients(const MinitorchRun& m, const Pass& pass, const std::vector<
     if (judged.outcome == Outcome::kInconclusive && every_entry_judged && !std::isfinite(got))
       continue;
     tally->add(
-        judged, [&] { return "random direction u . J^T v of cotangent row " + std::to_string(r); },
+        judged,
+        [&] { return "random direction u . J^T v of cotangent row " + std::to_string(r) + where; },
         got, o);
   }
 }
@@ -1322,9 +1433,60 @@ Judgement judge_or_throw(const Program& program, const std::vector<Tensor>& inpu
     for (int64_t e = 0; e < t.numel(); ++e) direction.back().push_back(normal(random));
   }
 
+  // minitorch's value of every step, the inputs first: computed again where
+  // asked (a failure, an entry the exact point cannot judge), since the
+  // judged run keeps just the result. The leaves are laid out as in the
+  // judged run (transposed or sliced): a matmul of transposed operands calls
+  // the GEMM with other transposes, which may round otherwise and so break a
+  // tie that the contiguous layout keeps.
+  std::optional<std::vector<Tensor>> step_values;
+  const auto minitorch_values = [&]() -> const std::vector<Tensor>& {
+    if (!step_values) {
+      const NoGradGuard no_grad;
+      std::vector<Tensor> leaves;
+      for (const Tensor& input : inputs) leaves.push_back(leaf_as(input, judged_execution));
+      step_values = program_values(program, leaves);
+    }
+    return *step_values;
+  };
+  // Whether those values are a forward point to judge gradients at: every
+  // one finite, and the result the judged run's, bit for bit.
+  std::optional<bool> usable_point;
+  const auto has_forward_point = [&] {
+    if (!usable_point) {
+      const std::vector<Tensor>& values = minitorch_values();
+      usable_point =
+          same_bits(values.back().to_vector(), m.result_values) &&
+          std::all_of(values.begin(), values.end(), [](const Tensor& v) {
+            const std::vector<double> x = v.to_vector();
+            return std::all_of(x.begin(), x.end(), [](double e) { return std::isfinite(e); });
+          });
+    }
+    return *usable_point;
+  };
+  std::vector<Tensor> exact_values;  // the exact run's stored values (Pass)
+  // Where minitorch's rounded values fall on another side of a kink than the
+  // exact ones (four means equal in exact arithmetic, each rounded its own
+  // way, so amax picks another winner), minitorch's gradient is that of
+  // another branch, rightly.
+  const auto other_branch = [&] {
+    return kink_signature_of_values(program, minitorch_values()) !=
+           kink_signature_of_values(program, exact_values);
+  };
+  std::optional<Departure> departure;
+  const auto departs = [&](Departure kind) {
+    if (!departure)
+      departure = forward_departure(program, inputs, minitorch_values(), exact_values);
+    return *departure == kind;
+  };
+  std::optional<bool> departed;
+  const auto forward_departs = [&] {
+    if (!departed) departed = other_branch() || !departs(Departure::kNone);
+    return *departed;
+  };
+
   Tally tally(&j);
   std::string failure;
-  std::vector<Tensor> exact_values;
   std::vector<std::vector<Real>> step_value_magnitudes;
   int64_t largest = 0;  // elements of the largest value the program computes
   bool forward_non_finite = false;
@@ -1366,9 +1528,22 @@ Judgement judge_or_throw(const Program& program, const std::vector<Tensor>& inpu
       }
       if (!failure.empty()) break;
     }
+    std::optional<std::optional<PointRuns>> point_runs;
+    const ForwardPoint at_forward_point{
+        [&]() -> const PointRuns* {
+          if (!point_runs) {
+            point_runs = has_forward_point()
+                             ? forward_point_runs(program, inputs, w, chunk, pass_direction,
+                                                  minitorch_values())
+                             : std::nullopt;
+          }
+          return *point_runs ? &**point_runs : nullptr;
+        },
+        forward_departs};
     Judgement chunk_judgement;
     Tally chunk_tally(&chunk_judgement);
-    judge_gradients(m, pass, chunk, pass_direction, every_entry_judged, w, noise, &chunk_tally);
+    judge_gradients(m, pass, chunk, pass_direction, every_entry_judged, w, noise, at_forward_point,
+                    &chunk_tally);
     if (chunk_judgement.fail > 0) {
       // The partials' errors (E) count the rounding inside each step, and the
       // perturbed run samples what rounding between steps does. Before a
@@ -1379,26 +1554,11 @@ Judgement judge_or_throw(const Program& program, const std::vector<Tensor>& inpu
       chunk_judgement = Judgement();
       chunk_tally = Tally(&chunk_judgement);
       judge_gradients(m, accumulated, chunk, pass_direction, every_entry_judged, w, noise,
-                      &chunk_tally);
+                      at_forward_point, &chunk_tally);
     }
     tally.merge(chunk_judgement, chunk_tally.first_failure());
   }
   if (failure.empty()) failure = tally.first_failure();
-  // minitorch's value of every step, the inputs first: computed again, on a
-  // failure only, since the judged run keeps just the result. The leaves are
-  // laid out as in the judged run (transposed or sliced): a matmul of
-  // transposed operands calls the GEMM with other transposes, which may
-  // round otherwise and so break a tie that the contiguous layout keeps.
-  std::optional<std::vector<Tensor>> step_values;
-  const auto minitorch_values = [&]() -> const std::vector<Tensor>& {
-    if (!step_values) {
-      const NoGradGuard no_grad;
-      std::vector<Tensor> leaves;
-      for (const Tensor& input : inputs) leaves.push_back(leaf_as(input, judged_execution));
-      step_values = program_values(program, leaves);
-    }
-    return *step_values;
-  };
   // Gradient failures of a case the reference cannot speak for count as
   // inconclusive, with the reason (checked only then: each costs a run). A
   // forward value's failure counts as one entry, for the reasons that say
@@ -1415,31 +1575,25 @@ Judgement judge_or_throw(const Program& program, const std::vector<Tensor>& inpu
     j.fail = 0;
     failure.clear();
   };
-  // Where minitorch's rounded values fall on another side of a kink than the
-  // exact ones (four means equal in exact arithmetic, each rounded its own
-  // way, so amax picks another winner), minitorch's gradient is that of
-  // another branch, rightly. Its entries cannot be judged against this one.
-  unjudged_if(Unjudged::kOtherBranch, [&] {
-    return kink_signature_of_values(program, minitorch_values()) !=
-           kink_signature_of_values(program, exact_values);
-  });
-  // A step whose exact value overflows (a matmul row of terms past the
-  // range) may, summed in minitorch's order, overflow to the other infinity
-  // or to NaN, or not at all; a later softmax then weighs other entries, and
-  // minitorch's gradient is that of its own forward, rightly. So may a
-  // forward value: a softmax weight that is 0 at the exact point is 1 at
+  // Where minitorch's forward departs from the exact point, its gradient is
+  // that of its own forward, rightly: judged at that point where it is
+  // finite (judge_gradients), and otherwise not judged. A step whose exact
+  // value overflows (a matmul row of terms past the range) may, summed in
+  // minitorch's order, overflow to the other infinity or to NaN, or not at
+  // all; a later softmax then weighs other entries. So may a forward value
+  // depart: a softmax weight that is 0 at the exact point is 1 at
   // minitorch's (the inputs' gradients were then not judged).
-  std::optional<Departure> departure;
-  const auto departs = [&](Departure kind) {
-    if (!departure)
-      departure = forward_departure(program, inputs, minitorch_values(), exact_values);
-    return *departure == kind;
+  const auto unjudged_at_exact_point = [&] {
+    return failure.rfind("forward", 0) == 0 || !has_forward_point();
   };
+  unjudged_if(Unjudged::kOtherBranch, [&] { return unjudged_at_exact_point() && other_branch(); });
   unjudged_if(
-      Unjudged::kOverflowOrder, [&] { return departs(Departure::kOverflowOrder); },
+      Unjudged::kOverflowOrder,
+      [&] { return unjudged_at_exact_point() && departs(Departure::kOverflowOrder); },
       /*covers_forward_values=*/true);
   unjudged_if(
-      Unjudged::kExponentArgument, [&] { return departs(Departure::kExponentArgument); },
+      Unjudged::kExponentArgument,
+      [&] { return unjudged_at_exact_point() && departs(Departure::kExponentArgument); },
       /*covers_forward_values=*/true);
   unjudged_if(Unjudged::kGradientOutOfRange,
               [&] { return intermediate_gradient_out_of_range(program, inputs, m.cotangents, w); });

@@ -27,6 +27,12 @@
 // each backward masks - LibTorch selects where minitorch multiplies by 0 -
 // so a differing pattern there is inconclusive.) At exact ties and bounds the reference takes
 // LibTorch's subgradient, so a wrong choice fails.
+//
+// Where rounding moves minitorch's forward off the exact point (the spread
+// leaves an entry no digit, or its rounded values take another branch),
+// the entry is judged at minitorch's forward point instead: the reference
+// with every step's result replaced by minitorch's value of it, bounded by
+// the backward's rounding alone.
 #ifndef MINITORCH_TESTING_VERDICT_H_
 #define MINITORCH_TESTING_VERDICT_H_
 
@@ -50,7 +56,8 @@ enum class Unjudged {
   kNonFiniteForward,    // NaN or inf in the forward pass, and the patterns differ
   kInfinitePartial,     // a path through a NaN or infinite partial, and the patterns differ
   kOtherBranch,         // minitorch's rounded values take another branch at a kink (amax, relu,
-                        // clamp, ...) than the exact ones, and an entry differs
+                        // clamp, ...) than the exact ones, an entry differs, and minitorch's
+                        // forward point holds a NaN or inf
   kGradientOutOfRange,  // the gradient of some value the program computes overflows or
                         // underflows the working range, and an entry differs
   kSecondOrderNotFinite,  // the double backward's check: a term is NaN or infinite (an
