@@ -853,7 +853,10 @@ enum class Departure {
   kNone,
   // A step's exact value is stored as an infinity or NaN where minitorch's
   // holds another class: a sum of terms past the range overflows, in
-  // minitorch's order, to the other infinity, to NaN or not at all.
+  // minitorch's order, to the other infinity, to NaN or not at all. Or its
+  // exact value is finite but its terms are past the range, and minitorch's
+  // is not finite: products of 2^1024 of both signs whose sum is 2^1022 are
+  // -inf with a fused multiply-add, +inf or NaN in other orders.
   kOverflowOrder,
   // An exponential's argument (exp, sigmoid, tanh) is off by 1 or more, or
   // a softmax's weights (softmax, log_softmax, logsumexp, cross_entropy)
@@ -887,16 +890,23 @@ bool is_elementwise_exponential(Op op) {
 }
 
 // `got`: the inputs, then each step's result as minitorch computed it;
-// `exact_values`: the same as the exact run stored them.
+// `exact_values`: the same as the exact run stored them;
+// `step_value_magnitudes`: each step's terms' magnitudes (Pass).
 Departure forward_departure(const Program& program, const std::vector<Tensor>& inputs,
-                            const std::vector<Tensor>& got,
-                            const std::vector<Tensor>& exact_values) {
+                            const std::vector<Tensor>& got, const std::vector<Tensor>& exact_values,
+                            const std::vector<std::vector<Real>>& step_value_magnitudes,
+                            const Working& w) {
   if (got.size() != exact_values.size()) return Departure::kNone;
   for (size_t i = inputs.size(); i < got.size(); ++i) {
     if (got[i].numel() != exact_values[i].numel()) continue;  // a shape the forward check fails
+    const size_t step = i - inputs.size();
     const std::vector<double> mine = got[i].to_vector(), exact = exact_values[i].to_vector();
     for (size_t e = 0; e < exact.size(); ++e) {
-      if (!std::isfinite(exact[e]) && value_class(mine[e]) != value_class(exact[e]))
+      const bool terms_overflow = step < step_value_magnitudes.size() &&
+                                  e < step_value_magnitudes[step].size() &&
+                                  std::isinf(w.round_step(step, step_value_magnitudes[step][e]));
+      if (value_class(mine[e]) != value_class(exact[e]) &&
+          (!std::isfinite(exact[e]) || (terms_overflow && !std::isfinite(mine[e]))))
         return Departure::kOverflowOrder;
     }
   }
@@ -1464,7 +1474,9 @@ Judgement judge_or_throw(const Program& program, const std::vector<Tensor>& inpu
     }
     return *usable_point;
   };
-  std::vector<Tensor> exact_values;  // the exact run's stored values (Pass)
+  // The exact run's stored values and their terms' magnitudes (Pass).
+  std::vector<Tensor> exact_values;
+  std::vector<std::vector<Real>> step_value_magnitudes;
   // Where minitorch's rounded values fall on another side of a kink than the
   // exact ones (four means equal in exact arithmetic, each rounded its own
   // way, so amax picks another winner), minitorch's gradient is that of
@@ -1476,7 +1488,8 @@ Judgement judge_or_throw(const Program& program, const std::vector<Tensor>& inpu
   std::optional<Departure> departure;
   const auto departs = [&](Departure kind) {
     if (!departure)
-      departure = forward_departure(program, inputs, minitorch_values(), exact_values);
+      departure = forward_departure(program, inputs, minitorch_values(), exact_values,
+                                    step_value_magnitudes, w);
     return *departure == kind;
   };
   std::optional<bool> departed;
@@ -1487,7 +1500,6 @@ Judgement judge_or_throw(const Program& program, const std::vector<Tensor>& inpu
 
   Tally tally(&j);
   std::string failure;
-  std::vector<std::vector<Real>> step_value_magnitudes;
   int64_t largest = 0;  // elements of the largest value the program computes
   bool forward_non_finite = false;
   for (size_t first = 0; first < std::max<size_t>(columns.size(), 1); first += kColumnsPerPass) {

@@ -474,6 +474,24 @@ TEST(Verdict, AbstainsWhereTheForwardDepartsFromTheExactPoint) {
   EXPECT_GT(
       j.reasons.count(Unjudged::kOverflowOrder) + j.reasons.count(Unjudged::kNonFiniteForward), 0u)
       << j.report;
+  // A finite exact value of terms past the range: products of about 2^1024
+  // of both signs sum to 5.8e307, which a GEMM with FMA makes -inf (another
+  // order +inf, multiply-then-add NaN). The amax after it picks another row.
+  // Found by fuzz_matmul.
+  const double x = -0x1.4438d98f9c44p+386;
+  const Program row_max = {
+      {OpCall{.op = Op::kMatmul}, {0, 1}},
+      {OpCall{.op = Op::kAmax, .dims = {-1}}, {2}},
+  };
+  const std::vector<Tensor> terms_overflow = {
+      tensor(
+          {0x1.142b009ac5537p+638, -0x1.550ba82997d8dp+638, x, x, x, x, x, x, x, x, x, x, x, x, x},
+          {5, 3}),
+      tensor({x, x, x}, {3}),
+  };
+  const Judgement t = judge(row_max, terms_overflow);
+  EXPECT_NE(t.verdict, GradcheckVerdict::kFail) << t.report;
+  EXPECT_GT(t.reasons.count(Unjudged::kOverflowOrder), 0u) << t.report;
   // Asked for, the report says why and how to reproduce it.
   EXPECT_TRUE(j.report.empty()) << j.report;
   const Judgement reported = judge(program, overflow, {.report_inconclusive = true});
