@@ -812,14 +812,12 @@ std::optional<RefRun> run_at_point(const Program& program, const std::vector<Ten
           sizes_match = false;
           return;
         }
-        const bool round_tangents = !D::kHasBounds && w.mixed() && w.step_float32[step];
         for (size_t e = 0; e < mine.size(); ++e) {
           auto& x = value.values[e];
           x.v = static_cast<std::remove_reference_t<decltype(x.v)>>(mine[e]);
           if (step + 1 < program.size()) x.vm = 0;
-          if (!round_tangents) continue;
-          for (auto& d : x.d) d = static_cast<double>(Working::round_to(true, d));
         }
+        if (!D::kHasBounds && w.mixed()) as_stored(w)(step, value);
       });
   if (!sizes_match) return std::nullopt;
   return run;
