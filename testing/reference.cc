@@ -64,7 +64,7 @@ RefArray ref_binary(const RefArray& a, const RefArray& b, const Binary& f) {
 
 RefArray ref_reduce(const RefArray& a, std::vector<int64_t> dims, bool keepdim, double init,
                     const Binary& f, const Binary& finish) {
-  return ref::reduce(a, dims, keepdim, [&](const std::vector<double>& group) {
+  return ref::reduce(a, dims, keepdim, [&](std::span<const double> group) {
     double acc = init;
     for (double v : group) acc = f(acc, v);
     return finish(acc, static_cast<double>(group.size()));

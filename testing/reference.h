@@ -23,6 +23,7 @@
 #include <functional>
 #include <limits>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -124,14 +125,23 @@ RefArrayT<S> reduce(const RefArrayT<S>& a, const std::vector<int64_t>& dims, boo
   const std::vector<bool> mask = ref_index::dim_mask(dims, a.shape.size());
   std::vector<int64_t> kept;
   for (size_t i = 0; i < a.shape.size(); ++i) kept.push_back(mask[i] ? 1 : a.shape[i]);
-  std::vector<std::vector<S>> groups(static_cast<size_t>(ref_index::count(kept)));
+  const auto groups = static_cast<size_t>(ref_index::count(kept));
+  const size_t group_size = groups == 0 ? 0 : a.values.size() / groups;
+  // The groups side by side in one buffer: a Dual element is hundreds of
+  // bytes, and a vector per group would allocate and regrow for each.
+  std::vector<S> grouped(a.values.size());
+  std::vector<size_t> filled(groups, 0);
   int64_t flat = 0;
   for (ref_index::MultiIndex index(a.shape); index.valid(); index.next(), ++flat) {
     // Reduced dims have size 1 in `kept`, so they broadcast away.
-    groups[ref_index::at_broadcast(kept, *index)].push_back(a.values[flat]);
+    const auto group = static_cast<size_t>(ref_index::at_broadcast(kept, *index));
+    grouped[group * group_size + filled[group]++] = a.values[flat];
   }
   RefArrayT<S> out;
-  for (const auto& group : groups) out.values.push_back(fold(group));
+  out.values.reserve(groups);
+  for (size_t g = 0; g < groups; ++g) {
+    out.values.push_back(fold(std::span<const S>(grouped).subspan(g * group_size, group_size)));
+  }
   for (size_t i = 0; i < a.shape.size(); ++i) {
     if (!mask[i] || keepdim) out.shape.push_back(kept[i]);
   }
@@ -151,19 +161,19 @@ RefArrayT<S> along(const RefArrayT<S>& a, int64_t dim_in, const F& f) {
   for (size_t i = static_cast<size_t>(dim) + 1; i < a.shape.size(); ++i) inner *= a.shape[i];
   const int64_t size = a.shape[static_cast<size_t>(dim)];
   const int64_t outer = ref_index::count(a.shape) / std::max<int64_t>(size * inner, 1);
+  std::vector<S> line(static_cast<size_t>(size));
   for (int64_t o = 0; o < outer; ++o) {
     for (int64_t i = 0; i < inner; ++i) {
-      std::vector<S> line;
-      for (int64_t k = 0; k < size; ++k) line.push_back(a.values[(o * size + k) * inner + i]);
-      line = f(line);
-      for (int64_t k = 0; k < size; ++k) out.values[(o * size + k) * inner + i] = line[k];
+      for (int64_t k = 0; k < size; ++k) line[k] = a.values[(o * size + k) * inner + i];
+      const std::vector<S> result = f(line);
+      for (int64_t k = 0; k < size; ++k) out.values[(o * size + k) * inner + i] = result[k];
     }
   }
   return out;
 }
 
 template <class S>
-S sum_of(const std::vector<S>& group) {
+S sum_of(std::span<const S> group) {
   S total = constant<S>(0);
   for (const S& v : group) total += v;
   return total;
@@ -171,7 +181,7 @@ S sum_of(const std::vector<S>& group) {
 
 // The largest value of a group, ignoring tangents; NaN if any is NaN.
 template <class S>
-auto max_value(const std::vector<S>& group) {
+auto max_value(std::span<const S> group) {
   using B = decltype(value_of(group[0]));
   B m = -std::numeric_limits<B>::infinity();
   for (const S& v : group) {
@@ -186,7 +196,7 @@ auto max_value(const std::vector<S>& group) {
 // (LibTorch's amax). A NaN max is NaN with a NaN gradient for the whole
 // group: LibTorch's mask (x == max) is empty, and it divides by its count, 0.
 template <class S>
-S amax_of(const std::vector<S>& group) {
+S amax_of(std::span<const S> group) {
   const auto m = max_value(group);
   const bool nan = m != m;
   const int64_t ties =
@@ -210,7 +220,7 @@ S amax_of(const std::vector<S>& group) {
 // The largest finite max of a group (0 if none): the shift that keeps every
 // exp from overflowing.
 template <class S>
-auto shift_of(const std::vector<S>& group) {
+auto shift_of(std::span<const S> group) {
   auto m = max_value(group);
   if (std::isinf(m)) m = 0;
   return m;
@@ -218,7 +228,7 @@ auto shift_of(const std::vector<S>& group) {
 
 // log(sum(exp(x - m))) for the group's shift m.
 template <class S, class B>
-S log_sum_shifted(const std::vector<S>& group, B m) {
+S log_sum_shifted(std::span<const S> group, B m) {
   S total = constant<S>(0);
   for (const S& v : group) total += scalar::exp(v - constant<S>(m));
   S out = scalar::log(total);
@@ -234,7 +244,7 @@ S log_sum_shifted(const std::vector<S>& group, B m) {
 }
 
 template <class S>
-S logsumexp_of(const std::vector<S>& group) {
+S logsumexp_of(std::span<const S> group) {
   const auto m = shift_of(group);
   return log_sum_shifted(group, m) + constant<S>(m);
 }
@@ -244,10 +254,11 @@ S logsumexp_of(const std::vector<S>& group) {
 // logsumexp's, the shift is the max even when infinite, so a line holding
 // inf is NaN throughout, as LibTorch's.
 template <class S>
-std::vector<S> softmax_line(const std::vector<S>& line, bool log) {
+std::vector<S> softmax_line(std::span<const S> line, bool log) {
   const auto m = max_value(line);
   const S log_sum = log_sum_shifted(line, m);
   std::vector<S> out;
+  out.reserve(line.size());
   for (const S& v : line) {
     const S shifted = v - constant<S>(m) - log_sum;
     out.push_back(log ? shifted : scalar::exp(shifted));
@@ -334,39 +345,40 @@ RefArrayT<S> pow(const RefArrayT<S>& a, double exponent) {
 template <class S>
 RefArrayT<S> sum(const RefArrayT<S>& a, const std::vector<int64_t>& dims = {},
                  bool keepdim = false) {
-  return reduce(a, dims, keepdim, [](const std::vector<S>& g) { return sum_of(g); });
+  return reduce(a, dims, keepdim, [](std::span<const S> g) { return sum_of(g); });
 }
 template <class S>
 RefArrayT<S> mean(const RefArrayT<S>& a, const std::vector<int64_t>& dims = {},
                   bool keepdim = false) {
-  return reduce(a, dims, keepdim, [](const std::vector<S>& g) {
+  return reduce(a, dims, keepdim, [](std::span<const S> g) {
     return sum_of(g) / constant<S>(static_cast<double>(g.size()));
   });
 }
 template <class S>
 RefArrayT<S> amax(const RefArrayT<S>& a, const std::vector<int64_t>& dims = {},
                   bool keepdim = false) {
-  return reduce(a, dims, keepdim, [](const std::vector<S>& g) { return amax_of(g); });
+  return reduce(a, dims, keepdim, [](std::span<const S> g) { return amax_of(g); });
 }
 template <class S>
 RefArrayT<S> logsumexp(const RefArrayT<S>& a, const std::vector<int64_t>& dims, bool keepdim) {
-  return reduce(a, dims, keepdim, [](const std::vector<S>& g) { return logsumexp_of(g); });
+  return reduce(a, dims, keepdim, [](std::span<const S> g) { return logsumexp_of(g); });
 }
 
 // 1-D operands become a row (a) or a column (b) and lose that dim again;
 // batch dims broadcast.
 template <class S>
-RefArrayT<S> matmul(const RefArrayT<S>& a_in, const RefArrayT<S>& b_in) {
-  RefArrayT<S> a = a_in, b = b_in;
-  const bool a_vec = a.shape.size() == 1, b_vec = b.shape.size() == 1;
-  if (a_vec) a.shape.insert(a.shape.begin(), 1);
-  if (b_vec) b.shape.push_back(1);
-  const int64_t m = a.shape[a.shape.size() - 2], k = a.shape.back(), n = b.shape.back();
+RefArrayT<S> matmul(const RefArrayT<S>& a, const RefArrayT<S>& b) {
+  std::vector<int64_t> a_shape = a.shape, b_shape = b.shape;
+  const bool a_vec = a_shape.size() == 1, b_vec = b_shape.size() == 1;
+  if (a_vec) a_shape.insert(a_shape.begin(), 1);
+  if (b_vec) b_shape.push_back(1);
+  const int64_t m = a_shape[a_shape.size() - 2], k = a_shape.back(), n = b_shape.back();
   RefArrayT<S> out;
-  out.shape = ref_index::broadcast({a.shape.begin(), a.shape.end() - 2},
-                                   {b.shape.begin(), b.shape.end() - 2});
+  out.shape = ref_index::broadcast({a_shape.begin(), a_shape.end() - 2},
+                                   {b_shape.begin(), b_shape.end() - 2});
   out.shape.push_back(m);
   out.shape.push_back(n);
+  out.values.reserve(static_cast<size_t>(ref_index::count(out.shape)));
   std::vector<int64_t> ia, ib;
   for (ref_index::MultiIndex index(out.shape); index.valid(); index.next()) {
     // Row i of a and column j of b: their p-th elements are p and p * n
@@ -374,8 +386,8 @@ RefArrayT<S> matmul(const RefArrayT<S>& a_in, const RefArrayT<S>& b_in) {
     ia = ib = *index;
     ia.back() = 0;
     ib[ib.size() - 2] = 0;
-    const int64_t a0 = ref_index::at_broadcast(a.shape, ia);
-    const int64_t b0 = ref_index::at_broadcast(b.shape, ib);
+    const int64_t a0 = ref_index::at_broadcast(a_shape, ia);
+    const int64_t b0 = ref_index::at_broadcast(b_shape, ib);
     S acc = constant<S>(0);
     for (int64_t p = 0; p < k; ++p) acc += a.values[a0 + p] * b.values[b0 + p * n];
     out.values.push_back(acc);
@@ -401,6 +413,7 @@ RefArrayT<S> permute(const RefArrayT<S>& a, const std::vector<int64_t>& dims_in)
   for (int64_t d : dims_in) dims.push_back(ref_index::wrap(d, a.shape.size()));
   RefArrayT<S> out;
   for (int64_t d : dims) out.shape.push_back(a.shape[static_cast<size_t>(d)]);
+  out.values.reserve(a.values.size());
   std::vector<int64_t> source(dims.size());
   for (ref_index::MultiIndex index(out.shape); index.valid(); index.next()) {
     for (size_t i = 0; i < dims.size(); ++i) source[static_cast<size_t>(dims[i])] = (*index)[i];
@@ -425,6 +438,7 @@ RefArrayT<S> expand(const RefArrayT<S>& a, std::vector<int64_t> shape) {
     if (shape[i] == -1) shape[i] = a.shape[i - lead];
   }
   RefArrayT<S> out{shape, {}};
+  out.values.reserve(static_cast<size_t>(ref_index::count(out.shape)));
   for (ref_index::MultiIndex index(out.shape); index.valid(); index.next()) {
     out.values.push_back(a.values[ref_index::at_broadcast(a.shape, *index)]);
   }
@@ -456,11 +470,11 @@ RefArrayT<S> unsqueeze(const RefArrayT<S>& a, int64_t dim) {
 
 template <class S>
 RefArrayT<S> softmax(const RefArrayT<S>& a, int64_t dim) {
-  return along(a, dim, [](const std::vector<S>& line) { return softmax_line(line, false); });
+  return along(a, dim, [](std::span<const S> line) { return softmax_line(line, false); });
 }
 template <class S>
 RefArrayT<S> log_softmax(const RefArrayT<S>& a, int64_t dim) {
-  return along(a, dim, [](const std::vector<S>& line) { return softmax_line(line, true); });
+  return along(a, dim, [](std::span<const S> line) { return softmax_line(line, true); });
 }
 
 // Mean over rows of -sum(target * log_softmax(logits)); logits (C) or (N, C).
@@ -508,6 +522,7 @@ S not_taken(const S& x) {
 template <class S>
 RefArrayT<S> where(const RefIndices& condition, const RefArrayT<S>& a, const RefArrayT<S>& b) {
   RefArrayT<S> out{ref_index::broadcast(condition.shape, ref_index::broadcast(a.shape, b.shape))};
+  out.values.reserve(static_cast<size_t>(ref_index::count(out.shape)));
   for (ref_index::MultiIndex i(out.shape); i.valid(); i.next()) {
     const bool take_a = condition.values[ref_index::at_broadcast(condition.shape, *i)] != 0;
     const S& x = a.values[ref_index::at_broadcast(a.shape, *i)];
@@ -533,6 +548,7 @@ RefArrayT<S> embedding(const RefArrayT<S>& weight, const RefIndices& indices) {
   }
   RefArrayT<S> out{indices.shape, {}};
   out.shape.push_back(width);
+  out.values.reserve(static_cast<size_t>(ref_index::count(out.shape)));
   for (int64_t row : indices.values) {
     for (int64_t c = 0; c < width; ++c)
       out.values.push_back(weight.values[row * width + c] + unpicked);
@@ -568,6 +584,7 @@ RefArrayT<S> picked_along(const RefArrayT<S>& a, int64_t dim, const std::vector<
   RefArrayT<S> out{a.shape, {}};
   out.shape[d] = static_cast<int64_t>(picked.size());
   if (!keep_dim) out.shape.erase(out.shape.begin() + dim);
+  out.values.reserve(static_cast<size_t>(ref_index::count(out.shape)));
   for (int64_t o = 0; o < outer; ++o) {
     for (int64_t p : picked) {
       for (int64_t i = 0; i < inner; ++i)
