@@ -14,7 +14,8 @@
 
 namespace {
 
-char kEntropicThreshold[] = "-entropic_feature_frequency_threshold=16";
+// Not const: argv's strings are char*.
+char entropic_threshold[] = "-entropic_feature_frequency_threshold=16";
 
 }  // namespace
 
@@ -23,7 +24,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   static std::vector<char*> args;
   if (*argc < 1) return 0;
   args.assign(*argv, *argv + *argc);
-  args.insert(args.begin() + 1, kEntropicThreshold);
+  args.insert(args.begin() + 1, entropic_threshold);
   args.push_back(nullptr);
   *argc = static_cast<int>(args.size()) - 1;
   *argv = args.data();

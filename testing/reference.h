@@ -25,19 +25,26 @@
 #include <optional>
 #include <span>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include "minitorch/minitorch.h"
 #include "testing/dual.h"
 #include "testing/op_call.h"
 #include "testing/op_forms.h"
+#include "testing/recycled.h"
 
 namespace minitorch::testing {
+
+// A reference array's values: over dual numbers, in recycled storage
+// (testing/recycled.h); plain values in a plain vector.
+template <class S>
+using RefValues = std::conditional_t<kHasTangents<S>, std::vector<S, Recycled<S>>, std::vector<S>>;
 
 template <class S>
 struct RefArrayT {
   std::vector<int64_t> shape;
-  std::vector<S> values;  // row-major
+  RefValues<S> values;  // row-major
 };
 using RefArray = RefArrayT<double>;
 
@@ -129,7 +136,7 @@ RefArrayT<S> reduce(const RefArrayT<S>& a, const std::vector<int64_t>& dims, boo
   const size_t group_size = groups == 0 ? 0 : a.values.size() / groups;
   // The groups side by side in one buffer: a Dual element is hundreds of
   // bytes, and a vector per group would allocate and regrow for each.
-  std::vector<S> grouped(a.values.size());
+  RefValues<S> grouped(a.values.size());
   std::vector<size_t> filled(groups, 0);
   int64_t flat = 0;
   for (ref_index::MultiIndex index(a.shape); index.valid(); index.next(), ++flat) {
@@ -161,11 +168,11 @@ RefArrayT<S> along(const RefArrayT<S>& a, int64_t dim_in, const F& f) {
   for (size_t i = static_cast<size_t>(dim) + 1; i < a.shape.size(); ++i) inner *= a.shape[i];
   const int64_t size = a.shape[static_cast<size_t>(dim)];
   const int64_t outer = ref_index::count(a.shape) / std::max<int64_t>(size * inner, 1);
-  std::vector<S> line(static_cast<size_t>(size));
+  RefValues<S> line(static_cast<size_t>(size));
   for (int64_t o = 0; o < outer; ++o) {
     for (int64_t i = 0; i < inner; ++i) {
       for (int64_t k = 0; k < size; ++k) line[k] = a.values[(o * size + k) * inner + i];
-      const std::vector<S> result = f(line);
+      const RefValues<S> result = f(line);
       for (int64_t k = 0; k < size; ++k) out.values[(o * size + k) * inner + i] = result[k];
     }
   }
@@ -254,10 +261,10 @@ S logsumexp_of(std::span<const S> group) {
 // logsumexp's, the shift is the max even when infinite, so a line holding
 // inf is NaN throughout, as LibTorch's.
 template <class S>
-std::vector<S> softmax_line(std::span<const S> line, bool log) {
+RefValues<S> softmax_line(std::span<const S> line, bool log) {
   const auto m = max_value(line);
   const S log_sum = log_sum_shifted(line, m);
-  std::vector<S> out;
+  RefValues<S> out;
   out.reserve(line.size());
   for (const S& v : line) {
     const S shifted = v - constant<S>(m) - log_sum;
