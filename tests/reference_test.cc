@@ -2,11 +2,14 @@
 // LibTorch at FP64: forward values and vector-Jacobian products on every
 // registry sample, at the kinks where LibTorch's subgradient conventions
 // decide, and at magnitudes where a naive formula overflows.
+#include "testing/reference.h"
+
 #include <gtest/gtest.h>
 
 #include "minitorch/minitorch.h"
 #include "test_util.h"
 #include "testing/op_registry.h"
+#include "testing/recycled.h"
 #include "testing/verdict.h"
 #include "torch_oracle.h"
 
@@ -93,6 +96,39 @@ TEST(ReferenceOracleAtExtremes, KeepsLogTwoBesideAShiftOf1e300) {
   const ReferenceResult r = reference_vjp(program, {tensor({1e300, 1e300}, {2})}, ones({}));
   EXPECT_DOUBLE_EQ(r.forward.values[0], 1e300);
   EXPECT_EQ(r.grads[0].values, (std::vector<double>{0.5, 0.5}));
+}
+
+// The reference's arrays over dual numbers reuse released storage
+// (testing/recycled.h): a block goes to the next request of its size class,
+// and a vector built in it starts from zeros, not from the last contents.
+TEST(RecycledStorage, HandsAReleasedBlockToTheNextRequestOfItsClass) {
+  void* first = take_block(1000);
+  give_block(first, 1000);
+  void* same_class = take_block(900);
+  void* larger_class = take_block(5000);
+  EXPECT_EQ(same_class, first);
+  EXPECT_NE(larger_class, first);
+  give_block(same_class, 900);
+  give_block(larger_class, 5000);
+}
+
+TEST(RecycledStorage, ArraysStartFromZerosInReusedStorage) {
+  using D = Dual<long double, 4>;
+  const D* storage = nullptr;
+  {
+    RefValues<D> used(7);
+    for (D& x : used) {
+      x.v = 3;
+      x.d[1] = 5;
+    }
+    storage = used.data();
+  }
+  const RefValues<D> fresh(7);
+  EXPECT_EQ(fresh.data(), storage);
+  for (const D& x : fresh) {
+    EXPECT_EQ(x.v, 0);
+    EXPECT_EQ(x.d[1], 0);
+  }
 }
 
 }  // namespace
