@@ -3,9 +3,10 @@
 // of bytes wide (Dual<long double, 16> is about 800), and the verdict makes
 // several runs per input. From the allocator each array is a fresh block:
 // under ASan one with a stack trace recorded, a quarantine on its release,
-// and, above ASan's size classes, pages mapped and faulted in anew; that was
-// the largest cost of judging an input. Recycled<T> keeps the calling
-// thread's released blocks by size class and hands them out again.
+// and, above ASan's size classes, pages mapped and faulted in anew: a large
+// share of the cost of judging an input (docs/design.md, "Fuzz
+// throughput"). Recycled<T> keeps the calling thread's released blocks by
+// size class and hands them out again.
 //
 // Kept blocks stay poisoned for ASan (a read of a released array is still
 // reported), as does a block's tail beyond the size asked for.
