@@ -203,6 +203,13 @@ RefRun run_reference(const Program& program, const std::vector<Tensor>& inputs,
       },
       promoted_operands<D>(w, inputs.size()));
   run.shape = out.shape;
+  const size_t n = out.values.size();
+  run.value.reserve(n);
+  run.tangent.reserve(n);
+  run.magnitude.reserve(n);
+  run.error.reserve(n);
+  run.crossed.reserve(n);
+  run.value_magnitude.reserve(n);
   for (const auto& x : out.values) {
     run.value.push_back(x.v);
     std::array<Real, kTangents> d, m, e;
