@@ -5,35 +5,11 @@
 #include <cstdint>
 #include <vector>
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MINITORCH_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define MINITORCH_ASAN 1
-#endif
-#ifdef MINITORCH_ASAN
+// Its macros do nothing in a build without ASan.
 #include <sanitizer/asan_interface.h>
-#endif
 
 namespace minitorch::testing {
 namespace {
-
-void poison(void* p, std::size_t bytes) {
-#ifdef MINITORCH_ASAN
-  ASAN_POISON_MEMORY_REGION(p, bytes);
-#else
-  (void)p, (void)bytes;
-#endif
-}
-void unpoison(void* p, std::size_t bytes) {
-#ifdef MINITORCH_ASAN
-  ASAN_UNPOISON_MEMORY_REGION(p, bytes);
-#else
-  (void)p, (void)bytes;
-#endif
-}
 
 // Blocks come in powers of two from 256 bytes, so a released block serves
 // any later request of its class.
@@ -46,6 +22,13 @@ constexpr std::size_t kMostKept = std::size_t{256} << 20;
 int class_of(std::size_t bytes) {
   return std::max(kSmallestClass,
                   static_cast<int>(std::bit_width(std::max<std::size_t>(bytes, 1) - 1)));
+}
+std::size_t class_size(int c) { return std::size_t{1} << c; }
+
+// Back to the allocator, readable again as it expects.
+void release(void* block, int c) noexcept {
+  ASAN_UNPOISON_MEMORY_REGION(block, class_size(c));
+  ::operator delete(block);
 }
 
 // Set when the thread's cache is destroyed (at its exit): an array released
@@ -61,17 +44,14 @@ class BlockCache {
   ~BlockCache() {
     cache_destroyed = true;
     for (int c = 0; c < kClasses; ++c) {
-      for (void* block : free_[c]) {
-        unpoison(block, std::size_t{1} << c);
-        ::operator delete(block);
-      }
+      for (void* block : free_[c]) release(block, c);
     }
   }
 
   void* take(std::size_t bytes) {
     const int c = class_of(bytes);
     if (c >= kClasses) throw std::bad_alloc();
-    const std::size_t size = std::size_t{1} << c;
+    const std::size_t size = class_size(c);
     void* block;
     if (free_[c].empty()) {
       block = ::operator new(size);
@@ -80,28 +60,26 @@ class BlockCache {
       free_[c].pop_back();
       kept_ -= size;
     }
-    unpoison(block, bytes);
-    poison(static_cast<char*>(block) + bytes, size - bytes);
+    ASAN_UNPOISON_MEMORY_REGION(block, bytes);
+    ASAN_POISON_MEMORY_REGION(static_cast<char*>(block) + bytes, size - bytes);
     return block;
   }
 
   void give(void* block, std::size_t bytes) noexcept {
     const int c = class_of(bytes);
-    const std::size_t size = std::size_t{1} << c;
+    const std::size_t size = class_size(c);
     if (kept_ + size > kMostKept) {
-      unpoison(block, size);
-      ::operator delete(block);
+      release(block, c);
       return;
     }
     try {
       free_[c].push_back(block);
     } catch (...) {
-      unpoison(block, size);
-      ::operator delete(block);
+      release(block, c);
       return;
     }
     kept_ += size;
-    poison(block, size);
+    ASAN_POISON_MEMORY_REGION(block, size);
   }
 
  private:
@@ -117,14 +95,13 @@ BlockCache& cache() {
 }  // namespace
 
 void* take_block(std::size_t bytes) {
-  if (cache_destroyed) return ::operator new (std::size_t{1} << class_of(bytes));
+  if (cache_destroyed) return ::operator new(class_size(class_of(bytes)));
   return cache().take(bytes);
 }
 
 void give_block(void* block, std::size_t bytes) noexcept {
   if (cache_destroyed) {
-    unpoison(block, std::size_t{1} << class_of(bytes));
-    ::operator delete(block);
+    release(block, class_of(bytes));
     return;
   }
   cache().give(block, bytes);
