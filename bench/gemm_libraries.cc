@@ -1,9 +1,11 @@
 // The GEMM libraries Debian packages, timed on the shapes minitorch runs:
 // OpenBLAS (what the library links), BLIS and oneDNN (sgemm only; it has no
-// dgemm). Each is loaded with dlopen, so none is a build dependency and
-// their identical BLAS symbol names never meet; a library that is not
-// installed is reported as such. docs/design.md ("GEMM") has the table and
-// the choice made from it.
+// dgemm), each loaded with dlopen, so none is a build dependency, and bound
+// to itself, so their identical BLAS symbol names never meet; a library that
+// is not installed is reported as such. Beside them, minitorch's own float64 path: Eigen's
+// kernel built for AVX-512, in minitorch's tiles over its threads (where the
+// CPU has AVX-512). docs/design.md ("GEMM") has the table and the choice
+// made from it.
 //
 //   gemm_libraries [threads]   (default 1; sets each library's own count)
 //
@@ -19,6 +21,9 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include "kernels/gemm.h"
+#include "minitorch/threads.h"
 
 namespace {
 
@@ -41,9 +46,13 @@ struct Library {
   bool loaded = false;
   CblasSgemm sgemm = nullptr;
   CblasDgemm dgemm = nullptr;
+  const char* missing = "not found";  // printed where it did not load
 };
 
-void* open_library(const char* path) { return dlopen(path, RTLD_NOW | RTLD_LOCAL); }
+// RTLD_DEEPBIND: a library's calls into its own BLAS symbols (BLIS's
+// cblas_sgemm calls its sgemm_) bind within it, not to OpenBLAS's, which
+// this program links through minitorch.
+void* open_library(const char* path) { return dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND); }
 
 template <class F>
 F symbol(void* handle, const char* name) {
@@ -57,6 +66,17 @@ void dnnl_as_cblas(int, int trans_a, int trans_b, int m, int n, int k, float alp
                    int lda, const float* b, int ldb, float beta, float* c, int ldc) {
   g_dnnl_sgemm(trans_a == kTrans ? 'T' : 'N', trans_b == kTrans ? 'T' : 'N', m, n, k, alpha, a, lda,
                b, ldb, beta, c, ldc);
+}
+
+// minitorch's float64 GEMM (alpha 1 and beta 0, as every call below).
+void minitorch_as_cblas(int, int trans_a, int trans_b, int m, int n, int k, double, const double* a,
+                        int lda, const double* b, int ldb, double, double* c, int) {
+  using minitorch::MatrixRef;
+  const MatrixRef<double> op_a =
+      trans_a == kTrans ? MatrixRef<double>{a, m, k, 1, lda} : MatrixRef<double>{a, m, k, lda, 1};
+  const MatrixRef<double> op_b =
+      trans_b == kTrans ? MatrixRef<double>{b, k, n, 1, ldb} : MatrixRef<double>{b, k, n, ldb, 1};
+  minitorch::gemm<double>(op_a, op_b, c);
 }
 
 std::vector<Library> load_libraries(int threads) {
@@ -84,6 +104,10 @@ std::vector<Library> load_libraries(int threads) {
     }
     libraries.push_back({"oneDNN", h != nullptr, g_dnnl_sgemm ? dnnl_as_cblas : nullptr, nullptr});
   }
+  minitorch::set_num_threads(threads);
+  libraries.push_back({"Eigen AVX-512",
+                       minitorch::dgemm_kernel() == minitorch::DgemmKernel::kEigenAvx512, nullptr,
+                       minitorch_as_cblas, "no AVX-512"});
   return libraries;
 }
 
@@ -162,7 +186,7 @@ int main(int argc, char** argv) {
       std::printf("%-38s", s.what);
       for (const Library& l : libraries) {
         if (!l.loaded) {
-          std::printf(" %12s", "not found");
+          std::printf(" %12s", l.missing);
         } else if (f32 && l.sgemm != nullptr) {
           std::printf(" %12.1f", time_gemm<float>(l.sgemm, s));
         } else if (!f32 && l.dgemm != nullptr) {

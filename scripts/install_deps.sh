@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ clang-14 clang-format-14 clang-tidy-14 cppcheck libclang-rt-14-dev lld-14
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
-  libopenblas-dev libdnnl-dev libtorch-dev nlohmann-json3-dev pkg-config python3
+  libopenblas-dev libdnnl-dev libeigen3-dev libtorch-dev nlohmann-json3-dev pkg-config python3
 )
 if [[ "${MINITORCH_WITH_BAZEL:-1}" == 1 ]]; then
   packages+=(bazel-bootstrap bazel-rules-java)

@@ -1,9 +1,12 @@
-// The OpenBLAS GEMM path against the plain reference kernel, over the
-// layouts matmul hands it: row-major, transposed, strided, expanded.
+// The GEMM paths (oneDNN for float32; Eigen's AVX-512 kernel and OpenBLAS
+// for float64) against the plain reference kernel, over the layouts matmul
+// hands them: row-major, transposed, strided, expanded; and over shapes
+// that span several of the tiles the work is split into.
 #include "kernels/gemm.h"
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <vector>
 
 #include "minitorch/minitorch.h"
@@ -42,7 +45,53 @@ void check_layouts(double tol) {
   }
 }
 
-TEST(Gemm, MatchesReferenceFloat64) { check_layouts<double>(1e-12); }
+// The float64 kernels this CPU can run.
+std::vector<DgemmKernel> dgemm_kernels() {
+  std::vector<DgemmKernel> kernels = {DgemmKernel::kOpenBlas};
+  if (dgemm_kernel() == DgemmKernel::kEigenAvx512) kernels.push_back(DgemmKernel::kEigenAvx512);
+  return kernels;
+}
+
+TEST(Gemm, MatchesReferenceFloat64) {
+  for (const DgemmKernel kernel : dgemm_kernels()) {
+    SCOPED_TRACE(kernel == DgemmKernel::kOpenBlas ? "OpenBLAS" : "Eigen AVX-512");
+    const DgemmKernelOverride use(kernel);
+    check_layouts<double>(1e-12);
+  }
+}
+
+// (300 x 70)(70 x 600): three row tiles and two column tiles, the last of
+// each partial, with either operand transposed, at 1 and 3 threads.
+TEST(Gemm, Float64KernelsMatchReferenceAcrossTiles) {
+  const int64_t m = 300, k = 70, n = 600;
+  std::vector<double> a_store(m * k), b_store(k * n);
+  for (size_t i = 0; i < a_store.size(); ++i)
+    a_store[i] = static_cast<double>(i * 37 % 101) / 7 - 7;
+  for (size_t i = 0; i < b_store.size(); ++i) b_store[i] = static_cast<double>(i * 53 % 97) / 5 - 9;
+  const MatrixRef<double> as[] = {{a_store.data(), m, k, k, 1}, {a_store.data(), m, k, 1, m}};
+  const MatrixRef<double> bs[] = {{b_store.data(), k, n, n, 1}, {b_store.data(), k, n, 1, k}};
+  for (const DgemmKernel kernel : dgemm_kernels()) {
+    const DgemmKernelOverride use(kernel);
+    for (const int threads : {1, 3}) {
+      set_num_threads(threads);
+      for (const MatrixRef<double>& a : as) {
+        for (const MatrixRef<double>& b : bs) {
+          std::vector<double> fast(m * n), slow(m * n);
+          gemm<double>(a, b, fast.data());
+          gemm_reference<double>(a, b, slow.data());
+          for (size_t e = 0; e < fast.size(); ++e) {
+            ASSERT_NEAR(fast[e], slow[e], 1e-9 * (1 + std::abs(slow[e])))
+                << (kernel == DgemmKernel::kOpenBlas ? "OpenBLAS" : "Eigen AVX-512") << ", a "
+                << (a.col_stride == 1 ? "row-major" : "transposed") << ", b "
+                << (b.col_stride == 1 ? "row-major" : "transposed") << ", " << threads
+                << " threads, element " << e;
+          }
+        }
+      }
+    }
+  }
+  set_num_threads(1);
+}
 TEST(Gemm, MatchesReferenceFloat32) { check_layouts<float>(1e-4); }
 
 TEST(Gemm, EmptyInnerDimGivesZeros) {

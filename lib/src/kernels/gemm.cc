@@ -1,14 +1,17 @@
-// GEMM: float32 through oneDNN, float64 through OpenBLAS (docs/design.md,
-// "GEMM", has the measurements behind the split), plus the reference kernel.
+// GEMM: float32 through oneDNN, float64 through Eigen's AVX-512 kernels
+// where the CPU has them and OpenBLAS elsewhere (docs/design.md, "GEMM", has
+// the measurements behind the choice), plus the reference kernel.
 #include "kernels/gemm.h"
 
 #include <cblas.h>
 #include <dnnl.h>
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "check.h"
+#include "kernels/gemm_avx512.h"
 #include "parallel.h"
 
 // libgomp, the OpenMP runtime Debian's oneDNN threads with.
@@ -21,14 +24,37 @@ namespace minitorch {
 
 namespace {
 
-// oneDNN's sgemm runs in tiles of C fixed by the shape, each tile one call
-// on one thread, the tiles split over the caller's threads (parallel.h):
-// oneDNN's own threads split K for some shapes ((64 x 784)(784 x 256)), so
-// its result changed with the thread count, and every op of minitorch gives
-// the same bits at any count. Tiles this large keep oneDNN's single-thread
-// kernels near the FMA peak.
+// oneDNN's sgemm and Eigen's dgemm run in tiles of C fixed by the shape,
+// each tile one call on one thread, the tiles split over the caller's
+// threads (parallel.h): oneDNN's own threads split K for some shapes
+// ((64 x 784)(784 x 256)), so its result changed with the thread count, and
+// every op of minitorch gives the same bits at any count. Tiles this large
+// keep both libraries' single-thread kernels near the FMA peak.
 constexpr int64_t kTileRows = 128;
 constexpr int64_t kTileCols = 512;
+
+// Calls tile(i, j, rows, cols) for the tiles of an (m x n) C, in parallel.
+template <class Tile>
+void for_each_tile(int64_t m, int64_t n, const Tile& tile) {
+  const int64_t row_tiles = (m + kTileRows - 1) / kTileRows;
+  const int64_t col_tiles = (n + kTileCols - 1) / kTileCols;
+  parallel_for(row_tiles * col_tiles, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t t = begin; t < end; ++t) {
+      const int64_t i = t / col_tiles * kTileRows, j = t % col_tiles * kTileCols;
+      tile(i, j, std::min(kTileRows, m - i), std::min(kTileCols, n - j));
+    }
+  });
+}
+
+// Whether this CPU runs gemm_avx512.cc's instructions (and its OS saves
+// their registers, which the compiler's check includes).
+bool cpu_has_avx512() {
+  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
+  return has;
+}
+
+thread_local std::optional<DgemmKernel> t_dgemm_override;
 
 // One oneDNN call on the calling thread alone, leaving the caller's own
 // OpenMP setting as it found it.
@@ -67,24 +93,24 @@ BlasLayout layout_of(const MatrixRef<T>& m) {
 void blas_gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t m, int64_t n, int64_t k,
                const float* a, int64_t lda, const float* b, int64_t ldb, float* c) {
   const bool a_t = ta == CblasTrans, b_t = tb == CblasTrans;
-  const int64_t row_tiles = (m + kTileRows - 1) / kTileRows;
-  const int64_t col_tiles = (n + kTileCols - 1) / kTileCols;
-  parallel_for(row_tiles * col_tiles, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t t = begin; t < end; ++t) {
-      const int64_t i = t / col_tiles * kTileRows, j = t % col_tiles * kTileCols;
-      // Rows i.. of op(A) and columns j.. of op(B), as stored.
-      const float* a_tile = a + (a_t ? i : i * lda);
-      const float* b_tile = b + (b_t ? j * ldb : j);
-      sgemm_on_this_thread(a_t ? 'T' : 'N', b_t ? 'T' : 'N', std::min(kTileRows, m - i),
-                           std::min(kTileCols, n - j), k, a_tile, lda, b_tile, ldb, c + i * n + j,
-                           n);
-    }
+  for_each_tile(m, n, [&](int64_t i, int64_t j, int64_t rows, int64_t cols) {
+    // Rows i.. of op(A) and columns j.. of op(B), as stored.
+    sgemm_on_this_thread(a_t ? 'T' : 'N', b_t ? 'T' : 'N', rows, cols, k, a + (a_t ? i : i * lda),
+                         lda, b + (b_t ? j * ldb : j), ldb, c + i * n + j, n);
   });
 }
 
 void blas_gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t m, int64_t n, int64_t k,
                const double* a, int64_t lda, const double* b, int64_t ldb, double* c) {
-  cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, n);
+  if (dgemm_kernel() == DgemmKernel::kOpenBlas) {
+    cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, n);
+    return;
+  }
+  const bool a_t = ta == CblasTrans, b_t = tb == CblasTrans;
+  for_each_tile(m, n, [&](int64_t i, int64_t j, int64_t rows, int64_t cols) {
+    avx512::dgemm(a_t, b_t, rows, cols, k, a + (a_t ? i : i * lda), lda, b + (b_t ? j * ldb : j),
+                  ldb, c + i * n + j, n);
+  });
 }
 
 // A contiguous row-major copy of `m`, for layouts BLAS cannot read.
@@ -100,6 +126,19 @@ MatrixRef<T> packed(const MatrixRef<T>& m, std::vector<T>& buffer) {
 }
 
 }  // namespace
+
+DgemmKernel dgemm_kernel() {
+  if (t_dgemm_override) return *t_dgemm_override;
+  return cpu_has_avx512() ? DgemmKernel::kEigenAvx512 : DgemmKernel::kOpenBlas;
+}
+
+DgemmKernelOverride::DgemmKernelOverride(DgemmKernel kernel) : previous_(t_dgemm_override) {
+  MT_CHECK(kernel == DgemmKernel::kOpenBlas || cpu_has_avx512(),
+           "gemm: Eigen's AVX-512 dgemm asked for on a CPU without AVX-512");
+  t_dgemm_override = kernel;
+}
+
+DgemmKernelOverride::~DgemmKernelOverride() { t_dgemm_override = previous_; }
 
 template <class T>
 void gemm(const MatrixRef<T>& a_in, const MatrixRef<T>& b_in, T* out) {
