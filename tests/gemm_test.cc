@@ -45,6 +45,10 @@ void check_layouts(double tol) {
   }
 }
 
+const char* kernel_name(DgemmKernel kernel) {
+  return kernel == DgemmKernel::kOpenBlas ? "OpenBLAS" : "Eigen AVX-512";
+}
+
 // The float64 kernels this CPU can run.
 std::vector<DgemmKernel> dgemm_kernels() {
   std::vector<DgemmKernel> kernels = {DgemmKernel::kOpenBlas};
@@ -54,7 +58,7 @@ std::vector<DgemmKernel> dgemm_kernels() {
 
 TEST(Gemm, MatchesReferenceFloat64) {
   for (const DgemmKernel kernel : dgemm_kernels()) {
-    SCOPED_TRACE(kernel == DgemmKernel::kOpenBlas ? "OpenBLAS" : "Eigen AVX-512");
+    SCOPED_TRACE(kernel_name(kernel));
     const DgemmKernelOverride use(kernel);
     check_layouts<double>(1e-12);
   }
@@ -65,9 +69,12 @@ TEST(Gemm, MatchesReferenceFloat64) {
 TEST(Gemm, Float64KernelsMatchReferenceAcrossTiles) {
   const int64_t m = 300, k = 70, n = 600;
   std::vector<double> a_store(m * k), b_store(k * n);
-  for (size_t i = 0; i < a_store.size(); ++i)
+  for (size_t i = 0; i < a_store.size(); ++i) {
     a_store[i] = static_cast<double>(i * 37 % 101) / 7 - 7;
-  for (size_t i = 0; i < b_store.size(); ++i) b_store[i] = static_cast<double>(i * 53 % 97) / 5 - 9;
+  }
+  for (size_t i = 0; i < b_store.size(); ++i) {
+    b_store[i] = static_cast<double>(i * 53 % 97) / 5 - 9;
+  }
   const MatrixRef<double> as[] = {{a_store.data(), m, k, k, 1}, {a_store.data(), m, k, 1, m}};
   const MatrixRef<double> bs[] = {{b_store.data(), k, n, n, 1}, {b_store.data(), k, n, 1, k}};
   for (const DgemmKernel kernel : dgemm_kernels()) {
@@ -81,9 +88,8 @@ TEST(Gemm, Float64KernelsMatchReferenceAcrossTiles) {
           gemm_reference<double>(a, b, slow.data());
           for (size_t e = 0; e < fast.size(); ++e) {
             ASSERT_NEAR(fast[e], slow[e], 1e-9 * (1 + std::abs(slow[e])))
-                << (kernel == DgemmKernel::kOpenBlas ? "OpenBLAS" : "Eigen AVX-512") << ", a "
-                << (a.col_stride == 1 ? "row-major" : "transposed") << ", b "
-                << (b.col_stride == 1 ? "row-major" : "transposed") << ", " << threads
+                << kernel_name(kernel) << ", a " << (a.col_stride == 1 ? "row-major" : "transposed")
+                << ", b " << (b.col_stride == 1 ? "row-major" : "transposed") << ", " << threads
                 << " threads, element " << e;
           }
         }
@@ -92,6 +98,7 @@ TEST(Gemm, Float64KernelsMatchReferenceAcrossTiles) {
   }
   set_num_threads(1);
 }
+
 TEST(Gemm, MatchesReferenceFloat32) { check_layouts<float>(1e-4); }
 
 TEST(Gemm, EmptyInnerDimGivesZeros) {
