@@ -969,6 +969,12 @@ void judge_forward(const MinitorchRun& m, const Pass& pass, const Working& w,
 // cotangent finite (2^600 would overflow a float32).
 int range_lift_exponent(DType dtype) { return dtype == kFloat32 ? 100 : 600; }
 
+// A float64 lift that keeps a cotangent of the verdict's (unit rows, normal
+// draws) finite and brings gradients down to 1e-609 into the range; larger
+// ones overflow under it, so it serves only to find gradients that
+// underflow.
+constexpr int kDeepLiftExponent = 1000;
+
 // Whether the gradient of some value the program computes, d (v . y) /
 // d value for a cotangent row v, leaves the working range, by minitorch's
 // reverse mode in float64. A backward carries these gradients; forward mode
@@ -982,8 +988,9 @@ int range_lift_exponent(DType dtype) { return dtype == kFloat32 ? 100 : 600; }
 // which the reference judges by its crossed paths, and NaN (0 * an infinite
 // partial) is no overflow.
 //   Underflow: gradients are linear in v, so they are taken again for v
-// scaled by 2^600, which lifts any below the float64 range into it; a
-// nonzero one below the smallest normal number times that scale underflows.
+// scaled by 2^600 and by 2^1000, which lift those down to 1e-609 into the
+// float64 range; a nonzero one below the smallest normal number times its
+// scale underflows.
 bool intermediate_gradient_out_of_range(const Program& program, const std::vector<Tensor>& inputs,
                                         const std::vector<Tensor>& cotangents, const Working& w) {
   std::vector<Tensor> leaves;
@@ -1033,9 +1040,15 @@ bool intermediate_gradient_out_of_range(const Program& program, const std::vecto
       }
     }
     if (intermediates.empty()) continue;
-    for (const Tensor& g : grad(y, intermediates, v.to(kFloat64) * lift, /*retain_graph=*/true)) {
-      for (double x : g.to_vector()) {
-        if (std::isfinite(x) && x != 0 && std::fabs(x) < smallest * lift) return true;
+    // A gradient too far below the range for the first lift (1 / b^2 of a b
+    // near 1e-300 times a small value: 1e-597) is 0 in both runs alike; the
+    // deep lift, which overflows the large gradients instead, reaches it.
+    for (const int exponent : {lift_exponent, kDeepLiftExponent}) {
+      const double scale = std::ldexp(1.0, exponent);
+      for (const Tensor& g : grad(y, intermediates, v.to(kFloat64) * scale, true)) {
+        for (double x : g.to_vector()) {
+          if (std::isfinite(x) && x != 0 && std::fabs(x) < smallest * scale) return true;
+        }
       }
     }
   }

@@ -394,6 +394,30 @@ TEST(Verdict, AbstainsWhereAnIntermediateGradientUnderflows) {
   EXPECT_GT(j.reasons.count(Unjudged::kGradientOutOfRange), 0u);
 }
 
+// log(a) / (1 / b) with b = -1e-300 and log(a) = -681.57: the gradient of
+// 1 / b is 681.57 / 1e600, about 1e-597, too far below double's range for a
+// cotangent lifted by 2^600 to bring it back, so reverse mode loses the
+// term (-681.57 in the Jacobian) in both runs alike. A deeper lift finds the
+// underflow (a fuzz_torch campaign's false failure, before).
+TEST(Verdict, AbstainsWhereAnIntermediateGradientUnderflowsPastOneLift) {
+  const Program program = {
+      {OpCall{.op = Op::kDiv}, {0, 0}},
+      {OpCall{.op = Op::kDiv}, {1, 0}},
+      {OpCall{.op = Op::kPermute, .dims = {1, 0}}, {2}},
+      {OpCall{.op = Op::kLog}, {0}},
+      {OpCall{.op = Op::kDiv}, {0, 0}},
+      {OpCall{.op = Op::kDiv}, {4, 3}},
+  };
+  const std::vector<Tensor> inputs = {
+      tensor({0x1.efc886760987dp+93, -0x1.56e1fc2f8f359p-997, 0x1.a28edc580e50ep-984,
+              0x1.c6662b2c0e4ccp+119},
+             {2, 2}, kFloat64),
+  };
+  const Judgement j = judge(program, inputs);
+  EXPECT_NE(j.verdict, GradcheckVerdict::kFail) << j.report;
+  EXPECT_GT(j.reasons.count(Unjudged::kGradientOutOfRange), 0u);
+}
+
 // softmax of a / b with b subnormal: exp(-814) underflows to 0 when stored,
 // and softmax's backward reads the stored value, so its gradient is 0 where
 // the exact one, multiplied back up by 1 / b, is 3e-47. A value below the
