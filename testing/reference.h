@@ -710,7 +710,7 @@ RefArrayT<S> cat(const std::vector<RefArrayT<S>>& parts, int64_t dim_in) {
   for (const RefArrayT<S>& p : parts) {
     if (!(p.shape.size() == 1 && p.shape[0] == 0)) kept.push_back(&p);
   }
-  if (kept.empty()) kept.push_back(&parts.at(0));
+  if (kept.empty()) return RefArrayT<S>{{0}, {}};  // at any dim
   const RefArrayT<S>& first = *kept[0];
   if (first.shape.empty()) throw std::invalid_argument("reference cat: 0-dim tensor");
   const auto d = static_cast<size_t>(ref_index::wrap(dim_in, first.shape.size()));

@@ -323,6 +323,39 @@ TEST(IndexedReductionOracle, TopkOfAnEmptyTensorWithAHugeDimRanksNothing) {
   EXPECT_EQ(std::get<0>(max(x, 2)).shape(), (Shape{0, huge}));
 }
 
+// cat skips LibTorch's legacy empty tensors (1-D, no element), also where
+// every input is one: then any dim is accepted and the result is one too
+// (found by fuzz_torch). minitorch, LibTorch and the reference agree on the
+// values and the gradients.
+TEST(JoinOracle, CatSkipsLegacyEmptyTensorsAsLibTorch) {
+  for (const auto& [a, b, dim] : std::vector<std::tuple<Shape, Shape, int64_t>>{{{0}, {2, 3}, 1},
+                                                                                {{2, 1}, {0}, -1},
+                                                                                {{0}, {3}, 0},
+                                                                                {{0}, {0}, 0},
+                                                                                {{0}, {0}, 1},
+                                                                                {{0}, {0}, 5},
+                                                                                {{0}, {0}, -3}}) {
+    const Program program = {{OpCall{.op = Op::kCat, .dims = {dim}}, {0, 1}}};
+    const std::vector<Tensor> inputs = {randn(a, 20), randn(b, 21)};
+    std::vector<Tensor> leaves;
+    for (const Tensor& x : inputs) leaves.push_back(x.clone().requires_grad_());
+    const Tensor out = run_program(program, leaves);
+    const Tensor cotangent = randn(out.shape(), 22);
+    out.backward(cotangent);
+    const OracleResult want = torch_run(program, inputs, cotangent);
+    const std::string label = a.to_string() + " " + b.to_string() + " along " + std::to_string(dim);
+    EXPECT_TRUE(all_close(out, want.forward, 0, 0)) << label;
+    std::vector<RefArray> ref_inputs;
+    for (const Tensor& x : inputs) ref_inputs.push_back(to_ref(x));
+    const RefArray ref = reference_program(program, ref_inputs, [](size_t, const RefArray&) {});
+    EXPECT_TRUE(all_close(out, ref, 0, 0)) << label << " (the reference)";
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      ASSERT_TRUE(want.grads[i].has_value()) << label << " input " << i;
+      EXPECT_TRUE(all_close(leaves[i].grad(), *want.grads[i], 0, 0)) << label << " input " << i;
+    }
+  }
+}
+
 TEST(IndexedReductionOracle, MaskedFillAndItsGradientMatchLibTorch) {
   const Tensor x = randn({3, 4}, 10);
   for (const Tensor& mask :

@@ -139,6 +139,7 @@ TEST(Tensor, SplitAndChunkAreViewsAndCatUndoesThem) {
   // dtypes promote, and cat skips 1-D empty tensors.
   EXPECT_EQ(cat({tensor({1}, {1}, kInt64), tensor({0.5}, {1}, kFloat32)}).dtype(), kFloat32);
   EXPECT_EQ(cat({zeros({0}), x}).shape(), x.shape());
+  EXPECT_EQ(cat({zeros({0}), zeros({0}, kFloat32)}, 3).shape(), (Shape{0}));  // any dim
   // A gradient reaches every input of a cat of many tensors.
   std::vector<Tensor> leaves;
   for (int i = 0; i < 40; ++i) leaves.push_back(full({1}, i).requires_grad_());

@@ -39,33 +39,41 @@ Tensor cat(const std::vector<Tensor>& tensors_in, int64_t dim_in) {
   const DType dtype = joined_dtype(tensors_in, "cat");
   const Converted in(tensors_in, dtype);
   // LibTorch skips 1-D empty tensors (its legacy placeholder for "nothing");
-  // they still get a gradient, of their empty shape.
+  // they still get a gradient, of their empty shape. Where every input is
+  // one, the result is one too, whatever the dim.
   const auto skipped = [&](size_t i) {
-    return in.tensors[i].dim() == 1 && in.tensors[i].numel() == 0 && in.tensors.size() > 1;
+    return in.tensors[i].dim() == 1 && in.tensors[i].numel() == 0;
   };
   std::optional<size_t> first_kept;
   for (size_t i = 0; i < in.tensors.size() && !first_kept; ++i) {
     if (!skipped(i)) first_kept = i;
   }
-  const Tensor& first = in.tensors[first_kept.value_or(0)];
-  MT_CHECK(first.dim() > 0, "cat: zero-dimensional tensor ", first_kept.value_or(0),
-           " cannot be concatenated");
-  const int64_t dim = wrap_dim(dim_in, first.dim(), "cat");
-  Shape shape = first.shape();
-  shape[dim] = 0;
+  Shape shape = {0};
+  int64_t dim = 0;
   std::vector<int64_t> offsets, sizes;
-  for (size_t i = 0; i < in.tensors.size(); ++i) {
-    const Tensor& t = in.tensors[i];
-    offsets.push_back(shape[dim]);
-    sizes.push_back(skipped(i) ? 0 : t.size(dim));
-    if (skipped(i)) continue;
-    bool matches = t.dim() == first.dim();
-    for (int64_t d = 0; matches && d < t.dim(); ++d)
-      matches = d == dim || t.size(d) == first.size(d);
-    MT_CHECK(matches, "cat: tensor ", i, " of shape ", t.shape().to_string(),
-             " does not match tensor ", first_kept.value_or(0), " of shape ",
-             first.shape().to_string(), " in every dim but dim ", dim_in);
-    shape[dim] += t.size(dim);
+  if (first_kept) {
+    const Tensor& first = in.tensors[*first_kept];
+    MT_CHECK(first.dim() > 0, "cat: zero-dimensional tensor ", *first_kept,
+             " cannot be concatenated");
+    dim = wrap_dim(dim_in, first.dim(), "cat");
+    shape = first.shape();
+    shape[dim] = 0;
+    for (size_t i = 0; i < in.tensors.size(); ++i) {
+      const Tensor& t = in.tensors[i];
+      offsets.push_back(shape[dim]);
+      sizes.push_back(skipped(i) ? 0 : t.size(dim));
+      if (skipped(i)) continue;
+      bool matches = t.dim() == first.dim();
+      for (int64_t d = 0; matches && d < t.dim(); ++d)
+        matches = d == dim || t.size(d) == first.size(d);
+      MT_CHECK(matches, "cat: tensor ", i, " of shape ", t.shape().to_string(),
+               " does not match tensor ", *first_kept, " of shape ", first.shape().to_string(),
+               " in every dim but dim ", dim_in);
+      shape[dim] += t.size(dim);
+    }
+  } else {
+    offsets.assign(in.tensors.size(), 0);
+    sizes.assign(in.tensors.size(), 0);
   }
   Tensor out = empty(shape, dtype, "cat");
   {
