@@ -1,6 +1,7 @@
 // Storage allocation and the constructors of tensors and views.
 #include "tensor_impl.h"
 
+#include <algorithm>
 #include <iterator>
 #include <limits>
 #include <new>
@@ -89,18 +90,31 @@ size_t capacity_class(size_t nbytes) {
   return (nbytes + step - 1) / step * step;
 }
 
+// A 64-byte aligned buffer of `capacity` bytes (a capacity_class), from this
+// thread's cache where it holds one.
+void* take_buffer(size_t capacity) {
+  void* data = nullptr;
+  if (capacity >= Storage::kRecycledBytes && !BufferCache::destroyed()) {
+    data = t_buffer_cache.take(capacity);
+  }
+  return data != nullptr ? data : ::operator new(capacity, kAlignment);
+}
+
+// Gives a take_buffer() buffer back to this thread's cache, or frees it.
+void give_buffer(void* data, size_t capacity) {
+  if (capacity >= Storage::kRecycledBytes && !BufferCache::destroyed()) {
+    t_buffer_cache.give(data, capacity);
+  } else {
+    ::operator delete(data, kAlignment);
+  }
+}
+
 }  // namespace
 
 Storage::Storage(size_t nbytes) : nbytes(nbytes), capacity(capacity_class(nbytes)) {
   g_buffers.fetch_add(1, std::memory_order_relaxed);
   g_buffer_bytes.fetch_add(static_cast<int64_t>(nbytes), std::memory_order_relaxed);
-  if (capacity <= kInlineBytes) {
-    data = inline_;
-    return;
-  }
-  data = nullptr;
-  if (capacity >= kRecycledBytes && !BufferCache::destroyed()) data = t_buffer_cache.take(capacity);
-  if (data == nullptr) data = ::operator new(capacity, kAlignment);
+  data = capacity <= kInlineBytes ? inline_ : take_buffer(capacity);
 }
 
 Storage::Storage(void* external, size_t nbytes, std::function<void(void*)> deleter)
@@ -114,12 +128,15 @@ Storage::~Storage() {
     if (*external_deleter_) (*external_deleter_)(data);
     return;
   }
-  if (data == inline_) return;
-  if (capacity >= kRecycledBytes && !BufferCache::destroyed()) {
-    t_buffer_cache.give(data, capacity);
-  } else {
-    ::operator delete(data, kAlignment);
-  }
+  if (data != inline_) give_buffer(data, capacity);
+}
+
+ScratchBuffer::ScratchBuffer(size_t nbytes)
+    : capacity_(nbytes == 0 ? 0 : capacity_class(std::max(nbytes, Storage::kRecycledBytes))),
+      data_(nbytes == 0 ? nullptr : take_buffer(capacity_)) {}
+
+ScratchBuffer::~ScratchBuffer() {
+  if (data_ != nullptr) give_buffer(data_, capacity_);
 }
 
 bool TensorImpl::is_contiguous() const {

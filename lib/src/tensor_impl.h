@@ -56,6 +56,29 @@ struct Storage {
   alignas(alignof(std::max_align_t)) std::byte inline_[kInlineBytes];
 };
 
+// A kernel's working memory for one call on this thread: 64-byte aligned,
+// from the same per-thread cache as large Storage buffers (at least
+// kRecycledBytes, so small requests reuse one cached buffer too; none for a
+// request of 0 bytes, where as() is null). A kernel that needs the same
+// scratch at every call maps and faults its pages in once. It holds no
+// tensor, so allocation_stats() does not count it.
+class ScratchBuffer {
+ public:
+  explicit ScratchBuffer(size_t nbytes);
+  ~ScratchBuffer();
+  ScratchBuffer(const ScratchBuffer&) = delete;
+  ScratchBuffer& operator=(const ScratchBuffer&) = delete;
+
+  template <class T>
+  T* as() const {
+    return static_cast<T*>(data_);
+  }
+
+ private:
+  size_t capacity_;
+  void* data_;
+};
+
 struct TensorImpl {
   TensorImpl() = default;
   // Releases grad_fn without recursing into its graph (see autograd/node.h).

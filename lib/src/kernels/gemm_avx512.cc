@@ -16,7 +16,6 @@
 #endif
 #include <Eigen/Core>
 #include <cstring>
-#include <new>
 
 namespace minitorch::avx512 {
 
@@ -24,64 +23,39 @@ namespace {
 
 using Eigen::Index;
 
-// A thread's packing buffer, kept between calls. Eigen allocates its packed
-// panels at every product otherwise, and above glibc's mmap threshold each
-// call mapped and faulted in fresh pages: a (128 x 256)(256 x 256) product
-// took 2.7 ms instead of 0.45 ms on this machine kind. Its size is bounded
-// by Eigen's blocking, which fits the panels to the caches.
-class PackingBuffer {
- public:
-  PackingBuffer() = default;
-  PackingBuffer(const PackingBuffer&) = delete;
-  PackingBuffer& operator=(const PackingBuffer&) = delete;
-  ~PackingBuffer() { release(); }
-
-  double* at_least(Index n) {
-    if (n > size_) {
-      release();
-      data_ =
-          static_cast<double*>(::operator new(static_cast<size_t>(n) * sizeof(double), kAlignment));
-      size_ = n;
-    }
-    return data_;
-  }
-
- private:
-  static constexpr std::align_val_t kAlignment{64};
-  void release() {
-    if (data_ != nullptr) ::operator delete(data_, kAlignment);
-    data_ = nullptr;
-    size_ = 0;
-  }
-  double* data_ = nullptr;
-  Index size_ = 0;
+// Eigen's block sizes (its cache-size heuristic, one thread) for a row-major
+// (m x n) = (m x k)(k x n) product. Eigen computes it as the column-major
+// c^T = b^T a^T, so they are those of an (n x m) result, as Eigen's own
+// products make them.
+struct BlockSizes {
+  Index kc, mc, nc;
 };
+BlockSizes block_sizes(Index m, Index n, Index k) {
+  BlockSizes s{k, n, m};
+  Eigen::internal::computeProductBlockingSizes<double, double, 1, Index>(s.kc, s.mc, s.nc, 1);
+  return s;
+}
 
-thread_local PackingBuffer t_packed_lhs, t_packed_rhs;
-
-// Eigen's block sizes for a product (its cache-size heuristic, one thread),
-// over this thread's buffers.
+// Those sizes over the caller's packing buffers (null: Eigen packs on its
+// stack, or allocates at every product if the panel is larger).
 class Blocking : public Eigen::internal::level3_blocking<double, double> {
  public:
-  Blocking(Index rows, Index cols, Index depth) {
-    m_mc = rows;
-    m_nc = cols;
-    m_kc = depth;
-    Eigen::internal::computeProductBlockingSizes<double, double, 1, Index>(m_kc, m_mc, m_nc, 1);
-    m_blockA = t_packed_lhs.at_least(m_mc * m_kc);
-    m_blockB = t_packed_rhs.at_least(m_kc * m_nc);
+  Blocking(const BlockSizes& s, double* packed_lhs, double* packed_rhs) {
+    m_kc = s.kc;
+    m_mc = s.mc;
+    m_nc = s.nc;
+    m_blockA = packed_lhs;
+    m_blockB = packed_rhs;
   }
 };
 
 template <int AOrder, int BOrder>
 void product(Index m, Index n, Index k, const double* a, Index lda, const double* b, Index ldb,
-             double* c, Index ldc) {
+             double* c, Index ldc, Blocking& blocking) {
   // The kernel adds to c.
-  for (Index i = 0; i < m; ++i)
+  for (Index i = 0; i < m; ++i) {
     std::memset(c + i * ldc, 0, static_cast<size_t>(n) * sizeof(double));
-  // Eigen computes a row-major c as the column-major c^T = b^T a^T, so its
-  // blocking is that of an (n x m) result, as Eigen's own products make it.
-  Blocking blocking(n, m, k);
+  }
   Eigen::internal::general_matrix_matrix_product<Index, double, AOrder, false, double, BOrder,
                                                  false, Eigen::RowMajor, 1>::run(m, n, k, a, lda, b,
                                                                                  ldb, c, 1, ldc,
@@ -90,18 +64,28 @@ void product(Index m, Index n, Index k, const double* a, Index lda, const double
 
 }  // namespace
 
+PackedPanels packed_panels(int64_t m, int64_t n, int64_t k) {
+  const BlockSizes s = block_sizes(m, n, k);
+  const auto off_the_stack = [](Index doubles) {
+    return doubles * Index{sizeof(double)} <= EIGEN_STACK_ALLOCATION_LIMIT ? 0 : doubles;
+  };
+  return {off_the_stack(s.mc * s.kc), off_the_stack(s.kc * s.nc)};
+}
+
 void dgemm(bool a_transposed, bool b_transposed, int64_t m, int64_t n, int64_t k, const double* a,
-           int64_t lda, const double* b, int64_t ldb, double* c, int64_t ldc) {
+           int64_t lda, const double* b, int64_t ldb, double* c, int64_t ldc, double* packed_lhs,
+           double* packed_rhs) {
   using Eigen::ColMajor;
   using Eigen::RowMajor;
+  Blocking blocking(block_sizes(m, n, k), packed_lhs, packed_rhs);
   if (!a_transposed && !b_transposed) {
-    product<RowMajor, RowMajor>(m, n, k, a, lda, b, ldb, c, ldc);
+    product<RowMajor, RowMajor>(m, n, k, a, lda, b, ldb, c, ldc, blocking);
   } else if (!a_transposed) {
-    product<RowMajor, ColMajor>(m, n, k, a, lda, b, ldb, c, ldc);
+    product<RowMajor, ColMajor>(m, n, k, a, lda, b, ldb, c, ldc, blocking);
   } else if (!b_transposed) {
-    product<ColMajor, RowMajor>(m, n, k, a, lda, b, ldb, c, ldc);
+    product<ColMajor, RowMajor>(m, n, k, a, lda, b, ldb, c, ldc, blocking);
   } else {
-    product<ColMajor, ColMajor>(m, n, k, a, lda, b, ldb, c, ldc);
+    product<ColMajor, ColMajor>(m, n, k, a, lda, b, ldb, c, ldc, blocking);
   }
 }
 
