@@ -10,7 +10,7 @@
 # RPATH $ORIGIN/lib (DT_RPATH, not RUNPATH: it also serves the libraries'
 # own dependencies), so $OUT runs on a machine without the build's packages.
 # scripts/fuzz_oss_local.sh runs this script on this machine as OSS-Fuzz
-# would; the test command runs that.
+# would; CI (.ci/run) runs that after the test command.
 # From the checkout: the Dockerfile's WORKDIR, or the script's own.
 [[ -f scripts/fuzz_targets.sh ]] || cd "$(dirname "$0")/.."
 source scripts/fuzz_targets.sh

@@ -2,8 +2,8 @@
 # Runs .clusterfuzzlite/build.sh on this machine with the variables OSS-Fuzz
 # sets for libFuzzer + AddressSanitizer, checks that $OUT holds every target
 # with its seed-corpus zip, options and dictionary, then runs each target on
-# its seeds for a few seconds, from $OUT alone. Part of the test command, so
-# the build contract cannot rot.
+# its seeds for a few seconds, from $OUT alone. CI (.ci/run) runs it after
+# the test command, so the build contract cannot rot.
 # Usage: scripts/fuzz_oss_local.sh [SECONDS_PER_TARGET (default 3)]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -10,15 +10,14 @@
 #      UndefinedBehaviorSanitizer (preset asan, g++; LeakSanitizer on),
 #      benchmarks excepted;
 #   3. the threads test under ThreadSanitizer (preset tsan);
-#   3b. the OSS-Fuzz build contract: .clusterfuzzlite/build.sh run as
-#      OSS-Fuzz runs it (clang, libFuzzer, ASan), then every target from
-#      $OUT on its seed-corpus zip for 3 s (scripts/fuzz_oss_local.sh);
 #   4. Bazel: bazel test //... offline, an outside workspace that depends on
 #      minitorch (tests/bazel_consumer), then the check that CMake and Bazel
 #      build the same sources.
 # The consumer program (tests/consumer/main.cc) is built each way a project
 # takes minitorch: add_subdirectory and an install with find_package and
 # pkg-config (ctest consumer_*), and Bazel from another workspace.
+# CI (.ci/run) also runs the OSS-Fuzz build contract after it
+# (scripts/fuzz_oss_local.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -69,9 +68,6 @@ step "ThreadSanitizer: threads_test (preset tsan)"
 cmake --preset tsan
 cmake --build --preset tsan --target threads_test
 TSAN_OPTIONS=halt_on_error=1 OPENBLAS_NUM_THREADS=1 build/tsan/tests/threads_test
-
-step "OSS-Fuzz / ClusterFuzzLite build contract (scripts/fuzz_oss_local.sh)"
-scripts/fuzz_oss_local.sh 3
 
 step "Bazel: bazel test //..."
 bazel_flags=(--output_user_root="$PWD/build/bazel-root")
